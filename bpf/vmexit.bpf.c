@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Live sources: the kvm tracepoints and ioctl(KVM_RUN) of one process.
+ *
+ * The tracepoint records are declared here as ___vp flavours with
+ * preserve_access_index: libbpf matches them by name against the running
+ * kernel's BTF, vmlinux's when kvm is built in and /sys/kernel/btf/kvm's when
+ * it is a module, so one object loads on both without vmlinux.h having to
+ * carry kvm's types.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#define VP_LIVE
+#include "vmexit_core.bpf.h"
+
+#define VP_NR_IOCTL 16       /* x86_64 */
+#define VP_KVM_RUN 0xae80    /* _IO(KVMIO, 0x80) */
+
+struct trace_event_raw_kvm_exit___vp {
+	unsigned int exit_reason;
+	u32 isa;
+	unsigned int vcpu_id; /* not on older kernels */
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_entry___vp {
+	unsigned int vcpu_id;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_userspace_exit___vp {
+	__u32 reason;
+	int errno;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_pio___vp {
+	unsigned int rw;
+	unsigned int port;
+	unsigned int size;
+	unsigned int count;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_mmio___vp {
+	u32 type;
+	u32 len;
+	u64 gpa;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_fast_mmio___vp {
+	u64 gpa;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_msr___vp {
+	unsigned int write;
+	u32 ecx;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_cpuid___vp {
+	unsigned int function;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_hypercall___vp {
+	unsigned long nr;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_set_irq___vp {
+	unsigned int gsi;
+	int level;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_msi_set_irq___vp {
+	__u64 address;
+	__u64 data;
+} __attribute__((preserve_access_index));
+
+/* Cheap filter first: every syscall of the machine passes through here. */
+static __always_inline int current_ev(struct vp_ev *ev)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	ev->tgid = id >> 32;
+	if (ev->tgid != target_tgid)
+		return -1;
+	ev->tid = (__u32)id;
+	ev->now = bpf_ktime_get_ns();
+	return 0;
+}
+
+#define EV_OR_RETURN()                                                                 \
+	struct vp_ev ev;                                                               \
+	if (current_ev(&ev))                                                           \
+		return 0
+
+SEC("tp/kvm/kvm_exit")
+int tp_kvm_exit(struct trace_event_raw_kvm_exit___vp *ctx)
+{
+	int has_vcpu = bpf_core_field_exists(ctx->vcpu_id);
+	EV_OR_RETURN();
+
+	handle_exit(&ev, ctx->exit_reason, ctx->isa, has_vcpu ? ctx->vcpu_id : 0, has_vcpu);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_entry")
+int tp_kvm_entry(struct trace_event_raw_kvm_entry___vp *ctx)
+{
+	EV_OR_RETURN();
+
+	handle_entry(&ev, ctx->vcpu_id, 1);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_userspace_exit")
+int tp_kvm_userspace_exit(struct trace_event_raw_kvm_userspace_exit___vp *ctx)
+{
+	EV_OR_RETURN();
+
+	handle_user_exit(&ev, ctx->reason);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_pio")
+int tp_kvm_pio(struct trace_event_raw_kvm_pio___vp *ctx)
+{
+	EV_OR_RETURN();
+
+	handle_pio(&ev, ctx->rw, ctx->port, ctx->size);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_mmio")
+int tp_kvm_mmio(struct trace_event_raw_kvm_mmio___vp *ctx)
+{
+	EV_OR_RETURN();
+
+	handle_mmio(&ev, ctx->type, ctx->len, ctx->gpa);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_fast_mmio")
+int tp_kvm_fast_mmio(struct trace_event_raw_kvm_fast_mmio___vp *ctx)
+{
+	EV_OR_RETURN();
+
+	handle_simple(&ev, VP_C_EV_FAST_MMIO, VP_K_FAST_MMIO, VP_DIR_WRITE, 0, ctx->gpa);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_msr")
+int tp_kvm_msr(struct trace_event_raw_kvm_msr___vp *ctx)
+{
+	EV_OR_RETURN();
+
+	handle_simple(&ev, VP_C_EV_MSR, VP_K_MSR, ctx->write ? VP_DIR_WRITE : VP_DIR_READ,
+		      ctx->ecx, 0);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_cpuid")
+int tp_kvm_cpuid(struct trace_event_raw_kvm_cpuid___vp *ctx)
+{
+	EV_OR_RETURN();
+
+	handle_simple(&ev, VP_C_EV_CPUID, VP_K_CPUID, VP_DIR_NONE, ctx->function, 0);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_hypercall")
+int tp_kvm_hypercall(struct trace_event_raw_kvm_hypercall___vp *ctx)
+{
+	EV_OR_RETURN();
+
+	handle_simple(&ev, VP_C_EV_HYPERCALL, VP_K_HYPERCALL, VP_DIR_NONE, ctx->nr, 0);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_set_irq")
+int tp_kvm_set_irq(struct trace_event_raw_kvm_set_irq___vp *ctx)
+{
+	EV_OR_RETURN();
+
+	/* Level-triggered lines are lowered too; only a raise is an interrupt. */
+	if (ctx->level)
+		handle_irq(&ev, VP_K_IRQ, ctx->gsi, 0);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_msi_set_irq")
+int tp_kvm_msi_set_irq(struct trace_event_raw_kvm_msi_set_irq___vp *ctx)
+{
+	EV_OR_RETURN();
+
+	handle_irq(&ev, VP_K_MSI, ctx->data & 0xff, ctx->address);
+	return 0;
+}
+
+SEC("tp/raw_syscalls/sys_enter")
+int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vp_vcpu_fd *vf;
+	__u8 run[64];
+	__u32 fd;
+	EV_OR_RETURN();
+
+	if (ctx->id != VP_NR_IOCTL || (__u32)ctx->args[1] != VP_KVM_RUN)
+		return 0;
+	fd = ctx->args[0];
+	vf = bpf_map_lookup_elem(&vcpu_fds, &fd);
+	if (vf && vf->run_addr &&
+	    bpf_probe_read_user(run, sizeof(run), (const void *)vf->run_addr) == 0)
+		handle_run_enter(&ev, fd, run);
+	else
+		handle_run_enter(&ev, fd, NULL);
+	return 0;
+}
+
+SEC("tp/raw_syscalls/sys_exit")
+int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	EV_OR_RETURN();
+
+	if (ctx->id != VP_NR_IOCTL)
+		return 0;
+	handle_run_exit(&ev);
+	return 0;
+}

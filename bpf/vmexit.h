@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one header shared by the kernel programs and the collector: map keys,
+ * map values and counters.  Fixed-width types only, so both sides agree on
+ * the layout without either seeing the other's headers.
+ */
+#ifndef VMEXIT_H
+#define VMEXIT_H
+
+/* log2(ns) buckets: slot i holds samples in [2^i, 2^(i+1)) ns; the last
+ * slot also holds everything slower (2^31 ns is about 2 s). */
+#define VP_HIST_SLOTS 32
+
+#define VP_MAX_THREADS 1024
+#define VP_MAX_STATS 8192
+#define VP_MAX_VCPU_FDS 1024
+
+/* vCPU index not known yet (no kvm_exit vcpu_id, no vCPU fd, no thread name). */
+#define VP_VCPU_UNKNOWN 0xffff
+/* Device keys are not split per vCPU: the key's vcpu field holds this. */
+#define VP_VCPU_ANY 0xfffe
+
+/* What a stats key describes. */
+enum vp_key_kind {
+	VP_K_EXIT = 1,      /* code: hw exit reason (isa in key.isa); time: in-kernel handling */
+	VP_K_USER = 2,      /* code: KVM_EXIT_*; time: spent in the VMM's user space */
+	VP_K_PIO = 3,       /* addr: port; dir; size */
+	VP_K_MMIO = 4,      /* addr: guest-physical address; dir; size */
+	VP_K_FAST_MMIO = 5, /* addr: guest-physical address served by an ioeventfd */
+	VP_K_CPUID = 6,     /* code: leaf (function) */
+	VP_K_MSR = 7,       /* code: MSR index; dir */
+	VP_K_HYPERCALL = 8, /* code: hypercall number */
+	VP_K_IRQ = 9,       /* code: GSI raised (level != 0) */
+	VP_K_MSI = 10,      /* addr: MSI address; code: vector (data & 0xff) */
+	VP_K_RUN = 11,      /* time: one ioctl(KVM_RUN) from entry to return */
+};
+
+enum vp_dir { VP_DIR_NONE = 0, VP_DIR_READ = 1, VP_DIR_WRITE = 2 };
+
+/* kvm:kvm_exit's `isa` values. */
+enum vp_isa { VP_ISA_VMX_CODE = 1, VP_ISA_SVM_CODE = 2 };
+
+struct vp_key {
+	__u8 kind;  /* enum vp_key_kind */
+	__u8 dir;   /* enum vp_dir */
+	__u8 isa;   /* VP_K_EXIT only */
+	__u8 size;  /* access width in bytes (PIO, MMIO) */
+	__u16 vcpu; /* vCPU index, VP_VCPU_UNKNOWN or VP_VCPU_ANY */
+	__u16 pad;
+	__u32 code;
+	__u32 pad2;
+	__u64 addr;
+};
+
+/*
+ * One aggregate, per CPU in the kernel and summed by the collector.
+ * `count` counts events.  The latency fields (min, max, slots) describe the
+ * key's own cost: kernel handling for VP_K_EXIT, VMM time for VP_K_USER and
+ * for device accesses that went to user space, the whole call for VP_K_RUN.
+ * Device accesses also carry their share of kernel time when kvm_exit and
+ * kvm_entry fire (kern_*), so one row shows both sides of the exit.
+ * VP_K_RUN keeps the whole call (guest and kernel) in kern_*.
+ */
+struct vp_stat {
+	__u64 count;
+	__u64 user_count; /* samples that went to user space */
+	__u64 user_ns;
+	__u64 kern_count; /* samples with a kernel-handling time */
+	__u64 kern_ns;
+	__u64 min_ns; /* 0 = no sample yet */
+	__u64 max_ns;
+	__u32 slots[VP_HIST_SLOTS];
+};
+
+/* Per-CPU counters of what the programs saw and what did not fit. */
+enum vp_counter {
+	VP_C_EV_EXIT,
+	VP_C_EV_ENTRY,
+	VP_C_EV_USER_EXIT,
+	VP_C_EV_PIO,
+	VP_C_EV_MMIO,
+	VP_C_EV_FAST_MMIO,
+	VP_C_EV_MSR,
+	VP_C_EV_CPUID,
+	VP_C_EV_HYPERCALL,
+	VP_C_EV_IRQ,
+	VP_C_EV_RUN_ENTER,
+	VP_C_EV_RUN_EXIT,
+	VP_C_STATS_FULL,   /* a new key did not fit in the stats map */
+	VP_C_THREADS_FULL, /* a new thread did not fit in the thread map */
+	VP_C_RUN_UNREAD,   /* kvm_run could not be read: VMM time not attributed to an address */
+	VP_C_MAX,
+};
+
+/* What user space tells the kernel about one vCPU fd of the target. */
+struct vp_vcpu_fd {
+	__u32 vcpu;
+	__u32 pad;
+	__u64 run_addr; /* where the VMM mapped this vCPU's struct kvm_run, 0 = unknown */
+};
+
+/* Synthetic events, driven through BPF_PROG_TEST_RUN by the self-test. */
+enum vp_synth_type {
+	VP_SYN_EXIT = 1,       /* a0 reason, a1 isa, a2 vcpu_id */
+	VP_SYN_ENTRY,          /* a0 vcpu_id */
+	VP_SYN_USER_EXIT,      /* a0 KVM_EXIT_* */
+	VP_SYN_PIO,            /* a0 rw (0 out, 1 in), a1 port, a2 size, a3 count */
+	VP_SYN_MMIO,           /* a0 type (0 read unsatisfied, 1 read, 2 write), a1 len, a2 gpa */
+	VP_SYN_FAST_MMIO,      /* a0 gpa */
+	VP_SYN_MSR,            /* a0 write, a1 ecx */
+	VP_SYN_CPUID,          /* a0 function */
+	VP_SYN_HYPERCALL,      /* a0 nr */
+	VP_SYN_SET_IRQ,        /* a0 gsi, a1 level */
+	VP_SYN_MSI,            /* a0 address, a1 data */
+	VP_SYN_RUN_ENTER,      /* a0 fd; run snapshot in run[] */
+	VP_SYN_RUN_EXIT,       /* no argument */
+};
+
+struct vp_synth_event {
+	__u32 type;
+	__u32 tgid;
+	__u32 tid;
+	__u32 pad;
+	__u64 ts;
+	__u64 a[4];
+	__u8 comm[16];
+	__u8 run[64]; /* the head of a struct kvm_run, as the VMM left it */
+	__u32 run_valid;
+	__u32 pad2;
+};
+
+#endif

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "cli_options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vp_print_usage(FILE *out)
+{
+	fputs("Usage: vmexit-prof --pid PID [--duration SEC] [--interval SEC] [--vcpu N] [--json FILE]\n"
+	      "Profile the VM exits of a running QEMU/KVM process.\n\n"
+	      "  -p, --pid PID        the VMM process (e.g. $(pidof qemu-system-x86_64))\n"
+	      "  -d, --duration SEC   stop after SEC seconds (default: until Ctrl-C or the VM exits)\n"
+	      "  -i, --interval SEC   refresh the live view every SEC seconds (default 1)\n"
+	      "  -c, --vcpu N         only vCPU N\n"
+	      "  -j, --json FILE      also write the final result as JSON\n"
+	      "  -v, --verbose        show libbpf's messages\n"
+	      "  -h, --help           this text\n"
+	      "  -V, --version        print the version\n",
+	      out);
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1e7)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_int(const char *s, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },     { "duration", required_argument, NULL, 'd' },
+		{ "interval", required_argument, NULL, 'i' }, { "vcpu", required_argument, NULL, 'c' },
+		{ "json", required_argument, NULL, 'j' },    { "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->pid = -1;
+	o->interval_s = 1.0;
+	o->vcpu = -1;
+	optind = 0; /* parse from the start every time (tests call this repeatedly) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:d:i:c:j:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_int(optarg, 1, INT_MAX, &o->pid))
+				goto bad_value;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, &o->duration_s))
+				goto bad_value;
+			break;
+		case 'i':
+			if (parse_seconds(optarg, &o->interval_s))
+				goto bad_value;
+			break;
+		case 'c':
+			if (parse_int(optarg, 0, 0xfffd, &o->vcpu))
+				goto bad_value;
+			break;
+		case 'j':
+			if (!*optarg)
+				goto bad_value;
+			o->json_path = optarg;
+			break;
+		case 'v': o->verbose = true; break;
+		case 'h': o->help = true; return 0;
+		case 'V': o->version = true; return 0;
+		case ':':
+			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			snprintf(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->pid < 0) {
+		snprintf(err, errlen, "--pid PID is required (see --help)");
+		return -EINVAL;
+	}
+	return 0;
+bad_value:
+	snprintf(err, errlen, "invalid value '%s' for %s", optarg, argv[optind - 1]);
+	return -EINVAL;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef VP_CLI_OPTIONS_H
+#define VP_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct vp_options {
+	int pid;
+	double duration_s; /* 0: until Ctrl-C, SIGTERM or the target exits */
+	double interval_s;
+	int vcpu;          /* -1: all */
+	const char *json_path;
+	bool verbose;
+	bool help;
+	bool version;
+};
+
+/*
+ * Parses argv.  Returns 0, or -EINVAL with one line describing the problem
+ * in err.  Never prints.
+ */
+int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, size_t errlen);
+void vp_print_usage(FILE *out);
+
+#endif

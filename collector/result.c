@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "result.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vp_result_init(struct vp_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void vp_result_free(struct vp_result *r)
+{
+	free(r->rows);
+	r->rows = NULL;
+	r->nrows = r->cap = 0;
+}
+
+void vp_result_clear(struct vp_result *r)
+{
+	r->nrows = 0;
+	memset(r->counters, 0, sizeof(r->counters));
+}
+
+static bool key_eq(const struct vp_key *a, const struct vp_key *b)
+{
+	return a->kind == b->kind && a->dir == b->dir && a->isa == b->isa && a->size == b->size &&
+	       a->vcpu == b->vcpu && a->code == b->code && a->addr == b->addr;
+}
+
+const struct vp_row *vp_result_find(const struct vp_result *r, const struct vp_key *key)
+{
+	for (size_t i = 0; i < r->nrows; i++)
+		if (key_eq(&r->rows[i].key, key))
+			return &r->rows[i];
+	return NULL;
+}
+
+void vp_stat_merge(struct vp_stat *dst, const struct vp_stat *src)
+{
+	dst->count += src->count;
+	dst->user_count += src->user_count;
+	dst->user_ns += src->user_ns;
+	dst->kern_count += src->kern_count;
+	dst->kern_ns += src->kern_ns;
+	if (src->min_ns && (!dst->min_ns || src->min_ns < dst->min_ns))
+		dst->min_ns = src->min_ns;
+	if (src->max_ns > dst->max_ns)
+		dst->max_ns = src->max_ns;
+	for (int i = 0; i < VP_HIST_SLOTS; i++)
+		dst->slots[i] += src->slots[i];
+}
+
+int vp_result_append(struct vp_result *r, const struct vp_key *key, const struct vp_stat *st)
+{
+	if (r->nrows == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct vp_row *rows = realloc(r->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return -ENOMEM;
+		r->rows = rows;
+		r->cap = cap;
+	}
+	r->rows[r->nrows].key = *key;
+	r->rows[r->nrows].st = *st;
+	r->nrows++;
+	return 0;
+}
+
+int vp_result_add(struct vp_result *r, const struct vp_key *key, const struct vp_stat *st)
+{
+	struct vp_row *row = (struct vp_row *)vp_result_find(r, key);
+
+	if (row) {
+		vp_stat_merge(&row->st, st);
+		return 0;
+	}
+	return vp_result_append(r, key, st);
+}
+
+uint64_t vp_stat_samples(const struct vp_stat *s)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < VP_HIST_SLOTS; i++)
+		n += s->slots[i];
+	return n;
+}
+
+uint64_t vp_stat_total_ns(const struct vp_stat *s)
+{
+	return s->user_ns + s->kern_ns;
+}
+
+uint64_t vp_stat_percentile(const struct vp_stat *s, double p)
+{
+	uint64_t n = vp_stat_samples(s), seen = 0, rank;
+
+	if (!n)
+		return 0;
+	if (p >= 100.0)
+		return s->max_ns;
+	rank = (uint64_t)ceil(p / 100.0 * (double)n);
+	if (rank < 1)
+		rank = 1;
+	for (int i = 0; i < VP_HIST_SLOTS; i++) {
+		if (!s->slots[i])
+			continue;
+		if (seen + s->slots[i] >= rank) {
+			/* Interpolate inside the bucket [2^i, 2^(i+1)). */
+			double lo = i ? ldexp(1.0, i) : 0.0, hi = ldexp(1.0, i + 1);
+			double frac = (double)(rank - seen) / (double)s->slots[i];
+			uint64_t v = (uint64_t)(lo + frac * (hi - lo));
+
+			if (v < s->min_ns)
+				v = s->min_ns;
+			if (v > s->max_ns)
+				v = s->max_ns;
+			return v;
+		}
+		seen += s->slots[i];
+	}
+	return s->max_ns;
+}
+
+
+static int by_cost(const void *pa, const void *pb)
+{
+	const struct vp_row *a = *(const struct vp_row *const *)pa;
+	const struct vp_row *b = *(const struct vp_row *const *)pb;
+	uint64_t ta = vp_stat_total_ns(&a->st), tb = vp_stat_total_ns(&b->st);
+
+	if (ta != tb)
+		return ta < tb ? 1 : -1;
+	if (a->st.count != b->st.count)
+		return a->st.count < b->st.count ? 1 : -1;
+	if (a->key.vcpu != b->key.vcpu)
+		return a->key.vcpu < b->key.vcpu ? -1 : 1;
+	if (a->key.addr != b->key.addr)
+		return a->key.addr < b->key.addr ? -1 : 1;
+	if (a->key.code != b->key.code)
+		return a->key.code < b->key.code ? -1 : 1;
+	return (int)a->key.dir - (int)b->key.dir;
+}
+
+size_t vp_result_select(const struct vp_result *r, enum vp_key_kind kind, const struct vp_row ***out)
+{
+	const struct vp_row **sel;
+	size_t n = 0;
+
+	*out = NULL;
+	sel = calloc(r->nrows ? r->nrows : 1, sizeof(*sel));
+	if (!sel)
+		return 0;
+	for (size_t i = 0; i < r->nrows; i++)
+		if (r->rows[i].key.kind == kind)
+			sel[n++] = &r->rows[i];
+	qsort(sel, n, sizeof(*sel), by_cost);
+	*out = sel;
+	return n;
+}
+
+uint64_t vp_result_total_count(const struct vp_result *r, enum vp_key_kind kind)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < r->nrows; i++)
+		if (r->rows[i].key.kind == kind)
+			n += r->rows[i].st.count;
+	return n;
+}
+
+bool vp_result_has_exit_events(const struct vp_result *r)
+{
+	return r->counters[VP_C_EV_EXIT] > 0 || r->counters[VP_C_EV_ENTRY] > 0;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one in-memory result every source produces and every report reads:
+ * aggregate rows keyed like the kernel maps, plus run metadata.
+ */
+#ifndef VP_RESULT_H
+#define VP_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "vmexit.h"
+
+struct vp_row {
+	struct vp_key key;
+	struct vp_stat st;
+};
+
+struct vp_meta {
+	int pid;
+	char vmm_comm[32];
+	char vmm_exe[256];
+	char kernel_release[128];
+	char cpu_vendor[32];
+	double duration_s;
+	bool target_exited;
+	int nr_vcpus; /* vCPU fds found in the target */
+};
+
+struct vp_result {
+	struct vp_row *rows;
+	size_t nrows;
+	size_t cap;
+	uint64_t counters[VP_C_MAX];
+	struct vp_meta meta;
+};
+
+void vp_result_init(struct vp_result *r);
+void vp_result_free(struct vp_result *r);
+/* Drop the rows and counters, keep the metadata. */
+void vp_result_clear(struct vp_result *r);
+/* Adds a row, merging into an existing row with the same key. */
+int vp_result_add(struct vp_result *r, const struct vp_key *key, const struct vp_stat *st);
+/* Adds a row whose key is known to be new (keys read from one map are unique). */
+int vp_result_append(struct vp_result *r, const struct vp_key *key, const struct vp_stat *st);
+const struct vp_row *vp_result_find(const struct vp_result *r, const struct vp_key *key);
+
+/*
+ * Rows of one kind, most costly first (time spent, then count).  Returns the
+ * number of rows; *out is allocated and owned by the caller.
+ */
+size_t vp_result_select(const struct vp_result *r, enum vp_key_kind kind, const struct vp_row ***out);
+uint64_t vp_result_total_count(const struct vp_result *r, enum vp_key_kind kind);
+
+/* True when kvm_exit/kvm_entry fired, so in-kernel handling time exists. */
+bool vp_result_has_exit_events(const struct vp_result *r);
+
+void vp_stat_merge(struct vp_stat *dst, const struct vp_stat *src);
+uint64_t vp_stat_samples(const struct vp_stat *s);
+/* The key's own latency: its user time or kernel time, whichever it records. */
+uint64_t vp_stat_total_ns(const struct vp_stat *s);
+/* Percentile (0 < p <= 100) in ns from the log2 histogram, clamped to min/max. */
+uint64_t vp_stat_percentile(const struct vp_stat *s, double p);
+
+#endif

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "stats_reader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Per-CPU values are laid out at 8-byte strides. */
+#define PERCPU_STRIDE(sz) (((sz) + 7) & ~(size_t)7)
+
+static int read_counters(int fd, int ncpus, struct vp_result *r)
+{
+	uint64_t *vals = calloc(ncpus, sizeof(*vals));
+
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t c = 0; c < VP_C_MAX; c++) {
+		if (bpf_map_lookup_elem(fd, &c, vals)) {
+			free(vals);
+			return -errno;
+		}
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			r->counters[c] += vals[cpu];
+	}
+	free(vals);
+	return 0;
+}
+
+int vp_read_maps(int stats_fd, int counters_fd, struct vp_result *r)
+{
+	size_t stride = PERCPU_STRIDE(sizeof(struct vp_stat));
+	struct vp_key key, next;
+	struct vp_key *prev = NULL;
+	char *vals;
+	int ncpus = libbpf_num_possible_cpus();
+	int err = 0;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	vals = calloc(ncpus, stride);
+	if (!vals)
+		return -ENOMEM;
+	vp_result_clear(r);
+	while (bpf_map_get_next_key(stats_fd, prev, &next) == 0) {
+		struct vp_stat sum;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(stats_fd, &key, vals))
+			continue; /* removed meanwhile: the maps are never pruned, so only on teardown */
+		memset(&sum, 0, sizeof(sum));
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			vp_stat_merge(&sum, (const struct vp_stat *)(vals + cpu * stride));
+		err = vp_result_append(r, &key, &sum);
+		if (err)
+			break;
+	}
+	free(vals);
+	if (!err)
+		err = read_counters(counters_fd, ncpus, r);
+	return err;
+}

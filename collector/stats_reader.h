@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef VP_STATS_READER_H
+#define VP_STATS_READER_H
+
+#include "result.h"
+
+/*
+ * Replaces r's rows and counters with the current contents of the kernel
+ * maps, summed over CPUs.  The maps are only read, never drained, so no
+ * event arriving during the read is lost.
+ */
+int vp_read_maps(int stats_fd, int counters_fd, struct vp_result *r);
+
+#endif

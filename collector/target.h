@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What a running VMM process looks like from /proc: its VM fd, its vCPU fds
+ * (anon_inode:kvm-vcpu:N) and where it mapped each vCPU's struct kvm_run.
+ */
+#ifndef VP_TARGET_H
+#define VP_TARGET_H
+
+#include <stdint.h>
+
+#define VP_TARGET_MAX_VCPUS 1024
+
+struct vp_vcpu_map {
+	int fd;
+	int vcpu;
+	uint64_t run_addr; /* 0 when the mapping was not found */
+};
+
+struct vp_target {
+	int pid;
+	char comm[32];
+	char exe[256];
+	int has_vm_fd;
+	int nr_vcpus;
+	struct vp_vcpu_map vcpus[VP_TARGET_MAX_VCPUS];
+};
+
+/*
+ * Reads <proc_root>/<pid>.  Returns 0, -ESRCH when there is no such process,
+ * -EACCES when its fds cannot be read, -ENOTTY when it holds no KVM VM.
+ */
+int vp_target_probe(const char *proc_root, int pid, struct vp_target *t);
+
+#endif

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "labels.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "exit_reasons.h"
+
+const char *vp_dir_name(uint8_t dir)
+{
+	return dir == VP_DIR_READ ? "read" : dir == VP_DIR_WRITE ? "write" : "";
+}
+
+const char *vp_isa_name(uint8_t isa)
+{
+	return isa == VP_ISA_VMX_CODE ? "vmx" : isa == VP_ISA_SVM_CODE ? "svm" : "unknown";
+}
+
+const char *vp_kind_name(enum vp_key_kind kind)
+{
+	switch (kind) {
+	case VP_K_EXIT: return "exit";
+	case VP_K_USER: return "user_exit";
+	case VP_K_PIO: return "pio";
+	case VP_K_MMIO: return "mmio";
+	case VP_K_FAST_MMIO: return "fast_mmio";
+	case VP_K_CPUID: return "cpuid";
+	case VP_K_MSR: return "msr";
+	case VP_K_HYPERCALL: return "hypercall";
+	case VP_K_IRQ: return "irq";
+	case VP_K_MSI: return "msi";
+	case VP_K_RUN: return "kvm_run";
+	}
+	return "unknown";
+}
+
+const char *vp_key_name(const struct vp_key *k, char *buf, size_t len)
+{
+	switch ((enum vp_key_kind)k->kind) {
+	case VP_K_EXIT:
+		return vp_exit_reason_format(k->isa, k->code, buf, len);
+	case VP_K_USER:
+		return vp_kvm_run_exit_format(k->code, buf, len);
+	case VP_K_PIO:
+	case VP_K_MMIO:
+	case VP_K_FAST_MMIO:
+	case VP_K_MSI:
+		snprintf(buf, len, "0x%" PRIx64, (uint64_t)k->addr);
+		return buf;
+	case VP_K_CPUID:
+	case VP_K_MSR:
+		snprintf(buf, len, "0x%" PRIx32, k->code);
+		return buf;
+	case VP_K_HYPERCALL:
+	case VP_K_IRQ:
+		snprintf(buf, len, "%" PRIu32, k->code);
+		return buf;
+	case VP_K_RUN:
+		snprintf(buf, len, "KVM_RUN");
+		return buf;
+	}
+	snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *vp_fmt_ns(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 " ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1f us", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2f s", ns / 1e9);
+	return buf;
+}

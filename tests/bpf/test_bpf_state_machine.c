@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The kernel state machine, run in the kernel on synthetic events: exit ->
+ * entry pairing, the user-space split, kvm_pio/kvm_mmio ordering, filtering
+ * and bounded maps.  Read back through the collector's own map reader.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "result.h"
+#include "stats_reader.h"
+#include "vmexit_synth.skel.h"
+
+#define TGID 4242
+#define OTHER_TGID 777
+#define TID 4243
+
+struct fixture {
+	struct vmexit_synth *skel;
+	struct vp_result res;
+};
+
+static int skip_unless_root(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "skipped: loading BPF programs needs root\n");
+		return 1;
+	}
+	return 0;
+}
+
+static struct fixture *load(int vcpu_filter)
+{
+	static struct fixture f;
+
+	memset(&f, 0, sizeof(f));
+	f.skel = vmexit_synth__open();
+	assert_non_null(f.skel);
+	f.skel->rodata->target_tgid = TGID;
+	f.skel->rodata->target_vcpu = vcpu_filter;
+	assert_int_equal(vmexit_synth__load(f.skel), 0);
+	vp_result_init(&f.res);
+	return &f;
+}
+
+static void unload(struct fixture *f)
+{
+	vp_result_free(&f->res);
+	vmexit_synth__destroy(f->skel);
+}
+
+static void send_ev(struct fixture *f, struct vp_synth_event *e)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = e, .ctx_size_in = sizeof(*e));
+
+	if (!e->tgid)
+		e->tgid = TGID;
+	if (!e->tid)
+		e->tid = TID;
+	if (!e->comm[0])
+		memcpy(e->comm, "CPU 0/KVM", 10);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(f->skel->progs.synth_event), &opts), 0);
+	assert_int_equal(opts.retval, 0);
+}
+
+#define EV(f, ...)                                                                                  \
+	do {                                                                                        \
+		struct vp_synth_event e_ = { __VA_ARGS__ };                                         \
+		send_ev(f, &e_);                                                                    \
+	} while (0)
+
+/* A user-space exit as the VMM leaves it in its struct kvm_run. */
+static void run_enter_after(struct fixture *f, uint64_t ts, const struct kvm_run *run)
+{
+	struct vp_synth_event e = { .type = VP_SYN_RUN_ENTER, .ts = ts, .a = { 10 } };
+
+	if (run) {
+		memcpy(e.run, run, sizeof(e.run));
+		e.run_valid = 1;
+	}
+	send_ev(f, &e);
+}
+
+static void read_back(struct fixture *f)
+{
+	assert_int_equal(vp_read_maps(bpf_map__fd(f->skel->maps.stats), bpf_map__fd(f->skel->maps.counters),
+				      &f->res),
+			 0);
+}
+
+static const struct vp_stat *row(struct fixture *f, uint8_t kind, uint8_t dir, uint8_t size, uint16_t vcpu,
+				 uint32_t code, uint64_t addr, uint8_t isa)
+{
+	struct vp_key k = { .kind = kind, .dir = dir, .size = size, .vcpu = vcpu, .code = code, .addr = addr,
+			    .isa = isa };
+	const struct vp_row *r = vp_result_find(&f->res, &k);
+
+	if (!r)
+		fail_msg("no row kind=%u addr=0x%llx code=%u vcpu=%u", kind, (unsigned long long)addr, code, vcpu);
+	return &r->st;
+}
+
+static void io_run(struct kvm_run *run, int out, uint16_t port, uint8_t size)
+{
+	memset(run, 0, sizeof(*run));
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
+	run->io.port = port;
+	run->io.size = size;
+	run->io.count = 1;
+}
+
+static void exit_entry_pairs_kernel_time(void **state)
+{
+	struct fixture *f;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	EV(f, .type = VP_SYN_EXIT, .ts = 1000, .a = { 30, VP_ISA_VMX_CODE, 1 });
+	EV(f, .type = VP_SYN_PIO, .ts = 1100, .a = { 0, 0x3f8, 1, 1 });
+	EV(f, .type = VP_SYN_ENTRY, .ts = 1500, .a = { 1 });
+	read_back(f);
+	const struct vp_stat *ex = row(f, VP_K_EXIT, 0, 0, 1, 30, 0, VP_ISA_VMX_CODE);
+	assert_int_equal(ex->count, 1);
+	assert_int_equal(ex->kern_ns, 500);
+	assert_int_equal(ex->min_ns, 500);
+	assert_int_equal(ex->max_ns, 500);
+	assert_int_equal(ex->slots[8], 1); /* 256 <= 500 < 512 */
+	const struct vp_stat *pio = row(f, VP_K_PIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0x3f8, 0);
+	assert_int_equal(pio->count, 1);
+	assert_int_equal(pio->user_count, 0);
+	assert_int_equal(pio->kern_ns, 500);
+	unload(f);
+}
+
+static void user_exit_splits_kernel_and_vmm_time(void **state)
+{
+	struct kvm_run run;
+	struct fixture *f;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	io_run(&run, 1, 0x70, 1);
+	EV(f, .type = VP_SYN_EXIT, .ts = 0, .a = { 30, VP_ISA_VMX_CODE, 0 });
+	EV(f, .type = VP_SYN_PIO, .ts = 100, .a = { 0, 0x70, 1, 1 });
+	EV(f, .type = VP_SYN_USER_EXIT, .ts = 300, .a = { KVM_EXIT_IO });
+	run_enter_after(f, 10300, &run);
+	EV(f, .type = VP_SYN_ENTRY, .ts = 10400, .a = { 0 });
+	read_back(f);
+	const struct vp_stat *user = row(f, VP_K_USER, 0, 0, 0, KVM_EXIT_IO, 0, 0);
+	assert_int_equal(user->count, 1);
+	assert_int_equal(user->user_ns, 10000);
+	const struct vp_stat *ex = row(f, VP_K_EXIT, 0, 0, 0, 30, 0, VP_ISA_VMX_CODE);
+	assert_int_equal(ex->kern_ns, 400); /* 300 before the exit to user space, 100 after */
+	const struct vp_stat *pio = row(f, VP_K_PIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0x70, 0);
+	assert_int_equal(pio->count, 1);
+	assert_int_equal(pio->user_count, 1);
+	assert_int_equal(pio->user_ns, 10000);
+	assert_int_equal(pio->kern_ns, 400);
+	unload(f);
+}
+
+/*
+ * Without kvm_exit/kvm_entry (PVM and some nested hosts), an OUT handled in
+ * the kernel is followed by an IN that goes to the VMM; kvm_pio for the IN
+ * fires only after the VMM answered.  The VMM time must land on the IN port.
+ */
+static void in_after_kernel_out_gets_the_vmm_time(void **state)
+{
+	struct kvm_run run;
+	struct fixture *f;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	io_run(&run, 0, 0x71, 1);
+	EV(f, .type = VP_SYN_PIO, .ts = 50, .a = { 0, 0x80, 1, 1 });  /* OUT served in the kernel */
+	EV(f, .type = VP_SYN_USER_EXIT, .ts = 100, .a = { KVM_EXIT_IO });
+	run_enter_after(f, 2100, &run);
+	EV(f, .type = VP_SYN_PIO, .ts = 2200, .a = { 1, 0x71, 1, 1 }); /* IN completes */
+	read_back(f);
+	const struct vp_stat *out = row(f, VP_K_PIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0x80, 0);
+	assert_int_equal(out->count, 1);
+	assert_int_equal(out->user_count, 0);
+	const struct vp_stat *in = row(f, VP_K_PIO, VP_DIR_READ, 1, VP_VCPU_ANY, 0, 0x71, 0);
+	assert_int_equal(in->count, 1);
+	assert_int_equal(in->user_count, 1);
+	assert_int_equal(in->user_ns, 2000);
+	assert_false(vp_result_has_exit_events(&f->res));
+	unload(f);
+}
+
+static void mmio_read_counted_once(void **state)
+{
+	struct kvm_run run = { .exit_reason = KVM_EXIT_MMIO };
+	struct fixture *f;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	run.mmio.phys_addr = 0xfeb00010;
+	run.mmio.len = 4;
+	run.mmio.is_write = 0;
+	EV(f, .type = VP_SYN_MMIO, .ts = 10, .a = { 0, 4, 0xfeb00010 }); /* READ_UNSATISFIED */
+	EV(f, .type = VP_SYN_USER_EXIT, .ts = 20, .a = { KVM_EXIT_MMIO });
+	run_enter_after(f, 520, &run);
+	EV(f, .type = VP_SYN_MMIO, .ts = 530, .a = { 1, 4, 0xfeb00010 }); /* READ with the value */
+	EV(f, .type = VP_SYN_MMIO, .ts = 600, .a = { 2, 4, 0xfee000b0 }); /* write served in the kernel */
+	read_back(f);
+	const struct vp_stat *rd = row(f, VP_K_MMIO, VP_DIR_READ, 4, VP_VCPU_ANY, 0, 0xfeb00010, 0);
+	assert_int_equal(rd->count, 1);
+	assert_int_equal(rd->user_count, 1);
+	assert_int_equal(rd->user_ns, 500);
+	const struct vp_stat *wr = row(f, VP_K_MMIO, VP_DIR_WRITE, 4, VP_VCPU_ANY, 0, 0xfee000b0, 0);
+	assert_int_equal(wr->count, 1);
+	assert_int_equal(wr->user_count, 0);
+	unload(f);
+}
+
+static void other_processes_never_counted(void **state)
+{
+	struct fixture *f;
+	uint32_t key, next;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	EV(f, .type = VP_SYN_EXIT, .tgid = OTHER_TGID, .ts = 1, .a = { 12, 1, 0 });
+	EV(f, .type = VP_SYN_ENTRY, .tgid = OTHER_TGID, .ts = 2, .a = { 0 });
+	EV(f, .type = VP_SYN_PIO, .tgid = OTHER_TGID, .ts = 3, .a = { 0, 0x80, 1, 1 });
+	EV(f, .type = VP_SYN_MSI, .tgid = OTHER_TGID, .ts = 4, .a = { 0xfee00000, 0x41 });
+	read_back(f);
+	assert_int_equal(f->res.nrows, 0);
+	assert_int_not_equal(bpf_map_get_next_key(bpf_map__fd(f->skel->maps.threads), NULL, &next), 0);
+	(void)key;
+	unload(f);
+}
+
+static void vcpu_from_fd_then_thread_name(void **state)
+{
+	struct vp_vcpu_fd vf = { .vcpu = 5 };
+	struct fixture *f;
+	uint32_t fd = 10;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	/* A thread named like QEMU's vCPU threads, before any fd is known. */
+	EV(f, .type = VP_SYN_USER_EXIT, .tid = 501, .ts = 1, .a = { KVM_EXIT_HLT }, .comm = "CPU 3/KVM");
+	EV(f, .type = VP_SYN_USER_EXIT, .tid = 502, .ts = 1, .a = { KVM_EXIT_HLT }, .comm = "qemu-system-x86");
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(f->skel->maps.vcpu_fds), &fd, &vf, BPF_ANY), 0);
+	EV(f, .type = VP_SYN_RUN_ENTER, .tid = 503, .ts = 5, .a = { 10 });
+	EV(f, .type = VP_SYN_USER_EXIT, .tid = 503, .ts = 9, .a = { KVM_EXIT_HLT });
+	read_back(f);
+	assert_int_equal(row(f, VP_K_USER, 0, 0, 3, KVM_EXIT_HLT, 0, 0)->count, 1);
+	assert_int_equal(row(f, VP_K_USER, 0, 0, VP_VCPU_UNKNOWN, KVM_EXIT_HLT, 0, 0)->count, 1);
+	assert_int_equal(row(f, VP_K_USER, 0, 0, 5, KVM_EXIT_HLT, 0, 0)->count, 1);
+	unload(f);
+}
+
+static void vcpu_filter_drops_other_vcpus(void **state)
+{
+	struct fixture *f;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(1);
+	EV(f, .type = VP_SYN_EXIT, .tid = 600, .ts = 0, .a = { 10, 1, 0 });
+	EV(f, .type = VP_SYN_ENTRY, .tid = 600, .ts = 10, .a = { 0 });
+	EV(f, .type = VP_SYN_EXIT, .tid = 601, .ts = 0, .a = { 10, 1, 1 });
+	EV(f, .type = VP_SYN_CPUID, .tid = 601, .ts = 5, .a = { 0x1 });
+	EV(f, .type = VP_SYN_ENTRY, .tid = 601, .ts = 20, .a = { 1 });
+	read_back(f);
+	assert_int_equal(vp_result_total_count(&f->res, VP_K_EXIT), 1);
+	assert_int_equal(row(f, VP_K_EXIT, 0, 0, 1, 10, 0, 1)->kern_ns, 20);
+	assert_int_equal(row(f, VP_K_CPUID, 0, 0, VP_VCPU_ANY, 1, 0, 0)->count, 1);
+	unload(f);
+}
+
+static void percentiles_follow_the_distribution(void **state)
+{
+	struct fixture *f;
+	uint64_t t = 0;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	for (int i = 0; i < 100; i++) {
+		uint64_t lat = i < 90 ? 1000 : 1000000;
+
+		EV(f, .type = VP_SYN_EXIT, .ts = t, .a = { 48, VP_ISA_VMX_CODE, 0 });
+		EV(f, .type = VP_SYN_ENTRY, .ts = t + lat, .a = { 0 });
+		t += lat + 1;
+	}
+	read_back(f);
+	const struct vp_stat *s = row(f, VP_K_EXIT, 0, 0, 0, 48, 0, VP_ISA_VMX_CODE);
+	assert_int_equal(s->count, 100);
+	assert_int_equal(s->kern_ns, 90 * 1000 + 10 * 1000000);
+	uint64_t p50 = vp_stat_percentile(s, 50), p99 = vp_stat_percentile(s, 99);
+	assert_in_range(p50, 1000, 1024);       /* clamped to min, inside [512, 1024) */
+	assert_in_range(p99, 524288, 1000000);  /* the slow tail's bucket */
+	assert_int_equal(vp_stat_percentile(s, 100), 1000000);
+	unload(f);
+}
+
+static void full_map_is_counted_not_silent(void **state)
+{
+	struct fixture *f;
+	const int extra = 20;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	for (int port = 0; port < VP_MAX_STATS + extra; port++)
+		EV(f, .type = VP_SYN_PIO, .ts = port, .a = { 0, port, 1, 1 });
+	read_back(f);
+	assert_int_equal(f->res.nrows, VP_MAX_STATS);
+	assert_int_equal(f->res.counters[VP_C_STATS_FULL], extra);
+	assert_int_equal(f->res.counters[VP_C_EV_PIO], VP_MAX_STATS + extra);
+	unload(f);
+}
+
+static void run_time_and_unreadable_kvm_run(void **state)
+{
+	struct kvm_run run;
+	struct fixture *f;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	io_run(&run, 1, 0x60, 1);
+	run.exit_reason = KVM_EXIT_MMIO; /* not the exit the kernel reported */
+	EV(f, .type = VP_SYN_RUN_ENTER, .ts = 0, .a = { 10 });
+	EV(f, .type = VP_SYN_USER_EXIT, .ts = 4000, .a = { KVM_EXIT_IO });
+	EV(f, .type = VP_SYN_RUN_EXIT, .ts = 5000);
+	run_enter_after(f, 6000, &run);
+	read_back(f);
+	const struct vp_stat *r = row(f, VP_K_RUN, 0, 0, 0, 0, 0, 0);
+	assert_int_equal(r->count, 1);
+	assert_int_equal(r->kern_ns, 5000);
+	assert_int_equal(f->res.counters[VP_C_RUN_UNREAD], 1);
+	assert_int_equal(row(f, VP_K_USER, 0, 0, 0, KVM_EXIT_IO, 0, 0)->user_ns, 2000);
+	unload(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(exit_entry_pairs_kernel_time),
+		cmocka_unit_test(user_exit_splits_kernel_and_vmm_time),
+		cmocka_unit_test(in_after_kernel_out_gets_the_vmm_time),
+		cmocka_unit_test(mmio_read_counted_once),
+		cmocka_unit_test(other_processes_never_counted),
+		cmocka_unit_test(vcpu_from_fd_then_thread_name),
+		cmocka_unit_test(vcpu_filter_drops_other_vcpus),
+		cmocka_unit_test(percentiles_follow_the_distribution),
+		cmocka_unit_test(full_map_is_counted_not_silent),
+		cmocka_unit_test(run_time_and_unreadable_kvm_run),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
