@@ -50,15 +50,24 @@ static int parse_int(const char *s, long min, long max, int *out)
 	return 0;
 }
 
+static const struct option longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },     { "duration", required_argument, NULL, 'd' },
+	{ "interval", required_argument, NULL, 'i' }, { "vcpu", required_argument, NULL, 'c' },
+	{ "json", required_argument, NULL, 'j' },    { "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *option_name(int c)
+{
+	for (const struct option *l = longopts; l->name; l++)
+		if (l->val == c)
+			return l->name;
+	return "?";
+}
+
 int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, size_t errlen)
 {
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },     { "duration", required_argument, NULL, 'd' },
-		{ "interval", required_argument, NULL, 'i' }, { "vcpu", required_argument, NULL, 'c' },
-		{ "json", required_argument, NULL, 'j' },    { "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -111,6 +120,6 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 	}
 	return 0;
 bad_value:
-	snprintf(err, errlen, "invalid value '%s' for %s", optarg, argv[optind - 1]);
+	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, option_name(c));
 	return -EINVAL;
 }

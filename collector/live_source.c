@@ -89,10 +89,6 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 		snprintf(err, errlen, "no tracefs with an events directory; is tracefs available?");
 		return -ENOENT;
 	}
-	if (!vp_tracepoint_exists(tracefs, "kvm", "kvm_userspace_exit")) {
-		snprintf(err, errlen, "this kernel has no kvm tracepoints (is KVM enabled?)");
-		return -ENOENT;
-	}
 	l->skel = vmexit__open();
 	if (!l->skel) {
 		ret = -errno;

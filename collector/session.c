@@ -75,9 +75,11 @@ static int check_json_path(const char *path)
 	return 0;
 }
 
+/* Cheap checks first, in the order a user fixes them; nothing is loaded yet. */
 static int check_target(const struct vp_options *o, struct vp_target *t)
 {
-	int err = vp_target_probe("/proc", o->pid, t);
+	char tracefs[256];
+	int err = vp_target_probe("/proc", o->pid, t), werr;
 
 	if (err == -ESRCH) {
 		vp_error("no process with pid %d", o->pid);
@@ -85,6 +87,19 @@ static int check_target(const struct vp_options *o, struct vp_target *t)
 	}
 	if (vp_check_privileges()) {
 		vp_error("must run as root (or with CAP_BPF and CAP_PERFMON) to load BPF programs");
+		return -1;
+	}
+	if (vp_check_btf()) {
+		vp_error("this kernel exposes no BTF (/sys/kernel/btf/vmlinux); it needs CONFIG_DEBUG_INFO_BTF");
+		return -1;
+	}
+	if (vp_find_tracefs(tracefs, sizeof(tracefs)) ||
+	    !vp_tracepoint_exists(tracefs, "kvm", "kvm_userspace_exit")) {
+		vp_error("this kernel has no kvm tracepoints (is KVM built in or loaded?)");
+		return -1;
+	}
+	if (o->json_path && (werr = check_json_path(o->json_path))) {
+		vp_error("cannot write %s: %s", o->json_path, strerror(-werr));
 		return -1;
 	}
 	if (err == -ENOTTY) {
@@ -99,14 +114,6 @@ static int check_target(const struct vp_options *o, struct vp_target *t)
 	if (o->vcpu >= 0 && o->vcpu >= t->nr_vcpus) {
 		vp_error("--vcpu %d: process %d has %d vCPU%s", o->vcpu, o->pid, t->nr_vcpus,
 			 t->nr_vcpus == 1 ? "" : "s");
-		return -1;
-	}
-	if (vp_check_btf()) {
-		vp_error("this kernel exposes no BTF (/sys/kernel/btf/vmlinux); it needs CONFIG_DEBUG_INFO_BTF");
-		return -1;
-	}
-	if (o->json_path && (err = check_json_path(o->json_path))) {
-		vp_error("cannot write %s: %s", o->json_path, strerror(-err));
 		return -1;
 	}
 	return 0;

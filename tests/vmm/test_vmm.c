@@ -6,7 +6,9 @@
  * generated at start-up from the requested counts (one counted loop per
  * port/address), so large counts cost no code space.  Output format: README.md.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

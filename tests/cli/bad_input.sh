@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Bad input: one line on stderr naming the problem, exit status 2, and no
+# program of ours left in the kernel.  Usage: bad_input.sh VMEXIT_PROF CASE
+set -u
+prof=$1 case=$2
+scratch=$(mktemp -d)
+victim=
+cleanup() { [ -n "$victim" ] && kill "$victim" 2>/dev/null; rm -rf "$scratch"; }
+trap cleanup EXIT
+
+loaded() { bpftool prog show 2>/dev/null | grep -cE 'name tp_(kvm|sys)_' || true; }
+
+# A live process that is not a VM.
+sleep 60 & victim=$!
+
+env_prefix=()
+case "$case" in
+  missing-pid)  args=() ;                                   want='--pid PID is required' ;;
+  bad-duration) args=(--pid "$victim" --duration 1x) ;     want="invalid value '1x' for --duration" ;;
+  bad-interval) args=(--pid "$victim" --interval 0) ;      want="invalid value '0' for --interval" ;;
+  bad-vcpu)     args=(--pid "$victim" --vcpu -1) ;         want="invalid value '-1' for --vcpu" ;;
+  unknown-opt)  args=(--pid "$victim" --frobnicate) ;      want='unknown option --frobnicate' ;;
+  no-such-pid)  args=(--pid 2147483646) ;                  want='no process with pid 2147483646' ;;
+  not-a-vm)     args=(--pid "$victim") ;                   want="process $victim (sleep) is not a KVM virtual machine" ;;
+  bad-json)     args=(--pid "$victim" --json /nonexistent-dir/out.json) ; want='cannot write /nonexistent-dir/out.json' ;;
+  not-root)
+    if [ "$(id -u)" != 0 ]; then echo "skipped: needs root to drop to an unprivileged user"; exit 77; fi
+    env_prefix=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    args=(--pid "$victim") ; want='must run as root' ;;
+  no-btf)
+    mkdir -p "$scratch/sys/kernel/tracing/events/kvm/kvm_userspace_exit"
+    env_prefix=(env VMEXIT_PROF_SYSROOT="$scratch")
+    args=(--pid "$victim") ; want='this kernel exposes no BTF' ;;
+  no-kvm-tracepoints)
+    mkdir -p "$scratch/sys/kernel/btf" "$scratch/sys/kernel/tracing/events/sched"
+    : > "$scratch/sys/kernel/btf/vmlinux"
+    env_prefix=(env VMEXIT_PROF_SYSROOT="$scratch")
+    args=(--pid "$victim") ; want='this kernel has no kvm tracepoints' ;;
+  *) echo "unknown case $case"; exit 1 ;;
+esac
+
+before=$(loaded)
+"${env_prefix[@]}" "$prof" "${args[@]}" >"$scratch/out" 2>"$scratch/err"
+status=$?
+after=$(loaded)
+
+fail=0
+[ "$status" = 2 ] || { echo "FAIL: exit status $status, want 2"; fail=1; }
+[ "$(wc -l <"$scratch/err")" = 1 ] || { echo "FAIL: stderr is not one line:"; cat "$scratch/err"; fail=1; }
+grep -qF -- "$want" "$scratch/err" || { echo "FAIL: stderr lacks '$want':"; cat "$scratch/err"; fail=1; }
+[ ! -s "$scratch/out" ] || { echo "FAIL: wrote to stdout:"; cat "$scratch/out"; fail=1; }
+[ "$after" = "$before" ] || { echo "FAIL: $((after - before)) BPF programs left loaded"; fail=1; }
+ls /nonexistent-dir 2>/dev/null && { echo "FAIL: created the JSON directory"; fail=1; }
+[ $fail = 0 ] && echo "ok: $case -> $(cat "$scratch/err")"
+exit $fail
