@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""vmexit-prof attached to the test VMM reports exactly what its guest did.
+
+The test VMM's guest makes a known number of port and MMIO accesses and
+CPUIDs; vmexit-prof must report the same counts per kind and per address,
+a VMM-time figure for each address, and stop by itself when the VM exits.
+Exit status 77 (skip) when /dev/kvm cannot be used on this host.
+"""
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+PROF, VMM = sys.argv[1], sys.argv[2]
+COUNTS = ["--out", "300", "--in", "200", "--mmio-write", "150", "--mmio-read", "100", "--cpuid", "70"]
+
+
+def read_line(stream, timeout):
+    ready, _, _ = select.select([stream], [], [], timeout)
+    return stream.readline() if ready else ""
+
+
+def main():
+    vmm = subprocess.Popen([VMM, "--wait-signal", "--linger-ms", "200"] + COUNTS,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = read_line(vmm.stdout, 20)
+    if not first.startswith("ready"):
+        vmm.wait(10)
+        err = vmm.stderr.read().strip()
+        if vmm.returncode == SKIP:
+            print(f"skipped: {err}")
+            return SKIP
+        print(f"FAIL: test VMM did not start ({vmm.returncode}): {err}")
+        return 1
+    pid = int(first.split()[1])
+    out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
+    prof = subprocess.Popen([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        line = read_line(prof.stderr, 1)
+        if "attached" in line:
+            break
+        if prof.poll() is not None:
+            print("FAIL: vmexit-prof exited early:", prof.stderr.read())
+            os.kill(pid, signal.SIGKILL)
+            return 1
+    os.kill(pid, signal.SIGUSR1)
+    vmm_out, vmm_err = vmm.communicate(timeout=300)
+    try:
+        report, _ = prof.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        prof.kill()
+        print("FAIL: vmexit-prof did not stop when the VM exited")
+        return 1
+    if vmm.returncode or prof.returncode:
+        print(f"FAIL: vmm={vmm.returncode} ({vmm_err.strip()}) prof={prof.returncode}")
+        return 1
+    with open(out) as f:
+        doc = json.load(f)
+    os.unlink(out)
+    print(report)
+    return check(doc, vmm_out)
+
+
+def check(doc, vmm_out):
+    rows = doc["rows"]
+    errors = []
+
+    def find(kind, **match):
+        return [r for r in rows if r["kind"] == kind and all(r.get(k) == v for k, v in match.items())]
+
+    handled = {}
+    for line in vmm_out.splitlines():
+        f = line.split()
+        if f[0] == "expect" and f[1] in ("pio", "mmio"):
+            kind, direction = f[1], {"out": "write", "in": "read", "write": "write", "read": "read"}[f[2]]
+            addr, size, count = int(f[3], 16), int(f[4]), int(f[5])
+            if count == 0:
+                continue
+            got = find(kind, address=addr, direction=direction, size=size)
+            if len(got) != 1 or got[0]["count"] != count:
+                errors.append(f"{kind} {direction} {addr:#x}/{size}: want {count}, got {got}")
+                continue
+            r = got[0]
+            if r["user_count"] != count or r["user_ns"] <= 0 or not r["latency"]:
+                errors.append(f"{kind} {direction} {addr:#x}: no VMM time for each access: {r}")
+        elif f[0] == "expect" and f[1] == "cpuid":
+            got = sum(r["count"] for r in find("cpuid"))
+            if got != int(f[2]):
+                errors.append(f"cpuid: want {f[2]}, got {got}")
+        elif f[0] == "handled" and len(f) == 3:
+            handled[f[1]] = int(f[2])
+    for name, reason in (("io", "IO"), ("mmio", "MMIO"), ("hlt", "HLT")):
+        got = sum(r["count"] for r in find("user_exit", name=reason))
+        if got != handled.get(name):
+            errors.append(f"exits to user space {reason}: VMM handled {handled.get(name)}, profiler saw {got}")
+    if not doc["meta"]["target_exited"]:
+        errors.append("report does not say the target exited")
+    for e in errors:
+        print("FAIL:", e)
+    if not errors:
+        print(f"ok: {len(rows)} rows match the guest's ground truth")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
