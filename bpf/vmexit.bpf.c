@@ -87,6 +87,11 @@ static __always_inline int current_ev(struct vp_ev *ev)
 	return 0;
 }
 
+static __always_inline int is_target(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == target_tgid;
+}
+
 #define EV_OR_RETURN()                                                                 \
 	struct vp_ev ev;                                                               \
 	if (current_ev(&ev))                                                           \
@@ -201,10 +206,11 @@ int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 	struct vp_vcpu_fd *vf;
 	__u8 run[64];
 	__u32 fd;
-	EV_OR_RETURN();
 
-	if (ctx->id != VP_NR_IOCTL || (__u32)ctx->args[1] != VP_KVM_RUN)
+	/* The VMM's other syscalls leave before reading the clock. */
+	if (!is_target() || ctx->id != VP_NR_IOCTL || (__u32)ctx->args[1] != VP_KVM_RUN)
 		return 0;
+	EV_OR_RETURN();
 	fd = ctx->args[0];
 	vf = bpf_map_lookup_elem(&vcpu_fds, &fd);
 	if (vf && vf->run_addr &&
@@ -218,10 +224,9 @@ int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/raw_syscalls/sys_exit")
 int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	EV_OR_RETURN();
-
-	if (ctx->id != VP_NR_IOCTL)
+	if (!is_target() || ctx->id != VP_NR_IOCTL)
 		return 0;
+	EV_OR_RETURN();
 	handle_run_exit(&ev);
 	return 0;
 }
