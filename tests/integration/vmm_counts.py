@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""vmexit-prof attached to the test VMM reports exactly what its guest did.
+"""vmexit-prof attached to the test VMM, a VM with known ground truth.
 
-The test VMM's guest makes a known number of port and MMIO accesses and
-CPUIDs; vmexit-prof must report the same counts per kind and per address,
-a VMM-time figure for each address, and stop by itself when the VM exits.
+usage: vmm_counts.py VMEXIT_PROF TEST_VMM [counts|sigterm|duration]
+
+counts:   the guest makes a known number of port and MMIO accesses and CPUIDs;
+          vmexit-prof must report the same counts per kind and per address, a
+          VMM-time figure for each address, and stop by itself when the VM exits.
+sigterm:  SIGTERM while the guest runs ends with a full report and exit 0.
+duration: --duration ends the run by itself while the guest still runs.
+Both leave no program of ours loaded.
 Exit status 77 (skip) when /dev/kvm cannot be used on this host.
 """
 import json
@@ -17,7 +22,15 @@ import time
 
 SKIP = 77
 PROF, VMM = sys.argv[1], sys.argv[2]
+MODE = sys.argv[3] if len(sys.argv) > 3 else "counts"
 COUNTS = ["--out", "300", "--in", "200", "--mmio-write", "150", "--mmio-read", "100", "--cpuid", "70"]
+# Long enough to still be running when the profiler is stopped (about a minute here).
+LONG = ["--out", "4000000", "--in", "0", "--mmio-write", "0", "--mmio-read", "0", "--cpuid", "0"]
+
+
+def programs_loaded():
+    out = subprocess.run(["bpftool", "prog", "show"], capture_output=True, text=True).stdout
+    return sum(1 for line in out.splitlines() if " name tp_kvm_" in line or " name tp_sys_" in line)
 
 
 def read_line(stream, timeout):
@@ -26,7 +39,8 @@ def read_line(stream, timeout):
 
 
 def main():
-    vmm = subprocess.Popen([VMM, "--wait-signal", "--linger-ms", "200"] + COUNTS,
+    before = programs_loaded()
+    vmm = subprocess.Popen([VMM, "--wait-signal", "--linger-ms", "200"] + (COUNTS if MODE == "counts" else LONG),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = read_line(vmm.stdout, 20)
     if not first.startswith("ready"):
@@ -39,7 +53,8 @@ def main():
         return 1
     pid = int(first.split()[1])
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    prof = subprocess.Popen([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out],
+    extra = ["--duration", "3"] if MODE == "duration" else []
+    prof = subprocess.Popen([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out] + extra,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 20
     while time.time() < deadline:
@@ -51,6 +66,8 @@ def main():
             os.kill(pid, signal.SIGKILL)
             return 1
     os.kill(pid, signal.SIGUSR1)
+    if MODE != "counts":
+        return stop_early(vmm, prof, out, before)
     vmm_out, vmm_err = vmm.communicate(timeout=300)
     try:
         report, _ = prof.communicate(timeout=30)
@@ -66,6 +83,41 @@ def main():
     os.unlink(out)
     print(report)
     return check(doc, vmm_out)
+
+
+def stop_early(vmm, prof, out, before):
+    """The profiler stops before the VM does and still reports in full."""
+    started = time.time()
+    if MODE == "sigterm":
+        time.sleep(2)
+        prof.send_signal(signal.SIGTERM)
+    try:
+        report, err = prof.communicate(timeout=30)
+    finally:
+        vmm.kill()
+        vmm.wait()
+    errors = []
+    took = time.time() - started
+    if prof.returncode != 0:
+        errors.append(f"exit status {prof.returncode}: {err.strip()}")
+    if MODE == "duration" and not 2.5 <= took <= 10:
+        errors.append(f"--duration 3 stopped after {took:.1f} s")
+    if "Exits to user space" not in report or "Port I/O" not in report:
+        errors.append("final report lacks its tables:\n" + report)
+    with open(out) as f:
+        doc = json.load(f)
+    os.unlink(out)
+    if doc["meta"]["target_exited"]:
+        errors.append("report claims the target exited")
+    if not any(r["kind"] == "pio" and r["count"] > 0 for r in doc["rows"]):
+        errors.append("no port exits recorded while the guest ran")
+    if programs_loaded() != before:
+        errors.append("BPF programs left loaded")
+    for e in errors:
+        print("FAIL:", e)
+    if not errors:
+        print(f"ok: stopped by {MODE} after {took:.1f} s with a full report")
+    return 1 if errors else 0
 
 
 def check(doc, vmm_out):
