@@ -106,7 +106,13 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
 			return -EINVAL;
 		default:
-			snprintf(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);
+			/* optind may not have moved past a cluster yet: name the option from optopt. */
+			if (optopt && strchr("pdicjvhV", optopt))
+				snprintf(err, errlen, "option --%s takes no value", option_name(optopt));
+			else if (optopt)
+				snprintf(err, errlen, "unknown option -%c (see --help)", optopt);
+			else
+				snprintf(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);
 			return -EINVAL;
 		}
 	}

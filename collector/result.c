@@ -143,7 +143,13 @@ static int by_cost(const void *pa, const void *pb)
 		return a->key.addr < b->key.addr ? -1 : 1;
 	if (a->key.code != b->key.code)
 		return a->key.code < b->key.code ? -1 : 1;
-	return (int)a->key.dir - (int)b->key.dir;
+	if (a->key.dir != b->key.dir)
+		return (int)a->key.dir - (int)b->key.dir;
+	if (a->key.size != b->key.size)
+		return (int)a->key.size - (int)b->key.size;
+	if (a->key.isa != b->key.isa)
+		return (int)a->key.isa - (int)b->key.isa;
+	return (int)a->key.kind - (int)b->key.kind;
 }
 
 size_t vp_result_select(const struct vp_result *r, enum vp_key_kind kind, const struct vp_row ***out)
@@ -175,5 +181,5 @@ uint64_t vp_result_total_count(const struct vp_result *r, enum vp_key_kind kind)
 
 bool vp_result_has_exit_events(const struct vp_result *r)
 {
-	return r->counters[VP_C_EV_EXIT] > 0 || r->counters[VP_C_EV_ENTRY] > 0;
+	return r->counters[VP_C_EV_EXIT] > 0;
 }

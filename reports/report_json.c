@@ -9,6 +9,21 @@
 
 #include "labels.h"
 
+/* Names come from the VMM's /proc entries: any bytes.  JSON needs UTF-8. */
+static json_t *text(const char *s)
+{
+	json_t *j = json_string(s);
+	char copy[512];
+	size_t i;
+
+	if (j)
+		return j;
+	for (i = 0; s[i] && i < sizeof(copy) - 1; i++)
+		copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	copy[i] = '\0';
+	return json_string(copy);
+}
+
 static json_t *latency(const struct vp_stat *st)
 {
 	if (!vp_stat_samples(st))
@@ -83,9 +98,9 @@ json_t *vp_result_to_json(const struct vp_result *r)
 			json_array_append_new(rows, row_json(sel[i]));
 		free(sel);
 	}
-	return json_pack("{s:s, s:{s:i, s:s, s:s, s:s, s:s, s:f, s:b, s:i, s:b}, s:o, s:o}", "schema",
-			 VP_JSON_SCHEMA, "meta", "pid", m->pid, "vmm_comm", m->vmm_comm, "vmm_exe", m->vmm_exe,
-			 "kernel", m->kernel_release, "cpu_vendor", m->cpu_vendor, "duration_s", m->duration_s,
+	return json_pack("{s:s, s:{s:i, s:o, s:o, s:o, s:o, s:f, s:b, s:i, s:b}, s:o, s:o}", "schema",
+			 VP_JSON_SCHEMA, "meta", "pid", m->pid, "vmm_comm", text(m->vmm_comm), "vmm_exe",
+			 text(m->vmm_exe), "kernel", text(m->kernel_release), "cpu_vendor", text(m->cpu_vendor), "duration_s", m->duration_s,
 			 "target_exited", m->target_exited, "vcpus", m->nr_vcpus, "kvm_exit_fired",
 			 vp_result_has_exit_events(r), "events", counters_json(r), "rows", rows);
 }
@@ -97,7 +112,7 @@ int vp_json_write_file(const struct vp_result *r, const char *path)
 	int err = 0;
 
 	if (!doc)
-		return -ENOMEM;
+		return -EINVAL;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
 		json_decref(doc);
 		return -ENAMETOOLONG;

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Unit tests for reports/: the JSON document, its atomic file write, the
+ * text report and the time formatting they share.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <setjmp.h> /* cmocka.h needs these first */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "labels.h"
+#include "report_json.h"
+#include "report_text.h"
+#include "result.h"
+#include "vp_test_util.h"
+
+static void add(struct vp_result *r, struct vp_key k, const struct vp_stat *st)
+{
+	k.isa = k.kind == VP_K_EXIT ? VP_ISA_VMX_CODE : 0;
+	assert_int_equal(vp_result_add(r, &k, st), 0);
+}
+
+/* 100 port exits of vCPU 0 to 0x3f8, 400 in-kernel IO_INSTRUCTION exits on vCPU 1, ... */
+static void build(struct vp_result *r)
+{
+	struct vp_stat user = { 0 }, kern = { 0 }, mmio = { 0 }, cpuid = { .count = 12 };
+
+	vp_result_init(r);
+	r->meta = (struct vp_meta){ .pid = 4242, .vmm_comm = "qemu-system-x86",
+				    .vmm_exe = "/usr/bin/qemu-system-x86_64",
+				    .kernel_release = "6.1.0-test", .cpu_vendor = "GenuineIntel",
+				    .duration_s = 10.0, .nr_vcpus = 2 };
+	vp_test_samples(&user, 3000, 50, true);
+	vp_test_samples(&user, 20000, 50, true);
+	add(r, (struct vp_key){ .kind = VP_K_USER, .vcpu = 0, .code = 2 /* KVM_EXIT_IO */ }, &user);
+	vp_test_samples(&kern, 1500, 400, false);
+	add(r, (struct vp_key){ .kind = VP_K_EXIT, .vcpu = 1, .code = 30 }, &kern);
+	add(r, (struct vp_key){ .kind = VP_K_PIO, .vcpu = VP_VCPU_ANY, .addr = 0x3f8,
+				.dir = VP_DIR_WRITE, .size = 1 }, &user);
+	vp_test_samples(&mmio, 5000, 7, true);
+	add(r, (struct vp_key){ .kind = VP_K_MMIO, .vcpu = VP_VCPU_ANY, .addr = 0xfebf1000,
+				.dir = VP_DIR_READ, .size = 4 }, &mmio);
+	add(r, (struct vp_key){ .kind = VP_K_CPUID, .vcpu = 0, .code = 1 }, &cpuid);
+
+	r->counters[VP_C_EV_EXIT] = r->counters[VP_C_EV_ENTRY] = 400;
+	r->counters[VP_C_EV_USER_EXIT] = r->counters[VP_C_EV_PIO] = 100;
+	r->counters[VP_C_EV_MMIO] = 7;
+	r->counters[VP_C_EV_CPUID] = 12;
+}
+
+static json_t *row_of(json_t *doc, const char *kind)
+{
+	json_t *row, *found = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "rows"), i, row)
+		if (!strcmp(json_string_value(json_object_get(row, "kind")), kind)) {
+			assert_null(found); /* one row of each kind in this result */
+			found = row;
+		}
+	if (!found)
+		fail_msg("no row of kind %s", kind);
+	return found;
+}
+
+static json_int_t lat(json_t *row, const char *field)
+{
+	json_t *v = json_object_get(json_object_get(row, "latency"), field);
+
+	if (!json_is_integer(v))
+		fail_msg("latency.%s is not an integer", field);
+	return json_integer_value(v);
+}
+
+static void test_json_document(void **state)
+{
+	struct vp_result r;
+	json_t *doc, *row;
+
+	(void)state;
+	build(&r);
+	doc = vp_result_to_json(&r);
+	assert_non_null(doc);
+	vp_expect_json(doc, "{s:s}", "schema", "vmexit-prof/1");
+	vp_expect_json(json_object_get(doc, "meta"), "{s:i, s:s, s:i, s:b}", "pid", 4242,
+		       "vmm_comm", "qemu-system-x86", "vcpus", 2, "kvm_exit_fired", 1);
+	vp_expect_json(json_object_get(doc, "events"), "{s:i, s:i}", "kvm_exit", 400,
+		       "kvm_cpuid", 12);
+	assert_int_equal(json_array_size(json_object_get(doc, "rows")), 5);
+
+	row = row_of(doc, "exit");
+	vp_expect_json(row, "{s:s, s:s, s:i, s:i, s:i, s:i}", "name", "IO_INSTRUCTION",
+		       "isa", "vmx", "code", 30, "vcpu", 1, "count", 400, "kernel_ns", 400 * 1500);
+	/* every sample took 1500 ns, so every percentile is 1500 ns */
+	vp_expect_json(json_object_get(row, "latency"), "{s:i, s:i, s:i, s:i}", "samples", 400,
+		       "p50_ns", 1500, "p99_ns", 1500, "max_ns", 1500);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(row, "latency"),
+							 "log2_ns_slots")),
+			 VP_HIST_SLOTS);
+
+	row = row_of(doc, "user_exit");
+	vp_expect_json(row, "{s:s, s:i, s:i, s:i, s:n}", "name", "IO", "code", 2, "vcpu", 0,
+		       "user_ns", 50 * 3000 + 50 * 20000, "isa");
+	assert_in_range(lat(row, "p50_ns"), 3000, 4096);   /* a 3 us sample's bucket */
+	assert_in_range(lat(row, "p99_ns"), 16384, 20000); /* a 20 us sample's bucket */
+	assert_int_equal(lat(row, "min_ns"), 3000);
+	assert_int_equal(lat(row, "max_ns"), 20000);
+
+	/* ports and addresses are not per vCPU, and have no code */
+	vp_expect_json(row_of(doc, "pio"), "{s:s, s:i, s:s, s:i, s:i, s:n, s:n}", "name",
+		       "0x3f8", "address", 1016, "direction", "write", "size", 1, "user_count",
+		       100, "vcpu", "code");
+	vp_expect_json(row_of(doc, "mmio"), "{s:s, s:I, s:s, s:i, s:n}", "name", "0xfebf1000",
+		       "address", (json_int_t)0xfebf1000, "direction", "read", "size", 4, "vcpu");
+	/* counted, never timed */
+	vp_expect_json(row_of(doc, "cpuid"), "{s:s, s:i, s:i, s:n, s:n, s:n}", "name", "0x1",
+		       "count", 12, "code", 1, "latency", "address", "direction");
+	assert_true(json_is_null(json_object_get(row_of(doc, "cpuid"), "latency")));
+	json_decref(doc);
+
+	/* without kvm_exit/kvm_entry the document says so */
+	r.counters[VP_C_EV_EXIT] = r.counters[VP_C_EV_ENTRY] = 0;
+	doc = vp_result_to_json(&r);
+	vp_expect_json(json_object_get(doc, "meta"), "{s:b}", "kvm_exit_fired", 0);
+	json_decref(doc);
+	vp_result_free(&r);
+}
+
+static void test_json_file(void **state)
+{
+	char dir[] = "/tmp/vp-test-json-XXXXXX", path[128], sub[64];
+	struct vp_result r;
+	json_t *want, *got;
+	json_error_t jerr;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	build(&r);
+	want = vp_result_to_json(&r);
+
+	/* an old file at the path is replaced, and no temporary file is left behind */
+	vp_write_file(dir, "out.json", "stale");
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	assert_int_equal(vp_json_write_file(&r, path), 0);
+	got = json_load_file(path, 0, &jerr);
+	if (!got)
+		fail_msg("%s: %s", path, jerr.text);
+	assert_true(json_equal(want, got));
+	json_decref(got);
+	assert_int_equal(vp_dir_entries(dir), 1);
+
+	/* a directory that does not exist: an error, and nothing created */
+	snprintf(path, sizeof(path), "%s/missing/out.json", dir);
+	assert_true(vp_json_write_file(&r, path) < 0);
+	assert_int_equal(vp_dir_entries(dir), 1);
+
+	/* the rename fails (the path is a directory): the temporary is removed */
+	snprintf(sub, sizeof(sub), "%s/adir", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	vp_write_file(sub, "keep", "");
+	assert_true(vp_json_write_file(&r, sub) < 0);
+	assert_int_equal(vp_dir_entries(dir), 2);
+	assert_int_equal(vp_dir_entries(sub), 1);
+
+	snprintf(path, sizeof(path), "%s/keep", sub);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(sub), 0);
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	json_decref(want);
+	vp_result_free(&r);
+}
+
+static char *text_of(const struct vp_result *r, size_t max_rows)
+{
+	struct vp_text_opts o = { .max_rows = max_rows };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	vp_report_text(f, r, &o);
+	fclose(f);
+	return buf;
+}
+
+static const char *const titles[] = {
+	"Exits to user space (", "Exits handled in the kernel (", "Port I/O (", "MMIO (time",
+	"MMIO writes served", "CPUID leaves", "MSR accesses", "Hypercalls", "Interrupt lines raised",
+	"MSIs injected", "ioctl(KVM_RUN) calls",
+};
+
+/* bit i: titles[i] is in the text */
+static unsigned sections_shown(const char *text)
+{
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		mask |= strstr(text, titles[i]) ? 1u << i : 0;
+	return mask;
+}
+
+static void test_text_report(void **state)
+{
+	static const char note[] = "note: kvm_exit/kvm_entry did not fire";
+	struct vp_result r;
+	struct vp_stat st = { .count = 3 };
+	struct vp_key k = { .kind = VP_K_CPUID, .vcpu = 0, .code = 0x40000000 };
+	char *out;
+
+	(void)state;
+	build(&r);
+	out = text_of(&r, 0);
+	assert_non_null(strstr(out, "pid 4242 (qemu-system-x86)"));
+	/* user exits, kernel exits, port I/O, MMIO, CPUID; nothing else */
+	assert_int_equal(sections_shown(out), 1u << 0 | 1u << 1 | 1u << 2 | 1u << 3 | 1u << 5);
+	/* vCPU, reason, count, rate (100 in 10 s), total 1.15 ms, average 11.5 us */
+	assert_true(vp_has_row(out, "0 IO 100 10 1.15 ms 11.5 us"));
+	assert_true(vp_has_row(out, "1 IO_INSTRUCTION 400 40 600.0 us 1.5 us 1.5 us"));
+	/* port, direction, size, count, rate, how many went to the VMM */
+	assert_true(vp_has_row(out, "0x3f8 write 1 100 10 100"));
+	assert_true(vp_has_row(out, "0xfebf1000 read 4 7"));
+	assert_true(vp_has_row(out, "0x1 12"));
+	assert_null(strstr(out, note));
+	assert_null(strstr(out, "Not recorded"));
+	free(out);
+
+	/* no kvm_exit although the VM did exit to user space: said once */
+	r.counters[VP_C_EV_EXIT] = r.counters[VP_C_EV_ENTRY] = 0;
+	out = text_of(&r, 0);
+	assert_non_null(strstr(out, note));
+	assert_null(strstr(strstr(out, note) + 1, note));
+	free(out);
+
+	/* nothing reached user space either: no claim about the host */
+	r.counters[VP_C_EV_USER_EXIT] = 0;
+	r.counters[VP_C_STATS_FULL] = 3; /* lost events are reported, never silent */
+	out = text_of(&r, 0);
+	assert_null(strstr(out, note));
+	assert_non_null(strstr(out, "Not recorded: 3 events"));
+	free(out);
+	vp_result_free(&r);
+
+	/* only CPUID rows: only the CPUID section, cut to max_rows */
+	vp_result_init(&r);
+	assert_int_equal(vp_result_add(&r, &k, &st), 0);
+	k.code = 0xd;
+	assert_int_equal(vp_result_add(&r, &k, &st), 0);
+	out = text_of(&r, 1);
+	assert_int_equal(sections_shown(out), 1u << 5);
+	assert_non_null(strstr(out, "... 1 more"));
+	free(out);
+	vp_result_free(&r);
+}
+
+static void test_fmt_ns(void **state)
+{
+	char b[32];
+
+	(void)state;
+#define FMT(ns) vp_fmt_ns(ns, b, sizeof(b))
+	assert_string_equal(FMT(0), "0 ns");
+	assert_string_equal(FMT(850), "850 ns");
+	assert_string_equal(FMT(999), "999 ns");
+	assert_string_equal(FMT(1000), "1.0 us");
+	assert_string_equal(FMT(12400), "12.4 us");
+	/* never "1000.0 us" or "1000.00 ms": the next unit takes over */
+	assert_string_equal(FMT(999949), "999.9 us");
+	assert_string_equal(FMT(999950), "1.00 ms");
+	assert_string_equal(FMT(999994999), "999.99 ms");
+	assert_string_equal(FMT(999995000), "1.00 s");
+	assert_string_equal(FMT(1000000), "1.00 ms");
+	assert_string_equal(FMT(3200000), "3.20 ms");
+	assert_string_equal(FMT(1000000000), "1.00 s");
+	assert_string_equal(FMT(1500000000), "1.50 s");
+	assert_string_equal(FMT(3600000000000ULL), "3600.00 s");
+	assert_ptr_equal(FMT(1), b);
+#undef FMT
+}
+
+/* A VMM can name itself with any bytes; the JSON must still be written. */
+static void test_json_non_utf8_names(void **state)
+{
+	struct vp_result r;
+	json_t *doc;
+
+	(void)state;
+	build(&r);
+	snprintf(r.meta.vmm_comm, sizeof(r.meta.vmm_comm), "qemu\xff\xfe");
+	doc = vp_result_to_json(&r);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "meta"), "vmm_comm")),
+			    "qemu??");
+	json_decref(doc);
+	vp_result_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_document),
+		cmocka_unit_test(test_json_file),
+		cmocka_unit_test(test_text_report),
+		cmocka_unit_test(test_fmt_ns),
+		cmocka_unit_test(test_json_non_utf8_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
