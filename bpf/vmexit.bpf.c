@@ -215,9 +215,9 @@ int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 	vf = bpf_map_lookup_elem(&vcpu_fds, &fd);
 	if (vf && vf->run_addr &&
 	    bpf_probe_read_user(run, sizeof(run), (const void *)vf->run_addr) == 0)
-		handle_run_enter(&ev, fd, run);
+		handle_run_enter(&ev, vf, run);
 	else
-		handle_run_enter(&ev, fd, NULL);
+		handle_run_enter(&ev, vf, NULL);
 	return 0;
 }
 

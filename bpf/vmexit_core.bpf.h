@@ -349,10 +349,14 @@ static __always_inline void add_user_time(struct vp_stat *s, __u64 ns)
 	stat_time(s, ns);
 }
 
-/* `run` is the head of the vCPU's struct kvm_run, or NULL when unreadable. */
-static __always_inline void handle_run_enter(const struct vp_ev *ev, __u32 fd, const __u8 *run)
+/*
+ * `vf` is what the collector told about the fd KVM_RUN was called on (NULL:
+ * not a vCPU fd it knows); `run` is the head of that vCPU's struct kvm_run,
+ * or NULL when unreadable.
+ */
+static __always_inline void handle_run_enter(const struct vp_ev *ev, const struct vp_vcpu_fd *vf,
+					     const __u8 *run)
 {
-	struct vp_vcpu_fd *vf;
 	struct vp_thread *t;
 	struct vp_key k = {};
 	struct vp_stat *s;
@@ -362,7 +366,6 @@ static __always_inline void handle_run_enter(const struct vp_ev *ev, __u32 fd, c
 	t = thread_of(ev);
 	if (!t)
 		return;
-	vf = bpf_map_lookup_elem(&vcpu_fds, &fd);
 	if (vf)
 		t->vcpu = vf->vcpu;
 	t->in_run = 1;

@@ -8,8 +8,10 @@ packages=(
   cmake ninja-build pkg-config gcc make clang llvm
   libbpf-dev libelf-dev zlib1g-dev libjansson-dev linux-libc-dev
   bpftool
-  # tests
-  libcmocka-dev python3 util-linux
+  # tests: cmocka; Debian's stock QEMU and firmware for the guests; LTTng
+  # for the ust trace backend
+  libcmocka-dev python3 util-linux procps binutils
+  qemu-system-x86 seabios ipxe-qemu lttng-tools babeltrace2
   # benchmark peers
   bpftrace linux-perf
 )

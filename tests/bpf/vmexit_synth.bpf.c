@@ -36,7 +36,12 @@ int synth_event(struct vp_synth_event *e)
 			handle_irq(&ev, VP_K_IRQ, a0, 0);
 		break;
 	case VP_SYN_MSI: handle_irq(&ev, VP_K_MSI, a1 & 0xff, a0); break;
-	case VP_SYN_RUN_ENTER: handle_run_enter(&ev, a0, e->run_valid ? run : NULL); break;
+	case VP_SYN_RUN_ENTER: {
+		__u32 fd = a0;
+
+		handle_run_enter(&ev, bpf_map_lookup_elem(&vcpu_fds, &fd), e->run_valid ? run : NULL);
+		break;
+	}
 	case VP_SYN_RUN_EXIT: handle_run_exit(&ev); break;
 	default: return -1;
 	}

@@ -4,7 +4,8 @@
 Reads the binary's SystemTap SDT notes (readelf -n) and checks each event of
 qemu-trace-events/events.catalogue has a probe of provider `qemu` guarded by
 a semaphore (so it costs nothing until a tracer attaches), with as many
-arguments as the catalogue declares.
+arguments as the catalogue declares; and that the catalogue's argument lists
+are those of the build's own trace-events-all.
 
 usage: test_usdt_probes.py QEMU CATALOGUE   (exit 77 when QEMU is not built)
 """
@@ -21,8 +22,9 @@ def probes(binary):
     found, cur = {}, {}
     for line in out.splitlines():
         line = line.strip()
-        if line.startswith("Provider:"):
-            cur = {"provider": line.split(":", 1)[1].strip()}
+        m = re.search(r"Provider:\s*(\S+)", line)  # --wide joins it to the note header
+        if m:
+            cur = {"provider": m.group(1)}
         elif line.startswith("Name:") and cur:
             cur["name"] = line.split(":", 1)[1].strip()
         elif line.startswith("Location:") and cur:
@@ -42,7 +44,21 @@ def catalogue(path):
         if line.startswith("#") or not line.strip():
             continue
         device, role, event, args = line.rstrip("\n").split("\t")
-        yield device, event, 0 if args.strip() in ("", "void") else args.count(",") + 1
+        yield device, event, args
+
+
+def declared(qemu):
+    """Event -> argument list, from the trace-events-all the build left beside the binary."""
+    here = os.path.dirname(os.path.realpath(qemu))
+    for path in (os.path.join(here, "..", "share", "qemu", "trace-events-all"), os.path.join(here, "trace-events-all")):
+        if os.path.exists(path):
+            out = {}
+            for line in open(path):
+                m = re.match(r"^(?:disable\s+)?(\w+)\((.*?)\)\s", line)
+                if m:
+                    out[m.group(1)] = m.group(2)
+            return out
+    return None
 
 
 def main():
@@ -51,10 +67,18 @@ def main():
         print("skipped: the project's QEMU is not built (configure with -DVP_QEMU=PATH)")
         return SKIP
     have = probes(qemu)
+    decl = declared(qemu)
+    if decl is None:
+        print("FAIL: no trace-events-all beside the binary")
+        return 1
     errors = []
     n = 0
-    for device, event, nargs in catalogue(cat):
+    for device, event, args in catalogue(cat):
         n += 1
+        nargs = 0 if args.strip() in ("", "void") else args.count(",") + 1
+        if decl.get(event) != args:
+            errors.append(f"{device}: {event}({args}) is declared as {event}({decl.get(event)})")
+            continue
         p = have.get(event)
         if not p:
             errors.append(f"{device}: no USDT probe qemu:{event}")
