@@ -38,3 +38,34 @@ int stopwatch_open(struct stopwatch *sw, bool bus_master)
                     VMEXIT_STOPWATCH_ID_VALUE);
     return GS_OK;
 }
+
+int sw_busy_wait(uint64_t wait_us, uint64_t op)
+{
+    int64_t r = busy_wait_us(wait_us);
+    if (r >= 0)
+        return GS_OK;
+    if (r == -ETIMEDOUT) {
+        printf("error: op %lu: the TSC did not advance %lu us within the poll bound\n",
+               (unsigned long)op, (unsigned long)wait_us);
+        return GS_TIMEOUT;
+    }
+    return fail("op %lu: busy wait of %lu us failed (error %ld)", (unsigned long)op,
+                (unsigned long)wait_us, (long)r);
+}
+
+int sw_check_interval(uint64_t op, uint64_t interval_ns, uint64_t wait_us, uint64_t op_cycles)
+{
+    uint64_t wait_ns = wait_us * 1000;
+    /* The wait is TSC time converted with a calibration against 10 ms of
+       PIT: one PIT tick (838 ns) and one poll off at worst, far below 1 %. */
+    uint64_t slack = wait_ns / 100 + 1000;
+    uint64_t seen_ns = cycles_to_ns(op_cycles);
+
+    if (interval_ns + slack < wait_ns)
+        return fail("op %lu: device measured %lu ns from START to STOP around a %lu ns wait",
+                    (unsigned long)op, (unsigned long)interval_ns, (unsigned long)wait_ns);
+    if (interval_ns > sw_plausible_ns(op_cycles))
+        return fail("op %lu: device measured %lu ns from START to STOP, the guest saw %lu ns",
+                    (unsigned long)op, (unsigned long)interval_ns, (unsigned long)seen_ns);
+    return GS_OK;
+}

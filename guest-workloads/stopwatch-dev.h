@@ -39,4 +39,21 @@ static inline uint64_t sw_plausible_ns(uint64_t tsc_cycles)
     return 2 * cycles_to_ns(tsc_cycles) + 50000;
 }
 
+/* wait_us=N of both workloads: a busy-wait of N us between START and STOP
+   of every op; at most 1 s. */
+#define SW_MAX_WAIT_US 1000000u
+
+/* busy_wait_us(wait_us) for op number `op`: GS_OK, GS_TIMEOUT when the
+   bound ran out, GS_FAIL otherwise (after printing why). */
+int sw_busy_wait(uint64_t wait_us, uint64_t op);
+
+/*
+ * Checks one op's device-measured START->STOP interval around a wait of
+ * wait_us: not shorter than the wait, less the TSC calibration's slack
+ * (1 % + 1 us), and not longer than plausible for the op_cycles of TSC time
+ * the guest saw from before START to after STOP (sw_plausible_ns).
+ * GS_OK or GS_FAIL.
+ */
+int sw_check_interval(uint64_t op, uint64_t interval_ns, uint64_t wait_us, uint64_t op_cycles);
+
 #endif

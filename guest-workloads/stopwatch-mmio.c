@@ -16,6 +16,14 @@
  * it must grow with every op, each lap must fit in the time since the
  * previous lap, the lap count must equal the op number, and the device time
  * must not exceed what the guest's TSC saw.
+ *
+ * wait_us=N (N > 0): each op busy-waits N us (TSC) between CMD=START and
+ * CMD=LAP, so the device's START->STOP interval of the op (the growth of
+ * ELAPSED, the stopwatch being stopped between ops) spans the guest's wait.
+ * Same accesses, same counts.  Each interval must be at least the wait
+ * (less the calibration's slack) and at most what the guest's TSC saw from
+ * before START to after STOP; the result adds wait_us and interval_ns (the
+ * mean interval per op).
  */
 #include "stopwatch-dev.h"
 
@@ -30,23 +38,32 @@ static uint64_t read64(const struct stopwatch *sw, uint32_t lo_reg, uint32_t hi_
 
 int workload_main(void)
 {
-    uint64_t ops = 100;
-    const struct param params[] = { { "ops", &ops, 1, 10000000 } };
+    uint64_t ops = 100, wait_us = 0;
+    const struct param params[] = {
+        { "ops", &ops, 1, 10000000 },
+        { "wait_us", &wait_us, 0, SW_MAX_WAIT_US },
+    };
     struct stopwatch sw;
     int st;
 
-    if ((st = guest_params(params, 1)) != GS_OK)
+    if ((st = guest_params(params, 2)) != GS_OK)
         return st;
     if ((st = stopwatch_open(&sw, false)) != GS_OK)
         return st;
+    if (wait_us && !tsc_khz())
+        return fail("wait_us=%lu needs a calibrated TSC", (unsigned long)wait_us);
 
     sw_write(&sw, VMEXIT_STOPWATCH_REG_CMD, VMEXIT_STOPWATCH_CMD_RESET);
     uint64_t prev_elapsed = 0, prev_lap_mark = 0, laps_total = 0;
     uint64_t t0 = rdtsc();
     for (uint64_t i = 1; i <= ops; i++) {
+        uint64_t op_t0 = rdtsc();
         sw_write(&sw, VMEXIT_STOPWATCH_REG_CMD, VMEXIT_STOPWATCH_CMD_START);
+        if (wait_us && (st = sw_busy_wait(wait_us, i)) != GS_OK)
+            return st;
         sw_write(&sw, VMEXIT_STOPWATCH_REG_CMD, VMEXIT_STOPWATCH_CMD_LAP);
         sw_write(&sw, VMEXIT_STOPWATCH_REG_CMD, VMEXIT_STOPWATCH_CMD_STOP);
+        uint64_t op_cycles = rdtsc() - op_t0;
         uint64_t elapsed = read64(&sw, VMEXIT_STOPWATCH_REG_ELAPSED_LO, VMEXIT_STOPWATCH_REG_ELAPSED_HI);
         uint64_t lap = read64(&sw, VMEXIT_STOPWATCH_REG_LAP_LO, VMEXIT_STOPWATCH_REG_LAP_HI);
         uint32_t count = sw_read(&sw, VMEXIT_STOPWATCH_REG_LAP_COUNT);
@@ -61,6 +78,10 @@ int workload_main(void)
                         (unsigned long)i, (unsigned long)lap, (unsigned long)(elapsed - prev_lap_mark));
         if (count != i)
             return fail("op %lu: lap count %u", (unsigned long)i, count);
+        /* Stopped between ops: ELAPSED grew by exactly this op's START->STOP. */
+        if (wait_us && (st = sw_check_interval(i, elapsed - prev_elapsed, wait_us,
+                                               op_cycles)) != GS_OK)
+            return st;
         prev_lap_mark += lap;
         laps_total += lap;
         prev_elapsed = elapsed;
@@ -80,5 +101,11 @@ int workload_main(void)
     guest_result.cycles = cycles;
     result_add("device_ns=%lu", (unsigned long)prev_elapsed);
     result_add("laps_ns=%lu", (unsigned long)laps_total);
+    if (wait_us) {
+        /* The stopwatch only ran from START to STOP: its total over ops is
+           the mean START->STOP interval. */
+        result_add("wait_us=%lu", (unsigned long)wait_us);
+        result_add("interval_ns=%lu", (unsigned long)(prev_elapsed / ops));
+    }
     return GS_OK;
 }

@@ -86,6 +86,8 @@ fetch_source() {
 apply_overlay() {
   local src=$1
   cp "$here/stopwatch/stopwatch.c" "$src/hw/misc/vmexit_stopwatch.c"
+  cp "$here/stopwatch/stopwatch-ring.c" "$src/hw/misc/vmexit_stopwatch_ring.c"
+  cp "$here/stopwatch/stopwatch-internal.h" "$src/hw/misc/vmexit_stopwatch_internal.h"
   cp "$here/stopwatch/vmexit_stopwatch.h" "$src/include/hw/misc/vmexit_stopwatch.h"
   cat "$here/stopwatch/stopwatch.trace-events" >>"$src/hw/misc/trace-events"
   patch -s -p1 -d "$src" <"$here/qemu-overlay.patch" || die "overlay patch does not apply to qemu $QEMU_SRC_VERSION"
@@ -103,26 +105,28 @@ build() {
       >"$src/configure.log" 2>&1) || die "configure failed (see $src/configure.log)"
   say "compiling (about 5 minutes on 2 cores)"
   # ninja's own [n/N] progress, one line at a time.
-  (cd "$src/build" && ninja -j"$(nproc)" qemu-system-x86_64 2>&1 |
+  (cd "$src/build" && ninja -j"$(nproc)" qemu-system-x86_64 trace/trace-events-all 2>&1 |
      awk '/^\[[0-9]+\/[0-9]+\]/ { split($1, p, /[\[\/\]]/); if (p[2] % 200 == 0 || p[2] == p[3]) { print "build-qemu: " $1; fflush() } next } /error|FAILED/ { print; fflush() }' >&2;
    exit "${PIPESTATUS[0]}") || die "build failed"
   mkdir -p "$prefix/bin" "$prefix/share/qemu/scripts"
   cp "$src/build/qemu-system-x86_64" "$prefix/bin/"
   # The event list of this very binary, and QEMU's own reader of simple-trace
   # files (which needs it), for the tests and the trace sources.
-  local events
-  events=$(find "$src/build" -name trace-events-all | head -n 1)
-  [ -n "$events" ] || die "the build left no trace-events-all"
-  cp -L "$events" "$prefix/share/qemu/trace-events-all"
+  [ -f "$src/build/trace/trace-events-all" ] || die "the build left no trace/trace-events-all"
+  cp "$src/build/trace/trace-events-all" "$prefix/share/qemu/trace-events-all"
   cp "$src/scripts/simpletrace.py" "$prefix/share/qemu/scripts/"
   cp -r "$src/scripts/tracetool" "$prefix/share/qemu/scripts/"
   cp "$src/scripts/tracetool.py" "$prefix/share/qemu/scripts/" 2>/dev/null || true
 }
 
+scratch=
+cleanup() { if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; }
+trap cleanup EXIT
+
 main() {
   ensure_packages
   ensure_deb_src
-  local version=${QEMU_SRC_VERSION#*:} key entry scratch
+  local version=${QEMU_SRC_VERSION#*:} key entry
   key="qemu-${version}-$(overlay_hash)"
   entry="$cache_root/$key"
   if [ -x "$entry/bin/qemu-system-x86_64" ] && [ -f "$entry/.complete" ]; then
@@ -131,8 +135,16 @@ main() {
     return 0
   fi
   mkdir -p "$cache_root"
+  # One build at a time; a second caller waits and then finds it done.
+  exec 9>"$cache_root/.lock"
+  flock 9
+  if [ -x "$entry/bin/qemu-system-x86_64" ] && [ -f "$entry/.complete" ]; then
+    echo "$entry/bin/qemu-system-x86_64"
+    return 0
+  fi
+  # Leftovers of an interrupted build are never trusted: clear them.
+  rm -rf "$cache_root"/.build-qemu-*
   scratch=$(mktemp -d "$cache_root/.build-$key.XXXXXX")
-  trap 'rm -rf "$scratch"' EXIT
   say "fetching Debian's qemu $QEMU_SRC_VERSION"
   fetch_source "$scratch/src"
   local src
