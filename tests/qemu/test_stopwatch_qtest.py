@@ -12,9 +12,8 @@ ioeventfd, hot-unplugs and re-plugs a second device, and migrates a running
 stopwatch.  Exits 0 if all checks pass, 1 if any failed, 2 on bad usage,
 77 (skip) if the binary is missing or has no vmexit-stopwatch device.
 
-Python 3 standard library only.  The constants mirror
 Python 3 standard library only.  The checks live in parts beside this
-script, which it runs in order, two of them in the same QEMU:
+script; main runs them in order, several in one QEMU:
 
     qtest_client.py         the qtest/QMP client, PCI config access
     stopwatch_device.py     the device's constants, Stopwatch (the guest

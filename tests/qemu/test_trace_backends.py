@@ -16,36 +16,37 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qtest_client import QTest  # noqa: E402
+from qtest_client import (PCI_BAR0, PCI_BAR1, PCI_COMMAND,  # noqa: E402
+                          PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, SKIP,
+                          Qtest)
+from stopwatch_device import (BAR0_ADDR, BAR1_ADDR, CMD_RESET,  # noqa: E402
+                              CMD_START, CMD_STOP, DEVICE_ID, REG_ID,
+                              Stopwatch, find_stopwatch)
 
-SKIP = 77
-VENDOR, DEVICE = 0x1234, 0x5357
-BAR0, BAR1 = 0xe0000000, 0xe0001000
-REG_ID, REG_CMD, REG_ELAPSED_LO, REG_ELAPSED_HI = 0x00, 0x04, 0x10, 0x14
-CMD_START, CMD_STOP, CMD_RESET = 1, 2, 4
 WANT = {"vmexit_stopwatch_mmio_write": 3, "vmexit_stopwatch_mmio_read": 3, "vmexit_stopwatch_cmd": 3}
 
 
-def drive(qemu, args, env=None):
-    """Three register writes and three reads, with 1 ms of virtual time between start and stop."""
-    q = QTest(qemu, ["-device", "vmexit-stopwatch", *args], env=env)
-    try:
-        dev = q.find_pci(VENDOR, DEVICE)
-        if dev is None:
+def drive(qemu, workdir, args, env=None):
+    """Three register writes and three reads, with 1 ms of virtual time between
+    start and stop.  Returns the driven QEMU's pid."""
+    with Qtest(qemu, "vmexit-stopwatch", workdir, "driven", args, env=env) as q:
+        pid = q.proc.pid
+        fn = find_stopwatch(q)
+        if fn is None:
             raise RuntimeError("no stopwatch device on the PCI bus")
-        q.pci_cfg_write(dev, 0x10, BAR0)
-        q.pci_cfg_write(dev, 0x14, BAR1)
-        q.pci_cfg_write(dev, 0x04, 0x6)  # memory space + bus master
-        q.writel(BAR0 + REG_CMD, CMD_START)
-        q.cmd("clock_step 1000000")
-        q.writel(BAR0 + REG_CMD, CMD_STOP)
-        ident = q.readl(BAR0 + REG_ID)
-        elapsed = q.readl(BAR0 + REG_ELAPSED_LO) | (q.readl(BAR0 + REG_ELAPSED_HI) << 32)
-        q.writel(BAR0 + REG_CMD, CMD_RESET)
-        if ident >> 16 != 0x5357 or elapsed != 1000000:
+        fn.write32(PCI_BAR0, BAR0_ADDR)
+        fn.write32(PCI_BAR1, BAR1_ADDR)
+        fn.write32(PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)
+        sw = Stopwatch(q, fn)
+        sw.cmd(CMD_START)
+        q.clock_step(1000000)
+        sw.cmd(CMD_STOP)
+        ident = sw.reg(REG_ID)
+        elapsed = sw.elapsed()
+        sw.cmd(CMD_RESET)
+        if ident >> 16 != DEVICE_ID or elapsed != 1000000:
             raise RuntimeError(f"device answered id={ident:#x} elapsed={elapsed}")
-    finally:
-        q.close()
+    return pid
 
 
 def count(names, wanted):
@@ -65,7 +66,7 @@ def simple(qemu, tmp):
     events, out = os.path.join(tmp, "events"), os.path.join(tmp, "trace.bin")
     with open(events, "w") as f:
         f.write("vmexit_stopwatch_*\n")
-    drive(qemu, ["-trace", f"events={events},file={out}"])
+    drive(qemu, tmp, ["-trace", f"events={events},file={out}"])
     text = subprocess.run([sys.executable, reader, os.path.join(share, "trace-events-all"), out],
                           capture_output=True, text=True, check=True).stdout
     return [line.split()[0] for line in text.splitlines() if line.strip()]
@@ -87,27 +88,29 @@ def ust(qemu, tmp):
     lttng("create", session, f"--output={tmp}/lttng")
     try:
         lttng("enable-event", "-u", "qemu:vmexit_stopwatch_*", "-s", session)
+        # Other QEMUs on the machine may emit the same events: keep the pid to tell them apart.
+        lttng("add-context", "-u", "-t", "vpid", "-s", session)
         lttng("start", session)
         # The provider must be listed while a QEMU runs.
-        q = QTest(qemu, ["-device", "vmexit-stopwatch"])
-        listed = lttng("list", "-u").stdout
-        q.close()
+        with Qtest(qemu, "vmexit-stopwatch", tmp, "listed"):
+            listed = lttng("list", "-u").stdout
         if "qemu:vmexit_stopwatch_cmd" not in listed:
             print("FAIL: `lttng list -u` does not list qemu:vmexit_stopwatch_cmd while QEMU runs")
             return None
-        drive(qemu, [])
+        pid = drive(qemu, tmp, [])
         lttng("stop", session)
     finally:
         lttng("destroy", session, check=False)
     text = subprocess.run(["babeltrace2", f"{tmp}/lttng"], capture_output=True, text=True, check=True).stdout
     names = []
     for line in text.splitlines():
-        # "[12:00:00.1] (+?.?) host qemu:vmexit_stopwatch_cmd: { cpu_id = 0 }, { ... }"
+        # "[12:00:00.1] (+?.?) host qemu:vmexit_stopwatch_cmd: { cpu_id = 0 }, { vpid = 42 }, { ... }"
+        if f"vpid = {pid} " not in line and f"vpid = {pid}}}" not in line:
+            continue
         for field in line.split():
             if field.startswith("qemu:"):
                 names.append(field[len("qemu:"):].rstrip(":"))
                 break
-    # Two QEMUs ran under the session; only the driven one makes register accesses.
     return names
 
 
