@@ -124,8 +124,6 @@ cleanup() { if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; }
 trap cleanup EXIT
 
 main() {
-  ensure_packages
-  ensure_deb_src
   local version=${QEMU_SRC_VERSION#*:} key entry
   key="qemu-${version}-$(overlay_hash)"
   entry="$cache_root/$key"
@@ -142,6 +140,8 @@ main() {
     echo "$entry/bin/qemu-system-x86_64"
     return 0
   fi
+  ensure_packages
+  ensure_deb_src
   # Leftovers of an interrupted build are never trusted: clear them.
   rm -rf "$cache_root"/.build-qemu-*
   scratch=$(mktemp -d "$cache_root/.build-$key.XXXXXX")
