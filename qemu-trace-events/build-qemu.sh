@@ -63,10 +63,19 @@ SRC
   apt-get update -qq || die "apt-get update failed after adding $file"
 }
 
+# x86_64 only, KVM and TCG, every trace backend; no docs or firmware (Debian's
+# seabios and ipxe-qemu provide it through -L).
+configure_flags=(--target-list=x86_64-softmmu --enable-kvm --enable-tcg
+                 --enable-trace-backends=dtrace,simple,ust,log
+                 --disable-docs --disable-install-blobs --disable-werror
+                 --disable-gtk --disable-sdl --disable-vnc --disable-opengl --disable-spice
+                 --disable-xen --disable-libusb --disable-usb-redir --disable-curl)
+
 overlay_hash() {
-  # Everything that changes the built binary: the overlay and this script.
-  (cd "$here" && find . -type f \( -name '*.c' -o -name '*.h' -o -name '*.patch' -o -name '*.trace-events' \
-      -o -name 'build-qemu.sh' \) -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
+  # Everything that changes the built binary: the overlay and the configuration.
+  { (cd "$here" && find . -type f \( -name '*.c' -o -name '*.h' -o -name '*.patch' -o -name '*.trace-events' \) \
+      -print0 | sort -z | xargs -0 sha256sum)
+    printf '%s\n' "${configure_flags[@]}"; } | sha256sum | cut -c1-16
 }
 
 fetch_source() {
@@ -97,12 +106,8 @@ build() {
   local src=$1 prefix=$2
   mkdir -p "$src/build"
   (cd "$src/build" &&
-    ../configure --prefix="$prefix" --target-list=x86_64-softmmu \
-      --enable-kvm --enable-tcg --enable-trace-backends=dtrace,simple,ust,log \
-      --disable-docs --disable-install-blobs --disable-werror \
-      --disable-gtk --disable-sdl --disable-vnc --disable-opengl --disable-spice \
-      --disable-xen --disable-libusb --disable-usb-redir --disable-curl \
-      >"$src/configure.log" 2>&1) || die "configure failed (see $src/configure.log)"
+    ../configure --prefix="$prefix" "${configure_flags[@]}" >"$src/configure.log" 2>&1) ||
+    die "configure failed (see $src/configure.log)"
   say "compiling (about 5 minutes on 2 cores)"
   # ninja's own [n/N] progress, one line at a time.
   (cd "$src/build" && ninja -j"$(nproc)" qemu-system-x86_64 trace/trace-events-all 2>&1 |
