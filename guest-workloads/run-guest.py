@@ -17,6 +17,7 @@ import argparse
 import os
 import shutil
 import subprocess
+import tempfile
 import sys
 
 RESULT_TAG = "VMEXIT-RESULT"
@@ -36,7 +37,7 @@ def kvm_usable():
         return False
 
 
-def qemu_command(qemu, kernel, accel="auto", devices=(), append=""):
+def qemu_command(qemu, kernel, accel="auto", devices=(), append="", extra=()):
     if accel == "auto":
         accel = "kvm" if kvm_usable() else "tcg"
     cmd = [qemu, "-machine", "pc", "-m", "64", "-display", "none", "-nodefaults",
@@ -47,6 +48,7 @@ def qemu_command(qemu, kernel, accel="auto", devices=(), append=""):
             cmd += ["-L", d]
     for d in devices:
         cmd += ["-device", d]
+    cmd += list(extra)
     cmd += ["-accel", accel]
     if accel == "kvm":
         cmd += ["-cpu", "host"]
@@ -69,9 +71,27 @@ def parse_result(text):
 
 
 def boot(kernel, qemu="qemu-system-x86_64", accel="auto", devices=(), append="",
-         timeout=120):
-    """Runs the guest. Returns (result dict or None, serial text, problem or None)."""
-    cmd = qemu_command(qemu, kernel, accel, devices, append)
+         timeout=120, extra=(), disk_mib=0):
+    """Runs the guest. Returns (result dict or None, serial text, problem or None).
+
+    `extra` are raw QEMU arguments; with disk_mib > 0 a zero-filled raw
+    scratch disk of that size is made for the run and "{disk}" in `extra`
+    names it."""
+    scratch = None
+    if disk_mib:
+        scratch = tempfile.mkdtemp(prefix="vp-guest-")
+        disk = os.path.join(scratch, "disk.img")
+        with open(disk, "wb") as f:
+            f.truncate(disk_mib << 20)
+        extra = [a.replace("{disk}", disk) for a in extra]
+    try:
+        return run(qemu_command(qemu, kernel, accel, devices, append, extra), timeout)
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run(cmd, timeout):
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
@@ -105,6 +125,10 @@ def main():
     ap.add_argument("--device", action="append", default=[],
                     help="extra -device option (repeatable)")
     ap.add_argument("--append", default="", help='guest parameters, e.g. "ops=100 batch=8"')
+    ap.add_argument("--arg", action="append", default=[],
+                    help='a raw QEMU argument (repeatable); "{disk}" names the scratch disk')
+    ap.add_argument("--disk", type=int, default=0, metavar="MIB",
+                    help="make a zero-filled raw scratch disk of MIB MiB for the run")
     ap.add_argument("--timeout", type=float, default=120, help="seconds before QEMU is killed")
     ap.add_argument("--expect", choices=sorted(STATUS_CODES),
                     help="required status; exit 0 if it matches, 1 if not")
@@ -127,7 +151,7 @@ def main():
         args.expect = "ok"
 
     result, text, problem = boot(args.kernel, qemu, args.accel, args.device,
-                                 args.append, args.timeout)
+                                 args.append, args.timeout, args.arg, args.disk)
     if args.verbose or problem or (args.expect and result
                                    and result.get("status") != args.expect):
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
