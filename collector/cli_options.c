@@ -12,6 +12,7 @@
 void vp_print_usage(FILE *out)
 {
 	fputs("Usage: vmexit-prof --pid PID [--duration SEC] [--interval SEC] [--vcpu N] [--json FILE]\n"
+	      "       vmexit-prof run WORKLOAD [...]   (boot a bundled guest workload; run --help)\n"
 	      "Profile the VM exits of a running QEMU/KVM process.\n\n"
 	      "  -p, --pid PID        the VMM process (e.g. $(pidof qemu-system-x86_64))\n"
 	      "  -d, --duration SEC   stop after SEC seconds (default: until Ctrl-C or the VM exits)\n"

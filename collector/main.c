@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdio.h>
+#include <string.h>
 
 #include "cli_options.h"
 #include "errors.h"
+#include "run_cmd.h"
 #include "session.h"
 
 int main(int argc, char **argv)
@@ -10,6 +12,10 @@ int main(int argc, char **argv)
 	struct vp_options o;
 	char err[256];
 
+	/* Subcommands are words before any option; without one, the classic
+	 * `vmexit-prof --pid PID ...` profile of a running VMM. */
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return vp_run_main(argc - 1, argv + 1);
 	if (vp_parse_options(argc, argv, &o, err, sizeof(err))) {
 		vp_error("%s", err);
 		return VP_EXIT_BAD_INPUT;

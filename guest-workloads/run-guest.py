@@ -2,9 +2,13 @@
 """Boot one bare-metal guest workload under QEMU and report its result line.
 
     run-guest.py [--qemu PATH] [--accel auto|kvm|tcg] [--device SPEC]...
-                 [--append "key=value ..."] [--timeout SEC]
-                 [--expect STATUS] [--expect-field KEY=VALUE]... [--verbose]
-                 WORKLOAD.elf
+                 [--workload NAME [--table PATH]] [--append "key=value ..."]
+                 [--timeout SEC] [--expect STATUS] [--expect-field KEY=VALUE]...
+                 [--verbose] WORKLOAD.elf
+
+With --workload the QEMU arguments, scratch disk and default parameters come
+from workloads.json (the table vmexit-prof run reads too); --device, --arg
+and --disk add to them, --append replaces the defaults.
 
 Prints the guest's VMEXIT-RESULT line.  Exit status: without --expect, the
 guest's status code (0 ok, 1 fail, 2 bad-param, 3 no-device, 4 timeout,
@@ -14,6 +18,7 @@ killed after the timeout, 125 when it produced no result line or its exit
 code contradicts the line, and 77 (skip) when no usable QEMU was given.
 """
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +31,16 @@ STATUS_CODES = {"ok": 0, "fail": 1, "bad-param": 2, "no-device": 3,
 DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=0x04"
 FIRMWARE_DIRS = ("/usr/share/seabios", "/usr/share/qemu")
 EXIT_SKIP, EXIT_TIMEOUT, EXIT_BROKEN = 77, 124, 125
+DEFAULT_TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "workloads.json")
+
+
+def load_workload(name, table=DEFAULT_TABLE):
+    """The table's entry for workload `name`; ValueError naming the known ones."""
+    with open(table) as f:
+        workloads = json.load(f)["workloads"]
+    if name not in workloads:
+        raise ValueError("unknown workload %r (known: %s)" % (name, ", ".join(workloads)))
+    return workloads[name]
 
 
 def kvm_usable():
@@ -124,7 +139,7 @@ def main():
                     help="auto: kvm where /dev/kvm opens, else tcg")
     ap.add_argument("--device", action="append", default=[],
                     help="extra -device option (repeatable)")
-    ap.add_argument("--append", default="", help='guest parameters, e.g. "ops=100 batch=8"')
+    ap.add_argument("--append", help='guest parameters, e.g. "ops=100 batch=8"')
     ap.add_argument("--arg", action="append", default=[],
                     help='a raw QEMU argument (repeatable); "{disk}" names the scratch disk')
     ap.add_argument("--disk", type=int, default=0, metavar="MIB",
@@ -134,8 +149,25 @@ def main():
                     help="required status; exit 0 if it matches, 1 if not")
     ap.add_argument("--expect-field", action="append", default=[], metavar="KEY=VALUE",
                     help="required result field (repeatable; implies --expect ok if none)")
+    ap.add_argument("--workload", metavar="NAME",
+                    help="take QEMU arguments, disk and default --append from the table")
+    ap.add_argument("--table", default=DEFAULT_TABLE, help="workload table (default: %(default)s)")
     ap.add_argument("-v", "--verbose", action="store_true", help="echo the serial console")
     args = ap.parse_args()
+    if args.workload:
+        try:
+            w = load_workload(args.workload, args.table)
+        except (OSError, ValueError, KeyError) as e:
+            print("error: %s" % e, file=sys.stderr)
+            return EXIT_BROKEN
+        # Table first, explicit options after (QEMU takes the later of two
+        # conflicting properties); --append is one string, so it replaces.
+        args.arg = list(w["args"]) + args.arg
+        args.disk = max(args.disk, w["disk_mib"])
+        if args.append is None:
+            args.append = w["defaults"]
+    if args.append is None:
+        args.append = ""
 
     if not args.qemu:
         print("skip: no QEMU given (the project's build is needed; set VP_QEMU)")
