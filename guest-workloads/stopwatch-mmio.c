@@ -54,7 +54,7 @@ int workload_main(void)
         return fail("wait_us=%lu needs a calibrated TSC", (unsigned long)wait_us);
 
     sw_write(&sw, VMEXIT_STOPWATCH_REG_CMD, VMEXIT_STOPWATCH_CMD_RESET);
-    uint64_t prev_elapsed = 0, prev_lap_mark = 0, laps_total = 0;
+    uint64_t prev_elapsed = 0, prev_lap_mark = 0, laps_total = 0, min_interval = 0;
     uint64_t t0 = rdtsc();
     for (uint64_t i = 1; i <= ops; i++) {
         uint64_t op_t0 = rdtsc();
@@ -82,6 +82,8 @@ int workload_main(void)
         if (wait_us && (st = sw_check_interval(i, elapsed - prev_elapsed, wait_us,
                                                op_cycles)) != GS_OK)
             return st;
+        if (!min_interval || elapsed - prev_elapsed < min_interval)
+            min_interval = elapsed - prev_elapsed;
         prev_lap_mark += lap;
         laps_total += lap;
         prev_elapsed = elapsed;
@@ -106,6 +108,7 @@ int workload_main(void)
            the mean START->STOP interval. */
         result_add("wait_us=%lu", (unsigned long)wait_us);
         result_add("interval_ns=%lu", (unsigned long)(prev_elapsed / ops));
+        result_add("interval_min_ns=%lu", (unsigned long)min_interval);
     }
     return GS_OK;
 }

@@ -134,7 +134,7 @@ static int run_batched(const struct stopwatch *sw, uint64_t ops, uint64_t batch,
 
 /* wait_us > 0: per op, START; kick; busy-wait; STOP, READ; kick. */
 static int run_waiting(const struct stopwatch *sw, uint64_t ops, uint64_t wait_us,
-                       uint64_t *last_stop, uint64_t *intervals)
+                       uint64_t *last_stop, uint64_t *intervals, uint64_t *min_interval)
 {
     int st;
 
@@ -162,6 +162,8 @@ static int run_waiting(const struct stopwatch *sw, uint64_t ops, uint64_t wait_u
         if ((st = sw_check_interval(i, r[1] - r[0], wait_us, op_cycles)) != GS_OK)
             return st;
         *intervals += r[1] - r[0];
+        if (!*min_interval || r[1] - r[0] < *min_interval)
+            *min_interval = r[1] - r[0];
         *last_stop = r[1];
     }
     return GS_OK;
@@ -193,9 +195,9 @@ int workload_main(void)
     sw_write(&sw, VMEXIT_STOPWATCH_REG_RING_SIZE, RING_ENTRIES);
     sw_write(&sw, VMEXIT_STOPWATCH_REG_CMD, VMEXIT_STOPWATCH_CMD_RESET);
 
-    uint64_t last_stop = 0, intervals = 0;
+    uint64_t last_stop = 0, intervals = 0, min_interval = 0;
     uint64_t t0 = rdtsc();
-    st = wait_us ? run_waiting(&sw, ops, wait_us, &last_stop, &intervals)
+    st = wait_us ? run_waiting(&sw, ops, wait_us, &last_stop, &intervals, &min_interval)
                  : run_batched(&sw, ops, batch, &last_stop);
     if (st != GS_OK)
         return st;
@@ -220,6 +222,7 @@ int workload_main(void)
     if (wait_us) {
         result_add("wait_us=%lu", (unsigned long)wait_us);
         result_add("interval_ns=%lu", (unsigned long)(intervals / ops));
+        result_add("interval_min_ns=%lu", (unsigned long)min_interval);
     }
     return GS_OK;
 }
