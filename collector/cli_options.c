@@ -25,7 +25,7 @@ void vp_print_usage(FILE *out)
 	      out);
 }
 
-static int parse_seconds(const char *s, double *out)
+int vp_parse_seconds(const char *s, double *out)
 {
 	char *end;
 	double v;
@@ -59,9 +59,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char *option_name(int c)
+const char *vp_option_name(const struct option *opts, int c)
 {
-	for (const struct option *l = longopts; l->name; l++)
+	for (const struct option *l = opts; l->name; l++)
 		if (l->val == c)
 			return l->name;
 	return "?";
@@ -84,11 +84,11 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 				goto bad_value;
 			break;
 		case 'd':
-			if (parse_seconds(optarg, &o->duration_s))
+			if (vp_parse_seconds(optarg, &o->duration_s))
 				goto bad_value;
 			break;
 		case 'i':
-			if (parse_seconds(optarg, &o->interval_s))
+			if (vp_parse_seconds(optarg, &o->interval_s))
 				goto bad_value;
 			break;
 		case 'c':
@@ -109,7 +109,7 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 		default:
 			/* optind may not have moved past a cluster yet: name the option from optopt. */
 			if (optopt && strchr("pdicjvhV", optopt))
-				snprintf(err, errlen, "option --%s takes no value", option_name(optopt));
+				snprintf(err, errlen, "option --%s takes no value", vp_option_name(longopts, optopt));
 			else if (optopt)
 				snprintf(err, errlen, "unknown option -%c (see --help)", optopt);
 			else
@@ -127,6 +127,6 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 	}
 	return 0;
 bad_value:
-	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, option_name(c));
+	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, vp_option_name(longopts, c));
 	return -EINVAL;
 }

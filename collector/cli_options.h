@@ -24,4 +24,11 @@ struct vp_options {
 int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, size_t errlen);
 void vp_print_usage(FILE *out);
 
+struct option;
+/* Shared by every subcommand's parser. */
+/* A duration in seconds: finite, > 0, at most 1e7.  0 or -EINVAL. */
+int vp_parse_seconds(const char *s, double *out);
+/* The long name of the option whose short form is c, for messages. */
+const char *vp_option_name(const struct option *opts, int c);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "errors.h"
 
 #ifndef VP_DEFAULT_QEMU
@@ -41,17 +42,8 @@ static const struct option run_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char *run_option_name(int c)
-{
-	for (const struct option *l = run_longopts; l->name; l++)
-		if (l->val == c)
-			return l->name;
-	return "?";
-}
-
 int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *err, size_t errlen)
 {
-	char *end;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -80,10 +72,7 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 				goto bad_value;
 			break;
 		case 't':
-			errno = 0;
-			o->timeout_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(o->timeout_s) ||
-			    o->timeout_s <= 0 || o->timeout_s > 1e7)
+			if (vp_parse_seconds(optarg, &o->timeout_s))
 				goto bad_value;
 			break;
 		case 'v': o->verbose = true; break;
@@ -110,7 +99,7 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 	}
 	return 0;
 bad_value:
-	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, run_option_name(c));
+	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, vp_option_name(run_longopts, c));
 	return -EINVAL;
 }
 
