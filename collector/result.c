@@ -18,6 +18,18 @@ void vp_result_free(struct vp_result *r)
 	r->nrows = r->cap = 0;
 }
 
+int vp_result_copy(struct vp_result *dst, const struct vp_result *src)
+{
+	int err = 0;
+
+	vp_result_clear(dst);
+	for (size_t i = 0; i < src->nrows && !err; i++)
+		err = vp_result_append(dst, &src->rows[i].key, &src->rows[i].st);
+	memcpy(dst->counters, src->counters, sizeof(dst->counters));
+	dst->meta = src->meta;
+	return err;
+}
+
 void vp_result_clear(struct vp_result *r)
 {
 	r->nrows = 0;

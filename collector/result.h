@@ -39,6 +39,8 @@ struct vp_result {
 
 void vp_result_init(struct vp_result *r);
 void vp_result_free(struct vp_result *r);
+/* Makes dst a copy of src's rows, counters and metadata. */
+int vp_result_copy(struct vp_result *dst, const struct vp_result *src);
 /* Drop the rows and counters, keep the metadata. */
 void vp_result_clear(struct vp_result *r);
 /* Adds a row, merging into an existing row with the same key. */

@@ -160,7 +160,7 @@ static void run_loop(const struct vp_options *o, struct vp_live *live, struct vp
 {
 	struct vp_result prev;
 	double next_tick = start + o->interval_s, last_tick = start;
-	bool tty = isatty(STDOUT_FILENO), told_no_exit = false;
+	bool tty = isatty(STDOUT_FILENO), told_no_exit = false, have_prev = false;
 
 	vp_result_init(&prev);
 	for (;;) {
@@ -193,13 +193,9 @@ static void run_loop(const struct vp_options *o, struct vp_live *live, struct vp
 					"(exits to user space, port and MMIO accesses, CPUID, MSR)");
 				told_no_exit = true;
 			}
-			live_view(res, prev.nrows || prev.counters[VP_C_EV_RUN_ENTER] ? &prev : NULL,
-				  now - last_tick, tty);
-			vp_result_free(&prev);
-			vp_result_init(&prev);
-			for (size_t i = 0; i < res->nrows; i++)
-				vp_result_append(&prev, &res->rows[i].key, &res->rows[i].st);
-			memcpy(prev.counters, res->counters, sizeof(prev.counters));
+			/* Rates since the last refresh; the first refresh has none before it. */
+			live_view(res, have_prev ? &prev : NULL, now - last_tick, tty);
+			have_prev = vp_result_copy(&prev, res) == 0;
 		}
 		last_tick = now;
 		while (next_tick <= now)

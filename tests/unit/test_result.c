@@ -297,6 +297,35 @@ static void test_has_exit_events(void **state)
 	assert_true(vp_result_has_exit_events(&r));
 }
 
+/* The live view keeps the previous refresh as a copy: it must not alias. */
+static void test_copy_is_independent(void **state)
+{
+	struct vp_key k = { .kind = VP_K_PIO, .dir = VP_DIR_WRITE, .size = 1, .vcpu = VP_VCPU_ANY, .addr = 0x3f8 };
+	struct vp_stat st = { .count = 5 };
+	struct vp_result src, dst;
+
+	(void)state;
+	vp_result_init(&src);
+	vp_result_init(&dst);
+	src.meta.pid = 77;
+	src.counters[VP_C_EV_PIO] = 5;
+	assert_int_equal(vp_result_add(&src, &k, &st), 0);
+	assert_int_equal(vp_result_copy(&dst, &src), 0);
+	assert_int_equal(vp_result_add(&src, &k, &st), 0); /* src moves on */
+	src.counters[VP_C_EV_PIO] = 10;
+	assert_int_equal(dst.nrows, 1);
+	assert_int_equal(vp_result_find(&dst, &k)->st.count, 5);
+	assert_int_equal(vp_result_find(&src, &k)->st.count, 10);
+	assert_int_equal(dst.counters[VP_C_EV_PIO], 5);
+	assert_int_equal(dst.meta.pid, 77);
+	/* copying again replaces, never appends */
+	assert_int_equal(vp_result_copy(&dst, &src), 0);
+	assert_int_equal(dst.nrows, 1);
+	assert_int_equal(vp_result_find(&dst, &k)->st.count, 10);
+	vp_result_free(&src);
+	vp_result_free(&dst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_add_many_rows),
 		cmocka_unit_test(test_select_and_totals),
 		cmocka_unit_test(test_has_exit_events),
+		cmocka_unit_test(test_copy_is_independent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
