@@ -6,6 +6,12 @@ find_program(BPFTOOL NAMES bpftool PATHS /usr/sbin /usr/local/sbin REQUIRED)
 set(VP_BTF_SOURCE /sys/kernel/btf/vmlinux CACHE FILEPATH "BTF used to generate vmlinux.h")
 set(VP_BPF_GEN_DIR ${CMAKE_BINARY_DIR}/bpf-gen)
 file(MAKE_DIRECTORY ${VP_BPF_GEN_DIR})
+# <bpf/usdt.bpf.h> includes <linux/errno.h>, which wants <asm/errno.h> from
+# the multiarch directory that -target bpf does not search.
+set(VP_BPF_SYS_INCLUDES)
+if(CMAKE_LIBRARY_ARCHITECTURE)
+  set(VP_BPF_SYS_INCLUDES -idirafter /usr/include/${CMAKE_LIBRARY_ARCHITECTURE})
+endif()
 
 add_custom_command(
   OUTPUT ${VP_BPF_GEN_DIR}/vmlinux.h
@@ -24,7 +30,7 @@ function(bpf_object name src)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror
-            -I${VP_BPF_GEN_DIR} -I${CMAKE_SOURCE_DIR}/bpf ${LIBBPF_CFLAGS}
+            -I${VP_BPF_GEN_DIR} -I${CMAKE_SOURCE_DIR}/bpf ${LIBBPF_CFLAGS} ${VP_BPF_SYS_INCLUDES}
             -c ${src} -o ${obj}
     DEPENDS ${src} ${ARG_DEPENDS} ${VP_BPF_GEN_DIR}/vmlinux.h
     COMMENT "BPF ${name}"

@@ -26,6 +26,7 @@ struct vp_guest {
 	int status;       /* waitpid status once reaped */
 	char disk[64];    /* scratch disk path, "" if none */
 	char serial[64];  /* serial console file */
+	char qmp[64];     /* QMP socket path, "" if none */
 	int log_fd;       /* QEMU's own stdout/stderr, unlinked */
 	const char *accel;
 	char *missing_device;
@@ -221,6 +222,12 @@ static int build_argv(struct vp_guest *g, const struct vp_workload *w,
 	ret = ret ?: push(g, "-accel", false) ?: push(g, g->accel, false);
 	if (!ret && kvm)
 		ret = push(g, "-cpu", false) ?: push(g, "host", false);
+	if (!ret && g->qmp[0]) {
+		char spec[96];
+
+		snprintf(spec, sizeof(spec), "unix:%s,server=on,wait=off", g->qmp);
+		ret = push(g, "-S", false) ?: push(g, "-qmp", false) ?: push(g, spec, true);
+	}
 	return ret;
 }
 
@@ -300,6 +307,9 @@ int vp_guest_start(const struct vp_workload *w, const struct vp_guest_config *c,
 		ret = g->log_fd < 0 ? -errno : 0;
 		unlink(logpath); /* only read through log_fd */
 	}
+	/* A unique name for QEMU to bind: it refuses an existing file. */
+	if (!ret && c->paused_qmp && !(ret = make_scratch(g->qmp, sizeof(g->qmp), "qmp", 0)))
+		unlink(g->qmp);
 	if (ret) {
 		snprintf(err, errlen, "cannot make scratch files in %s: %s",
 			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(-ret));
@@ -326,6 +336,7 @@ pid_t vp_guest_pid(const struct vp_guest *g) { return g->pid; }
 const char *vp_guest_accel(const struct vp_guest *g) { return g->accel; }
 const char *vp_guest_missing_device(const struct vp_guest *g) { return g->missing_device; }
 char *const *vp_guest_argv(const struct vp_guest *g) { return g->argv; }
+const char *vp_guest_qmp_path(const struct vp_guest *g) { return g->qmp[0] ? g->qmp : NULL; }
 const char *vp_guest_serial(const struct vp_guest *g) { return g->text; }
 
 static double now_s(void)
@@ -431,6 +442,8 @@ void vp_guest_free(struct vp_guest *g)
 		unlink(g->disk);
 	if (g->serial[0])
 		unlink(g->serial);
+	if (g->qmp[0])
+		unlink(g->qmp);
 	if (g->log_fd >= 0)
 		close(g->log_fd);
 	for (size_t i = 0; i < g->nowned; i++)

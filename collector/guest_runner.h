@@ -80,6 +80,9 @@ struct vp_guest_config {
 	const char *elf;    /* the workload's NAME.elf */
 	const char *append; /* NULL: the table's defaults */
 	enum vp_accel accel;
+	/* Start with the vCPUs stopped (-S) and a QMP socket, so a profiler can
+	 * attach before the guest's first instruction and then send cont. */
+	bool paused_qmp;
 };
 
 struct vp_guest;
@@ -97,6 +100,8 @@ int vp_guest_start(const struct vp_workload *w, const struct vp_guest_config *c,
 pid_t vp_guest_pid(const struct vp_guest *g);
 const char *vp_guest_accel(const struct vp_guest *g); /* "kvm" or "tcg" */
 const char *vp_guest_missing_device(const struct vp_guest *g); /* NULL if none */
+/* The QMP socket of a paused_qmp start, else NULL. */
+const char *vp_guest_qmp_path(const struct vp_guest *g);
 /* The QEMU command line, for messages (valid until vp_guest_free). */
 char *const *vp_guest_argv(const struct vp_guest *g);
 /*

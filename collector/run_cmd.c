@@ -10,6 +10,7 @@
 
 #include "cli_options.h"
 #include "errors.h"
+#include "run_profile.h"
 
 #ifndef VP_DEFAULT_QEMU
 #define VP_DEFAULT_QEMU "qemu-system-x86_64"
@@ -21,7 +22,7 @@
 void vp_print_run_usage(FILE *out)
 {
 	fputs("Usage: vmexit-prof run WORKLOAD [--qemu PATH] [--append \"k=v ...\"] [--accel auto|kvm|tcg]\n"
-	      "                       [--timeout SEC] [--guest-dir DIR] [--table FILE] [--verbose]\n"
+	      "                       [--timeout SEC] [--guest-dir DIR] [--table FILE] [--profile] [--verbose]\n"
 	      "Boot a bundled guest workload and print its result.\n\n"
 	      "  -q, --qemu PATH       QEMU binary (default " VP_DEFAULT_QEMU ")\n"
 	      "  -a, --append PARAMS   the workload's parameters (default: the table's)\n"
@@ -29,6 +30,7 @@ void vp_print_run_usage(FILE *out)
 	      "  -t, --timeout SEC     kill QEMU after SEC seconds (default 120)\n"
 	      "  -g, --guest-dir DIR   where WORKLOAD.elf is (default " VP_GUEST_DIR ")\n"
 	      "  -T, --table FILE      workload table (default " VP_WORKLOADS_JSON ")\n"
+	      "  -P, --profile         count QEMU's register accesses per memory region (USDT)\n"
 	      "  -v, --verbose         echo the guest's serial console\n"
 	      "Exit status: 0 status=ok, 1 any other outcome, 2 bad input.\n",
 	      out);
@@ -39,6 +41,7 @@ static const struct option run_longopts[] = {
 	{ "accel", required_argument, NULL, 'A' },     { "timeout", required_argument, NULL, 't' },
 	{ "guest-dir", required_argument, NULL, 'g' }, { "table", required_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },         { "help", no_argument, NULL, 'h' },
+	{ "profile", no_argument, NULL, 'P' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -53,7 +56,7 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 	optind = 0;
 	opterr = 0;
 	/* getopt permutes: options may come before or after WORKLOAD. */
-	while ((c = getopt_long(argc, argv, ":q:a:A:t:g:T:vh", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":q:a:A:t:g:T:vhP", run_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': case 'g': case 'T':
 			if (!*optarg)
@@ -76,6 +79,7 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 				goto bad_value;
 			break;
 		case 'v': o->verbose = true; break;
+		case 'P': o->profile = true; break;
 		case 'h': o->help = true; return 0;
 		case ':':
 			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
@@ -144,13 +148,22 @@ static void print_reasons(const char *text)
 	}
 }
 
+/* Unusable host (no permission, no probes in this QEMU): not the run's fault. */
+static bool host_refused(int ret)
+{
+	return ret == -EPERM || ret == -EACCES || ret == -ENOENT || ret == -EOPNOTSUPP;
+}
+
 static int run(const struct vp_run_options *o, const struct vp_workload *w)
 {
-	struct vp_guest_config c = { .qemu = o->qemu, .append = o->append, .accel = o->accel };
+	struct vp_guest_config c = { .qemu = o->qemu, .append = o->append, .accel = o->accel,
+				     .paused_qmp = o->profile };
+	struct vp_usdt_counts counts = { 0 };
 	struct vp_guest_result r;
+	struct vp_usdt u;
 	struct vp_guest *g;
 	char elf[4096], err[512];
-	int ret;
+	int ret, rret = 0;
 
 	snprintf(elf, sizeof(elf), "%s/%s.elf", o->guest_dir, w->name);
 	c.elf = elf;
@@ -166,17 +179,35 @@ static int run(const struct vp_run_options *o, const struct vp_workload *w)
 		vp_note("%s has no %s device (the project's QEMU has it: "
 			"qemu-trace-events/build-qemu.sh); booting without it",
 			o->qemu, vp_guest_missing_device(g));
+	if (o->profile) {
+		ret = vp_profile_begin(g, o->verbose, &u, err, sizeof(err));
+		if (ret) {
+			vp_error("%s", err);
+			vp_guest_free(g);
+			return host_refused(ret) ? VP_EXIT_BAD_INPUT : 1;
+		}
+	}
 	ret = vp_guest_wait(g, o->timeout_s, &r, err, sizeof(err));
+	if (o->profile) {
+		/* QEMU has exited: every access it made is in the maps. */
+		rret = vp_usdt_read(&u, &counts);
+		vp_usdt_close(&u);
+	}
 	if (o->verbose && vp_guest_serial(g))
 		fputs(vp_guest_serial(g), stdout);
 	else if (vp_guest_serial(g))
 		print_reasons(vp_guest_serial(g));
 	if (r.valid)
 		print_result(w, &r);
+	if (o->profile && !rret)
+		vp_profile_print(&counts, r.valid ? &r : NULL);
+	vp_usdt_counts_free(&counts);
 	if (ret)
 		vp_error("%s", err);
+	if (rret)
+		vp_error("cannot read the USDT counts: %s", strerror(-rret));
 	vp_guest_free(g);
-	return !ret && r.code == 0 ? 0 : 1;
+	return !ret && !rret && r.code == 0 ? 0 : 1;
 }
 
 int vp_run_main(int argc, char **argv)

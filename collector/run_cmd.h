@@ -18,6 +18,7 @@ struct vp_run_options {
 	enum vp_accel accel;
 	double timeout_s;
 	bool verbose;          /* echo the serial console */
+	bool profile;          /* count QEMU's register accesses through its USDT probes */
 	bool help;
 };
 

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "qmp.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define QMP_REPLY_TIMEOUT_MS 10000
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* QEMU creates the socket while starting up: retry until it listens, but
+ * give up at once if QEMU died (its own error is then the one to show). */
+static int connect_retry(struct vp_qmp *q, const char *path, pid_t pid, double timeout_s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	double deadline = now_s() + timeout_s;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	for (;;) {
+		q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (q->fd < 0)
+			return -errno;
+		if (!connect(q->fd, (struct sockaddr *)&sa, sizeof(sa)))
+			return 0;
+		close(q->fd);
+		q->fd = -1;
+		if (errno != ENOENT && errno != ECONNREFUSED)
+			return -errno;
+		if (kill(pid, 0) || now_s() >= deadline)
+			return -ETIMEDOUT;
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+	}
+}
+
+/* Next JSON message (QMP sends one per line); NULL with *ret set. */
+static json_t *next_message(struct vp_qmp *q, int *ret)
+{
+	for (;;) {
+		char *nl = memchr(q->buf, '\n', q->len);
+
+		if (nl) {
+			size_t n = (size_t)(nl - q->buf) + 1;
+			json_t *j = json_loadb(q->buf, n, 0, NULL);
+
+			memmove(q->buf, q->buf + n, q->len - n);
+			q->len -= n;
+			if (j)
+				return j;
+			continue; /* blank line */
+		}
+		if (q->len == sizeof(q->buf)) {
+			*ret = -EMSGSIZE;
+			return NULL;
+		}
+		struct pollfd p = { .fd = q->fd, .events = POLLIN };
+		int r = poll(&p, 1, QMP_REPLY_TIMEOUT_MS);
+
+		if (r <= 0) {
+			*ret = r == 0 ? -ETIMEDOUT : -errno;
+			return NULL;
+		}
+		ssize_t got = read(q->fd, q->buf + q->len, sizeof(q->buf) - q->len);
+
+		if (got <= 0) {
+			*ret = got == 0 ? -ECONNRESET : -errno;
+			return NULL;
+		}
+		q->len += (size_t)got;
+	}
+}
+
+int vp_qmp_command(struct vp_qmp *q, const char *command, char *err, size_t errlen)
+{
+	char line[128];
+	int n = snprintf(line, sizeof(line), "{\"execute\":\"%s\"}\n", command), ret = 0;
+
+	if (write(q->fd, line, (size_t)n) != n) {
+		ret = -errno;
+		snprintf(err, errlen, "QMP: cannot send %s: %s", command, strerror(-ret));
+		return ret;
+	}
+	for (;;) {
+		json_t *m = next_message(q, &ret), *e;
+
+		if (!m) {
+			snprintf(err, errlen, "QMP: no reply to %s: %s", command, strerror(-ret));
+			return ret;
+		}
+		/* Asynchronous events may come before the reply. */
+		if (json_object_get(m, "return")) {
+			json_decref(m);
+			return 0;
+		}
+		if ((e = json_object_get(m, "error"))) {
+			const char *desc = json_string_value(json_object_get(e, "desc"));
+
+			snprintf(err, errlen, "QMP: %s failed: %s", command, desc ? desc : "?");
+			json_decref(m);
+			return -EIO;
+		}
+		json_decref(m);
+	}
+}
+
+int vp_qmp_open(struct vp_qmp *q, const char *path, pid_t pid, double timeout_s, char *err,
+		size_t errlen)
+{
+	json_t *greeting;
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	q->fd = -1;
+	ret = connect_retry(q, path, pid, timeout_s);
+	if (ret) {
+		snprintf(err, errlen, "QMP: cannot connect to %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	greeting = next_message(q, &ret);
+	if (!greeting || !json_object_get(greeting, "QMP")) {
+		snprintf(err, errlen, "QMP: no greeting on %s: %s", path,
+			 greeting ? "not a QMP server" : strerror(-ret));
+		json_decref(greeting);
+		vp_qmp_close(q);
+		return greeting ? -EPROTO : ret;
+	}
+	json_decref(greeting);
+	ret = vp_qmp_command(q, "qmp_capabilities", err, errlen);
+	if (ret)
+		vp_qmp_close(q);
+	return ret;
+}
+
+void vp_qmp_close(struct vp_qmp *q)
+{
+	if (q->fd >= 0)
+		close(q->fd);
+	q->fd = -1;
+}

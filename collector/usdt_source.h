@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Attribution source 1 of issue 6: QEMU's USDT probes memory_region_ops_read
+ * and _write, attached to one running QEMU.  Counts register accesses per
+ * QEMU MemoryRegion, named as QEMU names it.  On failure nothing stays
+ * attached or loaded.
+ */
+#ifndef VP_USDT_SOURCE_H
+#define VP_USDT_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct qemu_usdt;
+
+struct vp_usdt {
+	struct qemu_usdt *skel;
+	int pid;
+};
+
+struct vp_usdt_region {
+	char name[64];   /* QEMU's MemoryRegion name ("" if it could not be read) */
+	uint64_t mr;     /* the MemoryRegion pointer: two devices may share a name */
+	uint64_t reads, writes;
+};
+
+struct vp_usdt_counts {
+	struct vp_usdt_region *r; /* sorted by reads + writes, most first */
+	size_t n;
+	uint64_t dropped_counts, dropped_names;
+};
+
+/* 0, or a negative errno with one line in err. */
+int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen);
+int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c);
+void vp_usdt_counts_free(struct vp_usdt_counts *c);
+/* Sum of the regions called name (several devices of one model). */
+bool vp_usdt_find(const struct vp_usdt_counts *c, const char *name, uint64_t *reads,
+		  uint64_t *writes);
+void vp_usdt_close(struct vp_usdt *u);
+
+#endif
