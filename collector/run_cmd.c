@@ -10,6 +10,7 @@
 
 #include "cli_options.h"
 #include "errors.h"
+#include "run_compare.h"
 #include "run_profile.h"
 
 #ifndef VP_DEFAULT_QEMU
@@ -23,6 +24,7 @@ void vp_print_run_usage(FILE *out)
 {
 	fputs("Usage: vmexit-prof run WORKLOAD [--qemu PATH] [--append \"k=v ...\"] [--accel auto|kvm|tcg]\n"
 	      "                       [--timeout SEC] [--guest-dir DIR] [--table FILE] [--profile] [--verbose]\n"
+	      "       vmexit-prof run --compare W1,W2[,W3] [--json FILE] [same options]\n"
 	      "Boot a bundled guest workload and print its result.\n\n"
 	      "  -q, --qemu PATH       QEMU binary (default " VP_DEFAULT_QEMU ")\n"
 	      "  -a, --append PARAMS   the workload's parameters (default: the table's)\n"
@@ -31,6 +33,8 @@ void vp_print_run_usage(FILE *out)
 	      "  -g, --guest-dir DIR   where WORKLOAD.elf is (default " VP_GUEST_DIR ")\n"
 	      "  -T, --table FILE      workload table (default " VP_WORKLOADS_JSON ")\n"
 	      "  -P, --profile         count QEMU's register accesses per memory region (USDT)\n"
+	      "  -C, --compare LIST    profile each workload of LIST and compare them per op\n"
+	      "  -j, --json FILE       with --compare: also write vmexit-prof-compare/1 JSON\n"
 	      "  -v, --verbose         echo the guest's serial console\n"
 	      "Exit status: 0 status=ok, 1 any other outcome, 2 bad input.\n",
 	      out);
@@ -41,7 +45,8 @@ static const struct option run_longopts[] = {
 	{ "accel", required_argument, NULL, 'A' },     { "timeout", required_argument, NULL, 't' },
 	{ "guest-dir", required_argument, NULL, 'g' }, { "table", required_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },         { "help", no_argument, NULL, 'h' },
-	{ "profile", no_argument, NULL, 'P' },
+	{ "profile", no_argument, NULL, 'P' },         { "compare", required_argument, NULL, 'C' },
+	{ "json", required_argument, NULL, 'j' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -56,12 +61,13 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 	optind = 0;
 	opterr = 0;
 	/* getopt permutes: options may come before or after WORKLOAD. */
-	while ((c = getopt_long(argc, argv, ":q:a:A:t:g:T:vhP", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":q:a:A:t:g:T:vhPC:j:", run_longopts, NULL)) != -1) {
 		switch (c) {
-		case 'q': case 'g': case 'T':
+		case 'q': case 'g': case 'T': case 'C': case 'j':
 			if (!*optarg)
 				goto bad_value;
-			*(c == 'q' ? &o->qemu : c == 'g' ? &o->guest_dir : &o->table) = optarg;
+			*(c == 'q' ? &o->qemu : c == 'g' ? &o->guest_dir : c == 'T' ? &o->table
+			  : c == 'C' ? &o->compare : &o->json) = optarg;
 			break;
 		case 'a': o->append = optarg; break;
 		case 'A':
@@ -91,6 +97,19 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 				snprintf(err, errlen, "unknown option %s (see run --help)", argv[optind - 1]);
 			return -EINVAL;
 		}
+	}
+	if (o->compare) {
+		/* the workloads are the list; --compare always profiles */
+		if (optind < argc) {
+			snprintf(err, errlen, "unexpected argument '%s' with --compare", argv[optind]);
+			return -EINVAL;
+		}
+		o->profile = true;
+		return 0;
+	}
+	if (o->json) {
+		snprintf(err, errlen, "run: --json needs --compare (see run --help)");
+		return -EINVAL;
 	}
 	if (optind >= argc) {
 		snprintf(err, errlen, "run: WORKLOAD is required (see run --help)");
@@ -199,8 +218,10 @@ static int run(const struct vp_run_options *o, const struct vp_workload *w)
 		print_reasons(vp_guest_serial(g));
 	if (r.valid)
 		print_result(w, &r);
-	if (o->profile && !rret)
+	if (o->profile && !rret) {
 		vp_profile_print(&counts, r.valid ? &r : NULL);
+		vp_profile_print_devices(&counts, r.valid ? &r : NULL);
+	}
 	vp_usdt_counts_free(&counts);
 	if (ret)
 		vp_error("%s", err);
@@ -226,6 +247,8 @@ int vp_run_main(int argc, char **argv)
 		vp_print_run_usage(stdout);
 		return 0;
 	}
+	if (o.compare)
+		return vp_compare_main(&o);
 	if (vp_workloads_load(o.table, &t, err, sizeof(err))) {
 		vp_error("%s", err);
 		return VP_EXIT_BAD_INPUT;

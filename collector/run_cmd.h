@@ -19,6 +19,8 @@ struct vp_run_options {
 	double timeout_s;
 	bool verbose;          /* echo the serial console */
 	bool profile;          /* count QEMU's register accesses through its USDT probes */
+	const char *compare;   /* "W1,W2[,W3]": vmexit-prof run --compare */
+	const char *json;      /* with compare: vmexit-prof-compare/1 document */
 	bool help;
 };
 

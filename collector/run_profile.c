@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "qmp.h"
@@ -87,4 +88,133 @@ void vp_profile_print(const struct vp_usdt_counts *c, const struct vp_guest_resu
 		printf("Not recorded: %" PRIu64 " accesses, %" PRIu64
 		       " region names (the kernel's tables were full)\n",
 		       c->dropped_counts, c->dropped_names);
+}
+
+static struct vp_device_count *slot(struct vp_device_count *out, size_t *n, size_t max,
+				    const struct vp_device *dev)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (out[i].dev == dev)
+			return &out[i];
+	if (*n >= max)
+		return NULL;
+	memset(&out[*n], 0, sizeof(out[*n]));
+	out[*n].dev = dev;
+	return &out[(*n)++];
+}
+
+static int by_qemu_total(const void *a, const void *b)
+{
+	const struct vp_device_count *x = a, *y = b;
+	uint64_t tx = x->reads + x->writes + x->fw_reads + x->fw_writes;
+	uint64_t ty = y->reads + y->writes + y->fw_reads + y->fw_writes;
+
+	if (tx != ty)
+		return tx < ty ? 1 : -1;
+	return strcmp(x->dev->id, y->dev->id);
+}
+
+size_t vp_profile_by_device(const struct vp_usdt_counts *c, const struct vp_guest_result *r,
+			    struct vp_device_count *out, size_t max)
+{
+	struct vp_device_count *d;
+	size_t n = 0;
+
+	for (size_t i = 0; c && i < c->n; i++) {
+		const struct vp_usdt_region *q = &c->r[i];
+
+		if (!(d = slot(out, &n, max, vp_device_for_mr(q->name))))
+			continue;
+		d->in_qemu = true;
+		d->reads += q->guest_reads;
+		d->writes += q->guest_writes;
+		d->fw_reads += q->reads - q->guest_reads;
+		d->fw_writes += q->writes - q->guest_writes;
+	}
+	for (size_t i = 0; r && i < r->nregions; i++) {
+		const struct vp_guest_region *g = &r->regions[i];
+
+		/* "other" is the guest's catch-all, not a device. */
+		if (!strcmp(g->name, "other") && !g->reads && !g->writes)
+			continue;
+		if (!(d = slot(out, &n, max, vp_device_for_guest_region(g->name))))
+			continue;
+		d->in_guest = true;
+		d->guest_reads += g->reads;
+		d->guest_writes += g->writes;
+	}
+	qsort(out, n, sizeof(*out), by_qemu_total);
+	return n;
+}
+
+const struct vp_device_count *vp_device_count_find(const struct vp_device_count *out, size_t n,
+						   const struct vp_device *dev)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out[i].dev == dev)
+			return &out[i];
+	return NULL;
+}
+
+void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_guest_result *r)
+{
+	struct vp_device_count d[VP_MAX_DEVICE_COUNTS];
+	size_t n = vp_profile_by_device(c, r, d, VP_MAX_DEVICE_COUNTS);
+	uint64_t ops = r ? r->ops : 0;
+
+	printf("\n%-16s %-11s %9s %9s %9s %10s %9s %9s   %11s %12s\n", "DEVICE (USDT)", "CLASS",
+	       "READS", "WRITES", "TOTAL", "PER-OP", "FW-READS", "FW-WRITES", "GUEST-READS",
+	       "GUEST-WRITES");
+	for (size_t i = 0; i < n; i++) {
+		char perop[32] = "-";
+
+		if (ops)
+			snprintf(perop, sizeof(perop), "%.2f",
+				 (double)(d[i].reads + d[i].writes) / (double)ops);
+		printf("%-16s %-11s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %10s %9" PRIu64 " %9" PRIu64,
+		       d[i].dev->id, vp_device_class_name(d[i].dev->cls), d[i].reads, d[i].writes,
+		       d[i].reads + d[i].writes, perop, d[i].fw_reads, d[i].fw_writes);
+		if (d[i].in_guest)
+			printf("   %11" PRIu64 " %12" PRIu64, d[i].guest_reads, d[i].guest_writes);
+		putchar('\n');
+	}
+	if (c->fw_cfg_accesses)
+		printf("READS/WRITES: after the firmware's last fw_cfg access (the guest's time); "
+		       "FW-: before it\n");
+	else
+		printf("No fw_cfg access seen: READS/WRITES include the firmware's\n");
+}
+
+int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *cfg,
+		    double timeout_s, bool verbose, struct vp_guest_result *r,
+		    struct vp_usdt_counts *c, char *accel, size_t accel_len, char *err,
+		    size_t errlen)
+{
+	struct vp_guest_config pc = *cfg;
+	struct vp_guest *g;
+	struct vp_usdt u;
+	int ret, rret;
+
+	memset(r, 0, sizeof(*r));
+	memset(c, 0, sizeof(*c));
+	pc.paused_qmp = true;
+	ret = vp_guest_start(w, &pc, &g, err, errlen);
+	if (ret)
+		return ret;
+	snprintf(accel, accel_len, "%s", vp_guest_accel(g));
+	ret = vp_profile_begin(g, verbose, &u, err, errlen);
+	if (ret) {
+		vp_guest_free(g);
+		return ret;
+	}
+	ret = vp_guest_wait(g, timeout_s, r, err, errlen);
+	/* QEMU has exited: every access it made is in the maps. */
+	rret = vp_usdt_read(&u, c);
+	vp_usdt_close(&u);
+	vp_guest_free(g);
+	if (!ret && rret) {
+		snprintf(err, errlen, "cannot read the USDT counts: %s", strerror(-rret));
+		ret = rret;
+	}
+	return ret;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "devices.h"
 #include "guest_runner.h"
 #include "usdt_source.h"
 
@@ -16,5 +17,34 @@ int vp_profile_begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, char *
 /* QEMU's per-region table; r (NULL if the guest printed no result) for the
  * guest's own counts of the regions the two name differently. */
 void vp_profile_print(const struct vp_usdt_counts *c, const struct vp_guest_result *r);
+/* Then the same grouped by device (devices.h), beside the guest's counts. */
+void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_guest_result *r);
+
+/* One device's accesses: QEMU's (USDT) split at the firmware's last fw_cfg
+ * access (bpf/qemu_usdt.h), and the guest's own (its VMEXIT-REGION lines). */
+struct vp_device_count {
+	const struct vp_device *dev;
+	uint64_t reads, writes;       /* QEMU, after the firmware: the guest's time */
+	uint64_t fw_reads, fw_writes; /* QEMU, before: the firmware's */
+	uint64_t guest_reads, guest_writes;
+	bool in_qemu, in_guest;       /* some region of it was seen on that side */
+};
+
+#define VP_MAX_DEVICE_COUNTS 32
+
+/* Groups c (and r's regions, r may be NULL) by device through the device
+ * table; the count, sorted by QEMU's total, most first. */
+size_t vp_profile_by_device(const struct vp_usdt_counts *c, const struct vp_guest_result *r,
+			    struct vp_device_count *out, size_t max);
+/* The entry of dev in out (NULL if absent). */
+const struct vp_device_count *vp_device_count_find(const struct vp_device_count *out, size_t n,
+						   const struct vp_device *dev);
+
+/* Boots w with --profile semantics and fills r and c (free c afterwards).
+ * 0 (r may still hold a failed guest status), or -errno with err. */
+int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *cfg,
+		    double timeout_s, bool verbose, struct vp_guest_result *r,
+		    struct vp_usdt_counts *c, char *accel, size_t accel_len, char *err,
+		    size_t errlen);
 
 #endif

@@ -120,7 +120,8 @@ int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 	memset(c, 0, sizeof(*c));
 	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
 		struct vp_usdt_region *r;
-		__u64 v;
+		struct vp_usdt_value v;
+		uint64_t since;
 
 		key = next;
 		prev = &key;
@@ -128,10 +129,15 @@ int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 			continue; /* removed meanwhile: nothing removes, but be safe */
 		if (!(r = region_for(c, key.mr)))
 			goto nomem;
-		if (key.dir == VP_USDT_WRITE)
-			r->writes += v;
-		else
-			r->reads += v;
+		/* Counted since an older marker: untouched after the last one. */
+		since = v.epoch == u->skel->bss->mark_epoch ? v.since_mark : 0;
+		if (key.dir == VP_USDT_WRITE) {
+			r->writes += v.total;
+			r->guest_writes += since;
+		} else {
+			r->reads += v.total;
+			r->guest_reads += since;
+		}
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		char name[VP_USDT_NAME_LEN] = "";
@@ -144,6 +150,7 @@ int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 	qsort(c->r, c->n, sizeof(*c->r), by_total);
 	c->dropped_counts = u->skel->bss->dropped_counts;
 	c->dropped_names = u->skel->bss->dropped_names;
+	c->fw_cfg_accesses = u->skel->bss->mark_epoch;
 	return 0;
 nomem:
 	vp_usdt_counts_free(c);

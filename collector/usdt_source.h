@@ -23,12 +23,16 @@ struct vp_usdt_region {
 	char name[64];   /* QEMU's MemoryRegion name ("" if it could not be read) */
 	uint64_t mr;     /* the MemoryRegion pointer: two devices may share a name */
 	uint64_t reads, writes;
+	/* The part after the last fw_cfg access (bpf/qemu_usdt.h): the guest's
+	 * own; reads - guest_reads is what the firmware did before it. */
+	uint64_t guest_reads, guest_writes;
 };
 
 struct vp_usdt_counts {
 	struct vp_usdt_region *r; /* sorted by reads + writes, most first */
 	size_t n;
 	uint64_t dropped_counts, dropped_names;
+	uint64_t fw_cfg_accesses; /* 0: no firmware marker seen, guest_* = all */
 };
 
 /* 0, or a negative errno with one line in err. */

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "devices.h"
+
+#include <fnmatch.h>
+#include <stdbool.h>
+#include <string.h>
+
+#define R(a, b) { (a), (b) }
+
+/*
+ * QEMU 7.2's region names (memory_region_init_io and portio lists), as seen
+ * by `vmexit-prof run W --profile`.  Several are shared by instances: the
+ * four IDE blocks are all "ide", two e1000s both "e1000-mmio", two
+ * virtio-net functions both "virtio-pci-common-virtio-net"; the USDT source
+ * keeps them apart by MemoryRegion pointer, and a device's count is the sum
+ * of its instances.  virtio-pci's regions are "virtio-pci-KIND-MODEL", so
+ * the model suffix tells virtio-blk from virtio-net.
+ */
+static const struct vp_device table[] = {
+	{ "ide", "IDE (PIIX3)", VP_DEV_EMULATED, 4,
+	  { R(0x1f0, 0x1f7), R(0x3f6, 0x3f6), R(0x170, 0x177), R(0x376, 0x376) },
+	  { "ide", "piix-bmdma", "bmdma", "piix-bmdma-container" },
+	  { "ide-cmd", "ide-ctl", "ide-bmdma" },
+	  { "ide-pio", "ide-dma" } },
+	{ "e1000", "Intel 82540EM (e1000)", VP_DEV_EMULATED, 0, { R(0, 0) },
+	  { "e1000-mmio", "e1000-io" }, { "e1000-*" }, { "e1000" } },
+	{ "virtio-blk", "virtio-blk (modern PCI)", VP_DEV_PARAVIRTUAL, 0, { R(0, 0) },
+	  { "virtio-pci-*-virtio-blk" }, { "vblk-*" }, { "virtio-blk" } },
+	{ "virtio-net", "virtio-net (modern PCI)", VP_DEV_PARAVIRTUAL, 0, { R(0, 0) },
+	  { "virtio-pci-*-virtio-net" }, { "vnet[0-9]*-*" }, { "virtio-net" } },
+	/* One device, both paths: its registers are the emulated one, its ring
+	 * and doorbell the paravirtual one (workloads.json gives the roles). */
+	{ "stopwatch", "vmexit-stopwatch", VP_DEV_PARAVIRTUAL, 0, { R(0, 0) },
+	  { "vmexit-stopwatch-regs", "vmexit-stopwatch-doorbell" },
+	  { "stopwatch-regs", "stopwatch-doorbell" },
+	  { "stopwatch-mmio", "stopwatch-pv" } },
+	{ "serial", "16550A UART (COM1)", VP_DEV_PLATFORM, 1, { R(0x3f8, 0x3ff) },
+	  { "serial" }, { "com1" }, { NULL } },
+	/* 0x61 is the speaker/gate port; QEMU calls it pcspk, the guest pit-gate. */
+	{ "pit", "8254 PIT and port 0x61", VP_DEV_PLATFORM, 2, { R(0x40, 0x43), R(0x61, 0x61) },
+	  { "pit", "pcspk" }, { "pit", "pit-gate" }, { NULL } },
+	{ "rtc", "MC146818 RTC/CMOS", VP_DEV_PLATFORM, 1, { R(0x70, 0x71) },
+	  { "rtc", "rtc-index" }, { NULL }, { NULL } },
+	{ "pic", "8259 PICs and ELCR", VP_DEV_PLATFORM, 3,
+	  { R(0x20, 0x21), R(0xa0, 0xa1), R(0x4d0, 0x4d1) }, { "pic", "elcr" }, { NULL }, { NULL } },
+	{ "pci-config", "PCI configuration (mechanism #1)", VP_DEV_PLATFORM, 1, { R(0xcf8, 0xcff) },
+	  { "pci-conf-idx", "pci-conf-data" }, { "pci-config" }, { NULL } },
+	{ "fw_cfg", "QEMU fw_cfg", VP_DEV_PLATFORM, 2, { R(0x510, 0x511), R(0x514, 0x51b) },
+	  { "fwcfg", "fwcfg.*" }, { NULL }, { NULL } },
+	{ "isa-debug-exit", "isa-debug-exit", VP_DEV_PLATFORM, 1, { R(0xf4, 0xf7) },
+	  { "isa-debug-exit" }, { "debug-exit" }, { NULL } },
+	/* PIIX4 PM at 0x600, APM, GPE0, CPU and PCI hotplug: the pc machine's defaults. */
+	{ "acpi", "ACPI (PIIX4 PM, APM, GPE, hotplug)", VP_DEV_PLATFORM, 5,
+	  { R(0x600, 0x63f), R(0xb2, 0xb3), R(0xafe0, 0xafe3), R(0xaf00, 0xaf1f), R(0xae00, 0xae17) },
+	  { "acpi-*", "apm-io", "piix4-pm" }, { NULL }, { NULL } },
+	{ "i8042", "i8042 keyboard controller", VP_DEV_PLATFORM, 2, { R(0x60, 0x60), R(0x64, 0x64) },
+	  { "i8042-*" }, { NULL }, { NULL } },
+	{ "port92", "system control port A (A20)", VP_DEV_PLATFORM, 1, { R(0x92, 0x92) },
+	  { "port92" }, { NULL }, { NULL } },
+	{ "dma", "8237 DMA controllers", VP_DEV_PLATFORM, 3,
+	  { R(0x00, 0x0f), R(0x81, 0x8f), R(0xc0, 0xdf) }, { "dma-*" }, { NULL }, { NULL } },
+	{ "post", "POST and FPU ports (0x80, 0xf0)", VP_DEV_PLATFORM, 2,
+	  { R(0x80, 0x80), R(0xf0, 0xf0) }, { "ioport80", "ioportF0" }, { NULL }, { NULL } },
+	{ "vapic", "KVM/TCG vAPIC option ROM port", VP_DEV_PLATFORM, 1, { R(0x7e, 0x7f) },
+	  { "kvmvapic" }, { NULL }, { NULL } },
+	{ "apic", "local APIC, I/O APIC, HPET, MSI window", VP_DEV_PLATFORM, 0, { R(0, 0) },
+	  { "apic-msi", "ioapic", "hpet", "kvm-apic-msi" }, { NULL }, { NULL } },
+	/* QEMU's "io" root answers ports no device decodes. */
+	{ "unassigned", "unassigned I/O (no device)", VP_DEV_PLATFORM, 0, { R(0, 0) },
+	  { "io", "unassigned" }, { NULL }, { NULL } },
+};
+
+static const struct vp_device unknown = { "unknown", "unknown device", VP_DEV_UNKNOWN, 0,
+					  { R(0, 0) }, { NULL }, { NULL }, { NULL } };
+
+const struct vp_device *vp_devices(size_t *n)
+{
+	*n = sizeof(table) / sizeof(table[0]);
+	return table;
+}
+
+const struct vp_device *vp_device_unknown(void)
+{
+	return &unknown;
+}
+
+static bool matches(const char *const *patterns, const char *name)
+{
+	for (size_t i = 0; i < VP_DEV_MAX_NAMES && patterns[i]; i++)
+		if (!fnmatch(patterns[i], name, 0))
+			return true;
+	return false;
+}
+
+const struct vp_device *vp_device_by_id(const char *id)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(table[i].id, id))
+			return &table[i];
+	return &unknown;
+}
+
+const struct vp_device *vp_device_for_mr(const char *qemu_mr_name)
+{
+	for (size_t i = 0; qemu_mr_name && i < sizeof(table) / sizeof(table[0]); i++)
+		if (matches(table[i].qemu_mr, qemu_mr_name))
+			return &table[i];
+	return &unknown;
+}
+
+const struct vp_device *vp_device_for_port(uint16_t port)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		for (size_t j = 0; j < table[i].nports; j++)
+			if (port >= table[i].ports[j].first && port <= table[i].ports[j].last)
+				return &table[i];
+	return &unknown;
+}
+
+const struct vp_device *vp_device_for_guest_region(const char *guest_region)
+{
+	for (size_t i = 0; guest_region && i < sizeof(table) / sizeof(table[0]); i++)
+		if (matches(table[i].guest_regions, guest_region))
+			return &table[i];
+	return &unknown;
+}
+
+const struct vp_device *vp_device_for_workload(const char *workload)
+{
+	for (size_t i = 0; workload && i < sizeof(table) / sizeof(table[0]); i++)
+		for (size_t j = 0; j < VP_DEV_MAX_NAMES && table[i].workloads[j]; j++)
+			if (!strcmp(table[i].workloads[j], workload))
+				return &table[i];
+	return &unknown;
+}
+
+const char *vp_device_class_name(enum vp_device_class cls)
+{
+	switch (cls) {
+	case VP_DEV_EMULATED: return "emulated";
+	case VP_DEV_PARAVIRTUAL: return "paravirtual";
+	case VP_DEV_PLATFORM: return "platform";
+	default: return "unknown";
+	}
+}

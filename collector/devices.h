@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The device table of issue 6: the one place that knows each device model
+ * the bundled workloads and the pc machine use, how QEMU names its memory
+ * regions, which legacy ports it decodes, and how the guest workloads name
+ * their own regions of it.  Everything that attributes an access to a
+ * device goes through here.
+ */
+#ifndef VP_DEVICES_H
+#define VP_DEVICES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum vp_device_class { VP_DEV_EMULATED, VP_DEV_PARAVIRTUAL, VP_DEV_PLATFORM, VP_DEV_UNKNOWN };
+
+#define VP_DEV_MAX_RANGES 6
+#define VP_DEV_MAX_NAMES 8
+
+struct vp_port_range {
+	uint16_t first, last; /* inclusive */
+};
+
+struct vp_device {
+	const char *id;   /* short, stable: "ide", "virtio-blk", ... (JSON, tests) */
+	const char *name; /* for people */
+	enum vp_device_class cls;
+	size_t nports;
+	struct vp_port_range ports[VP_DEV_MAX_RANGES]; /* fixed legacy ports */
+	/* fnmatch(3) patterns, NULL-terminated: QEMU's MemoryRegion names, and
+	 * the guest workloads' region names (guest-workloads/README.md). */
+	const char *qemu_mr[VP_DEV_MAX_NAMES];
+	const char *guest_regions[VP_DEV_MAX_NAMES];
+	/* the workloads that measure this device (guest-workloads/workloads.json) */
+	const char *workloads[VP_DEV_MAX_NAMES];
+};
+
+/* The table, and its "unknown" entry (never NULL from the lookups). */
+const struct vp_device *vp_devices(size_t *n);
+const struct vp_device *vp_device_unknown(void);
+const struct vp_device *vp_device_by_id(const char *id);
+const struct vp_device *vp_device_for_mr(const char *qemu_mr_name);
+/* The built-in legacy-port fallback (attribution source 3 of issue 6). */
+const struct vp_device *vp_device_for_port(uint16_t port);
+const struct vp_device *vp_device_for_guest_region(const char *guest_region);
+/* The device a bundled workload measures; unknown if none. */
+const struct vp_device *vp_device_for_workload(const char *workload);
+const char *vp_device_class_name(enum vp_device_class cls);
+
+#endif
