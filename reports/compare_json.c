@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "compare_json.h"
 
+#include "report_json.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -73,23 +75,5 @@ json_t *vp_compare_to_json(const struct vp_compare *cmp)
 
 int vp_compare_json_write(const struct vp_compare *cmp, const char *path)
 {
-	char tmp[PATH_MAX];
-	json_t *doc = vp_compare_to_json(cmp);
-	int err = 0;
-
-	if (!doc)
-		return -EINVAL;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
-		json_decref(doc);
-		return -ENAMETOOLONG;
-	}
-	/* a reader never sees half a document */
-	if (json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_SORT_KEYS))
-		err = -EIO;
-	else if (rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	json_decref(doc);
-	return err;
+	return vp_json_dump_atomic(vp_compare_to_json(cmp), path);
 }

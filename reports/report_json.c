@@ -105,10 +105,9 @@ json_t *vp_result_to_json(const struct vp_result *r)
 			 vp_result_has_exit_events(r), "events", counters_json(r), "rows", rows);
 }
 
-int vp_json_write_file(const struct vp_result *r, const char *path)
+int vp_json_dump_atomic(json_t *doc, const char *path)
 {
 	char tmp[PATH_MAX];
-	json_t *doc = vp_result_to_json(r);
 	int err = 0;
 
 	if (!doc)
@@ -125,4 +124,9 @@ int vp_json_write_file(const struct vp_result *r, const char *path)
 		unlink(tmp);
 	json_decref(doc);
 	return err;
+}
+
+int vp_json_write_file(const struct vp_result *r, const char *path)
+{
+	return vp_json_dump_atomic(vp_result_to_json(r), path);
 }
