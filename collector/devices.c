@@ -134,6 +134,26 @@ const struct vp_device *vp_device_for_workload(const char *workload)
 	return &unknown;
 }
 
+/* Both virtio ids of each device: transitional (0x10xx) and modern-only
+ * (0x1040 + virtio device type). */
+static const struct {
+	uint16_t vendor, device;
+	const char *id;
+} pci_ids[] = {
+	{ 0x8086, 0x7010, "ide" },        { 0x8086, 0x100e, "e1000" },
+	{ 0x1af4, 0x1001, "virtio-blk" }, { 0x1af4, 0x1042, "virtio-blk" },
+	{ 0x1af4, 0x1000, "virtio-net" }, { 0x1af4, 0x1041, "virtio-net" },
+	{ 0x1234, 0x5357, "stopwatch" },
+};
+
+const struct vp_device *vp_device_for_pci_id(uint16_t vendor, uint16_t device)
+{
+	for (size_t i = 0; i < sizeof(pci_ids) / sizeof(pci_ids[0]); i++)
+		if (pci_ids[i].vendor == vendor && pci_ids[i].device == device)
+			return vp_device_by_id(pci_ids[i].id);
+	return &unknown;
+}
+
 const char *vp_device_class_name(enum vp_device_class cls)
 {
 	switch (cls) {

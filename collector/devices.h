@@ -45,6 +45,9 @@ const struct vp_device *vp_device_for_port(uint16_t port);
 const struct vp_device *vp_device_for_guest_region(const char *guest_region);
 /* The device a bundled workload measures; unknown if none. */
 const struct vp_device *vp_device_for_workload(const char *workload);
+/* A PCI function's device by vendor and device id (query-pci), for regions
+ * whose name says nothing of their owner (msix-table inside a BAR). */
+const struct vp_device *vp_device_for_pci_id(uint16_t vendor, uint16_t device);
 const char *vp_device_class_name(enum vp_device_class cls);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "cli_options.h"
 #include "errors.h"
+#include "qemu_memmap.h"
 #include "run_cmd.h"
 #include "session.h"
 
@@ -16,6 +17,8 @@ int main(int argc, char **argv)
 	 * `vmexit-prof --pid PID ...` profile of a running VMM. */
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return vp_run_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "memmap"))
+		return vp_memmap_main(argc - 1, argv + 1);
 	if (vp_parse_options(argc, argv, &o, err, sizeof(err))) {
 		vp_error("%s", err);
 		return VP_EXIT_BAD_INPUT;

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #define QMP_REPLY_TIMEOUT_MS 10000
+/* No reply we ask for comes near this; beyond it QEMU is not talking QMP. */
+#define QMP_MAX_MESSAGE (16u << 20)
 
 static double now_s(void)
 {
@@ -64,9 +67,16 @@ static json_t *next_message(struct vp_qmp *q, int *ret)
 				return j;
 			continue; /* blank line */
 		}
-		if (q->len == sizeof(q->buf)) {
-			*ret = -EMSGSIZE;
-			return NULL;
+		if (q->len == q->cap) {
+			size_t cap = q->cap ? q->cap * 2 : 8192;
+			char *b = cap <= QMP_MAX_MESSAGE ? realloc(q->buf, cap) : NULL;
+
+			if (!b) {
+				*ret = -EMSGSIZE;
+				return NULL;
+			}
+			q->buf = b;
+			q->cap = cap;
 		}
 		struct pollfd p = { .fd = q->fd, .events = POLLIN };
 		int r = poll(&p, 1, QMP_REPLY_TIMEOUT_MS);
@@ -75,7 +85,7 @@ static json_t *next_message(struct vp_qmp *q, int *ret)
 			*ret = r == 0 ? -ETIMEDOUT : -errno;
 			return NULL;
 		}
-		ssize_t got = read(q->fd, q->buf + q->len, sizeof(q->buf) - q->len);
+		ssize_t got = read(q->fd, q->buf + q->len, q->cap - q->len);
 
 		if (got <= 0) {
 			*ret = got == 0 ? -ECONNRESET : -errno;
@@ -85,25 +95,44 @@ static json_t *next_message(struct vp_qmp *q, int *ret)
 	}
 }
 
-int vp_qmp_command(struct vp_qmp *q, const char *command, char *err, size_t errlen)
+int vp_qmp_execute(struct vp_qmp *q, const char *command, json_t *args, json_t **ret_val,
+		   char *err, size_t errlen)
 {
-	char line[128];
-	int n = snprintf(line, sizeof(line), "{\"execute\":\"%s\"}\n", command), ret = 0;
+	json_t *req = json_pack("{s:s}", "execute", command);
+	char *line;
+	size_t n;
+	int ret = 0;
 
-	if (write(q->fd, line, (size_t)n) != n) {
+	if (ret_val)
+		*ret_val = NULL;
+	if (req && args)
+		json_object_set(req, "arguments", args);
+	line = req ? json_dumps(req, JSON_COMPACT) : NULL;
+	json_decref(req);
+	if (!line) {
+		snprintf(err, errlen, "QMP: cannot encode %s", command);
+		return -ENOMEM;
+	}
+	n = strlen(line);
+	/* QMP reads one JSON value per line; the newline ends this one. */
+	if (write(q->fd, line, n) != (ssize_t)n || write(q->fd, "\n", 1) != 1) {
 		ret = -errno;
+		free(line);
 		snprintf(err, errlen, "QMP: cannot send %s: %s", command, strerror(-ret));
 		return ret;
 	}
+	free(line);
 	for (;;) {
-		json_t *m = next_message(q, &ret), *e;
+		json_t *m = next_message(q, &ret), *e, *r;
 
 		if (!m) {
 			snprintf(err, errlen, "QMP: no reply to %s: %s", command, strerror(-ret));
 			return ret;
 		}
 		/* Asynchronous events may come before the reply. */
-		if (json_object_get(m, "return")) {
+		if ((r = json_object_get(m, "return"))) {
+			if (ret_val)
+				*ret_val = json_incref(r);
 			json_decref(m);
 			return 0;
 		}
@@ -116,6 +145,11 @@ int vp_qmp_command(struct vp_qmp *q, const char *command, char *err, size_t errl
 		}
 		json_decref(m);
 	}
+}
+
+int vp_qmp_command(struct vp_qmp *q, const char *command, char *err, size_t errlen)
+{
+	return vp_qmp_execute(q, command, NULL, NULL, err, errlen);
 }
 
 int vp_qmp_open(struct vp_qmp *q, const char *path, pid_t pid, double timeout_s, char *err,
@@ -151,4 +185,7 @@ void vp_qmp_close(struct vp_qmp *q)
 	if (q->fd >= 0)
 		close(q->fd);
 	q->fd = -1;
+	free(q->buf);
+	q->buf = NULL;
+	q->len = q->cap = 0;
 }
