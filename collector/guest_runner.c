@@ -5,6 +5,7 @@
  * both boot a workload the same way.
  */
 #include "guest_runner.h"
+#include "growbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -76,8 +77,6 @@ static char *capture(char *const argv[])
 	int pfd[2];
 	pid_t pid;
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
 
 	if (pipe2(pfd, O_CLOEXEC))
 		return NULL;
@@ -92,27 +91,11 @@ static char *capture(char *const argv[])
 		_exit(127);
 	}
 	close(pfd[1]);
-	for (;;) {
-		if (pid < 0)
-			break;
-		if (len + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap * 2 + 8192);
-
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		n = read(pfd[0], buf + len, cap - len - 1);
-		if (n <= 0 && !(n < 0 && errno == EINTR))
-			break;
-		if (n > 0)
-			len += (size_t)n;
-	}
+	if (pid < 0 || vp_read_all(pfd[0], &buf, NULL))
+		buf = NULL;
 	close(pfd[0]);
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
-	if (buf)
-		buf[len] = '\0';
 	return buf;
 }
 

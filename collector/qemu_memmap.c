@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "qemu_memmap.h"
+#include "growbuf.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -25,15 +26,8 @@ static void copy(char *dst, size_t len, const char *src, size_t n)
 
 static int add_range(struct vp_memmap *m, const struct vp_mem_range *r)
 {
-	if (m->nranges == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct vp_mem_range *n = realloc(m->ranges, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		m->ranges = n;
-		m->cap = cap;
-	}
+	if (vp_grow((void **)&m->ranges, m->nranges, &m->cap, sizeof(*m->ranges), 64))
+		return -ENOMEM;
 	m->ranges[m->nranges++] = *r;
 	return 0;
 }
@@ -184,15 +178,8 @@ static int add_bars(struct vp_memmap *m, json_t *devices)
 			copy(b.qdev_id, sizeof(b.qdev_id), qdev ? qdev : "", strlen(qdev ? qdev : ""));
 			copy(b.desc, sizeof(b.desc), desc ? desc : "", strlen(desc ? desc : ""));
 			b.dev = vp_device_for_pci_id(b.vendor, b.device);
-			if (m->nbars == m->barcap) {
-				size_t cap = m->barcap ? m->barcap * 2 : 16;
-				struct vp_pci_bar *n = realloc(m->bars, cap * sizeof(*n));
-
-				if (!n)
-					return -ENOMEM;
-				m->bars = n;
-				m->barcap = cap;
-			}
+			if (vp_grow((void **)&m->bars, m->nbars, &m->barcap, sizeof(*m->bars), 16))
+				return -ENOMEM;
 			m->bars[m->nbars++] = b;
 		}
 		/* Devices behind a PCI bridge are listed inside it. */

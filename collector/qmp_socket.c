@@ -4,11 +4,14 @@
  * QMP attribution source needs no --qmp for the usual setups.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "growbuf.h"
 #include "qmp.h"
 
 #define OPT_MAX 4096
@@ -135,32 +138,18 @@ int vp_qmp_socket_from_argv(int argc, char *const argv[], char *path, size_t len
 int vp_qmp_socket_for_pid(const char *proc_root, int pid, char *path, size_t len)
 {
 	char file[256], *buf = NULL, **argv = NULL, sock[4096];
-	size_t n = 0, cap = 0;
-	int argc = 0, ret;
-	FILE *f;
+	size_t n = 0;
+	int argc = 0, ret, fd;
 
 	snprintf(file, sizeof(file), "%s/%d/cmdline", proc_root, pid);
-	f = fopen(file, "r");
-	if (!f)
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	/* The arguments, each NUL-terminated, in one read-to-end buffer. */
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *b = realloc(buf, cap = cap * 2 + 8192);
-
-			if (!b) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			buf = b;
-		}
-		size_t got = fread(buf + n, 1, 4096, f);
-
-		n += got;
-		if (!got)
-			break;
-	}
-	buf[n] = '\0';
+	ret = vp_read_all(fd, &buf, &n);
+	close(fd);
+	if (ret)
+		return ret;
 	argv = calloc(n + 1, sizeof(*argv));
 	if (!argv) {
 		ret = -ENOMEM;
@@ -178,8 +167,6 @@ int vp_qmp_socket_for_pid(const char *proc_root, int pid, char *path, size_t len
 			ret = -ENAMETOOLONG;
 	}
 out:
-	if (f)
-		fclose(f);
 	free(argv);
 	free(buf);
 	return ret;

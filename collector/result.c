@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "result.h"
+#include "growbuf.h"
 
 #include <errno.h>
 #include <math.h>
@@ -67,15 +68,8 @@ void vp_stat_merge(struct vp_stat *dst, const struct vp_stat *src)
 
 int vp_result_append(struct vp_result *r, const struct vp_key *key, const struct vp_stat *st)
 {
-	if (r->nrows == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct vp_row *rows = realloc(r->rows, cap * sizeof(*rows));
-
-		if (!rows)
-			return -ENOMEM;
-		r->rows = rows;
-		r->cap = cap;
-	}
+	if (vp_grow((void **)&r->rows, r->nrows, &r->cap, sizeof(*r->rows), 64))
+		return -ENOMEM;
 	r->rows[r->nrows].key = *key;
 	r->rows[r->nrows].st = *st;
 	r->nrows++;
