@@ -27,6 +27,46 @@ struct vp_usdt_value {
 	__u64 epoch;
 };
 
+/*
+ * Joins made in the probes themselves, so the collector can name what the
+ * kernel tracepoints only give as numbers.
+ *
+ * access_mr: a port or guest-physical address -> the MemoryRegion QEMU
+ * dispatched it to.  Learnt on a vCPU thread from its struct kvm_run while
+ * QEMU handles that exit, and from QEMU's ioeventfd registrations, which
+ * happen inside the guest's write to the device's own register (the region
+ * that thread wrote last).
+ */
+enum vp_usdt_access_kind { VP_UA_PIO = 1, VP_UA_MMIO = 2, VP_UA_IOEVENTFD_MMIO = 3, VP_UA_IOEVENTFD_PIO = 4 };
+
+struct vp_usdt_access {
+	__u32 kind; /* enum vp_usdt_access_kind */
+	__u32 pad;
+	__u64 addr;
+};
+
+/* Interrupts raised, per source: an I/O APIC pin, a virtio device (its
+ * VirtIODevice pointer, named through the region of its status write), or
+ * the stopwatch. */
+enum vp_usdt_irq_kind { VP_UI_IOAPIC = 1, VP_UI_VIRTIO = 2, VP_UI_STOPWATCH = 3 };
+
+struct vp_usdt_irq_key {
+	__u32 kind; /* enum vp_usdt_irq_kind */
+	__u32 line; /* I/O APIC pin */
+	__u64 obj;  /* VirtIODevice pointer */
+};
+
+struct vp_usdt_irq_value {
+	__u64 raised;     /* rising edges (lines) or notifications */
+	__u64 since_mark; /* of those, after the last fw_cfg access */
+	__u64 epoch;
+	__u32 level;      /* a line's current level, to count edges */
+	__u32 pad;
+};
+
+#define VP_USDT_MAX_VCPUS 1024
+#define VP_USDT_MAX_JOINS 1024
+
 #define VP_USDT_MARKER_PREFIX "fwcfg" /* QEMU's "fwcfg" and "fwcfg.dma" */
 #define VP_USDT_MAX_MARKERS 8
 

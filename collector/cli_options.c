@@ -19,6 +19,8 @@ void vp_print_usage(FILE *out)
 	      "  -i, --interval SEC   refresh the live view every SEC seconds (default 1)\n"
 	      "  -c, --vcpu N         only vCPU N\n"
 	      "  -j, --json FILE      also write the final result as JSON\n"
+	      "  -q, --qmp PATH       QEMU's QMP socket, to name devices from its memory map\n"
+	      "                       (default: the one on QEMU's command line, if any)\n"
 	      "  -v, --verbose        show libbpf's messages\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n",
@@ -55,6 +57,7 @@ static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },     { "duration", required_argument, NULL, 'd' },
 	{ "interval", required_argument, NULL, 'i' }, { "vcpu", required_argument, NULL, 'c' },
 	{ "json", required_argument, NULL, 'j' },    { "verbose", no_argument, NULL, 'v' },
+	{ "qmp", required_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -77,7 +80,7 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 	o->vcpu = -1;
 	optind = 0; /* parse from the start every time (tests call this repeatedly) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:d:i:c:j:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:d:i:c:j:q:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_int(optarg, 1, INT_MAX, &o->pid))
@@ -100,6 +103,11 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 				goto bad_value;
 			o->json_path = optarg;
 			break;
+		case 'q':
+			if (!*optarg)
+				goto bad_value;
+			o->qmp_path = optarg;
+			break;
 		case 'v': o->verbose = true; break;
 		case 'h': o->help = true; return 0;
 		case 'V': o->version = true; return 0;
@@ -108,7 +116,7 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 			return -EINVAL;
 		default:
 			/* optind may not have moved past a cluster yet: name the option from optopt. */
-			if (optopt && strchr("pdicjvhV", optopt))
+			if (optopt && strchr("pdicjqvhV", optopt))
 				snprintf(err, errlen, "option --%s takes no value", vp_option_name(longopts, optopt));
 			else if (optopt)
 				snprintf(err, errlen, "unknown option -%c (see --help)", optopt);

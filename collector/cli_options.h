@@ -12,6 +12,7 @@ struct vp_options {
 	double interval_s;
 	int vcpu;          /* -1: all */
 	const char *json_path;
+	const char *qmp_path; /* NULL: look on QEMU's command line */
 	bool verbose;
 	bool help;
 	bool version;

@@ -33,6 +33,9 @@ struct vp_device {
 	const char *guest_regions[VP_DEV_MAX_NAMES];
 	/* the workloads that measure this device (guest-workloads/workloads.json) */
 	const char *workloads[VP_DEV_MAX_NAMES];
+	/* fixed interrupt lines, as I/O APIC pins (bit n = pin n); PCI devices'
+	 * lines come from query-pci instead */
+	uint32_t irq_pins;
 };
 
 /* The table, and its "unknown" entry (never NULL from the lookups). */
@@ -42,6 +45,8 @@ const struct vp_device *vp_device_by_id(const char *id);
 const struct vp_device *vp_device_for_mr(const char *qemu_mr_name);
 /* The built-in legacy-port fallback (attribution source 3 of issue 6). */
 const struct vp_device *vp_device_for_port(uint16_t port);
+/* The built-in I/O APIC pin table; unknown if no fixed device uses it. */
+const struct vp_device *vp_device_for_irq_pin(unsigned int pin);
 const struct vp_device *vp_device_for_guest_region(const char *guest_region);
 /* The device a bundled workload measures; unknown if none. */
 const struct vp_device *vp_device_for_workload(const char *workload);

@@ -4,7 +4,9 @@
 
 #include "cli_options.h"
 #include "errors.h"
+#include "gate_cmd.h"
 #include "qemu_memmap.h"
+#include "report_cmd.h"
 #include "run_cmd.h"
 #include "session.h"
 
@@ -19,6 +21,10 @@ int main(int argc, char **argv)
 		return vp_run_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "memmap"))
 		return vp_memmap_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return vp_report_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "gate"))
+		return vp_gate_main(argc - 1, argv + 1);
 	if (vp_parse_options(argc, argv, &o, err, sizeof(err))) {
 		vp_error("%s", err);
 		return VP_EXIT_BAD_INPUT;

@@ -175,6 +175,8 @@ static int add_bars(struct vp_memmap *m, json_t *devices)
 			b.bar = (int)int_member(reg, "bar", -1);
 			b.vendor = (uint16_t)int_member(id, "vendor", 0);
 			b.device = (uint16_t)int_member(id, "device", 0);
+			/* INTx line (-1: none); MSI-only functions still report one. */
+			b.irq = (int)int_member(d, "irq", -1);
 			copy(b.qdev_id, sizeof(b.qdev_id), qdev ? qdev : "", strlen(qdev ? qdev : ""));
 			copy(b.desc, sizeof(b.desc), desc ? desc : "", strlen(desc ? desc : ""));
 			b.dev = vp_device_for_pci_id(b.vendor, b.device);

@@ -26,6 +26,7 @@ struct vp_pci_bar {
 	enum vp_space space;
 	int bus, slot, func, bar;
 	uint16_t vendor, device;
+	int irq;          /* the function's INTx line (query-pci "irq"), -1 if none */
 	char qdev_id[64]; /* "" when the device was given no id= */
 	char desc[48];    /* query-pci's class description */
 	const struct vp_device *dev;

@@ -34,7 +34,9 @@ void vp_print_run_usage(FILE *out)
 	      "  -T, --table FILE      workload table (default " VP_WORKLOADS_JSON ")\n"
 	      "  -P, --profile         count QEMU's register accesses per memory region (USDT)\n"
 	      "  -C, --compare LIST    profile each workload of LIST and compare them per op\n"
-	      "  -j, --json FILE       with --compare: also write vmexit-prof-compare/1 JSON\n"
+	      "  -j, --json FILE       with --compare: also write the result document (vmexit-prof/2)\n"
+	      "  -r, --repeat N        with --compare: N unprofiled runs per workload for its time per\n"
+	      "                        op, whose median is reported with their spread (default 3)\n"
 	      "  -v, --verbose         echo the guest's serial console\n"
 	      "Exit status: 0 status=ok, 1 any other outcome, 2 bad input.\n",
 	      out);
@@ -46,7 +48,7 @@ static const struct option run_longopts[] = {
 	{ "guest-dir", required_argument, NULL, 'g' }, { "table", required_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },         { "help", no_argument, NULL, 'h' },
 	{ "profile", no_argument, NULL, 'P' },         { "compare", required_argument, NULL, 'C' },
-	{ "json", required_argument, NULL, 'j' },
+	{ "json", required_argument, NULL, 'j' },      { "repeat", required_argument, NULL, 'r' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -58,10 +60,11 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 	o->qemu = VP_DEFAULT_QEMU;
 	o->guest_dir = VP_GUEST_DIR;
 	o->timeout_s = 120;
+	o->repeat = 3;
 	optind = 0;
 	opterr = 0;
 	/* getopt permutes: options may come before or after WORKLOAD. */
-	while ((c = getopt_long(argc, argv, ":q:a:A:t:g:T:vhPC:j:", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":q:a:A:t:g:T:vhPC:j:r:", run_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': case 'g': case 'T': case 'C': case 'j':
 			if (!*optarg)
@@ -84,6 +87,17 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 			if (vp_parse_seconds(optarg, &o->timeout_s))
 				goto bad_value;
 			break;
+		case 'r': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 1 || v > VP_MAX_REPEAT)
+				goto bad_value;
+			o->repeat = (int)v;
+			break;
+		}
 		case 'v': o->verbose = true; break;
 		case 'P': o->profile = true; break;
 		case 'h': o->help = true; return 0;

@@ -9,6 +9,8 @@
 
 #include "guest_runner.h"
 
+#define VP_MAX_REPEAT 50
+
 struct vp_run_options {
 	const char *workload;
 	const char *qemu;      /* default: VP_DEFAULT_QEMU */
@@ -20,7 +22,8 @@ struct vp_run_options {
 	bool verbose;          /* echo the serial console */
 	bool profile;          /* count QEMU's register accesses through its USDT probes */
 	const char *compare;   /* "W1,W2[,W3]": vmexit-prof run --compare */
-	const char *json;      /* with compare: vmexit-prof-compare/1 document */
+	const char *json;      /* with compare: the result document (reports/SCHEMA.md) */
+	int repeat;            /* with compare: unprofiled timing runs per workload */
 	bool help;
 };
 

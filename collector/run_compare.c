@@ -6,14 +6,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compare_json.h"
+#include "report_json.h"
+#include "attribution.h"
 #include "errors.h"
 #include "run_profile.h"
+#include "text_report.h"
 
 double vp_compare_per_op(uint64_t count, uint64_t ops)
 {
 	return ops ? (double)count / (double)ops : -1.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double vp_median(double *v, size_t n)
+{
+	if (!n)
+		return -1.0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+double vp_compare_exits_per_op(const struct vp_compare_row *r)
+{
+	return r->ran ? vp_compare_per_op(r->to_user + r->ioeventfd + r->coalesced, r->ops) : -1.0;
 }
 
 void vp_compare_speedups(struct vp_compare *cmp)
@@ -39,6 +63,11 @@ void vp_compare_speedups(struct vp_compare *cmp)
 			s->ratio = cmp->rows[p].us_per_op > 0 && cmp->rows[e].us_per_op >= 0
 					   ? cmp->rows[e].us_per_op / cmp->rows[p].us_per_op
 					   : -1.0;
+			s->exits_ratio = vp_compare_exits_per_op(&cmp->rows[p]) > 0 &&
+							 vp_compare_exits_per_op(&cmp->rows[e]) >= 0
+						 ? vp_compare_exits_per_op(&cmp->rows[e]) /
+							   vp_compare_exits_per_op(&cmp->rows[p])
+						 : -1.0;
 		}
 	}
 }
@@ -91,11 +120,15 @@ static double us_per_op(const struct vp_guest_result *r)
 }
 
 static void fill_row(struct vp_compare_row *row, const struct vp_guest_result *r,
-		     const struct vp_usdt_counts *c)
+		     const struct vp_usdt_counts *c, const struct vp_result *kvm)
 {
 	struct vp_device_count d[VP_MAX_DEVICE_COUNTS];
 	size_t n = vp_profile_by_device(c, r->valid ? r : NULL, d, VP_MAX_DEVICE_COUNTS);
 	const struct vp_device_count *dc = vp_device_count_find(d, n, row->dev);
+	struct vp_attribution a = { .usdt = c };
+	struct vp_device_total *tot = NULL;
+	size_t ntot = vp_device_totals(kvm && kvm->nrows ? kvm : NULL, &a, &tot);
+	const struct vp_device_total *t = vp_device_total_find(tot, ntot, row->dev);
 
 	snprintf(row->status, sizeof(row->status), "%s", r->valid ? r->status : "no-result");
 	row->ops = r->ops;
@@ -103,90 +136,68 @@ static void fill_row(struct vp_compare_row *row, const struct vp_guest_result *r
 	row->cycles = r->cycles;
 	row->tsc_khz = r->tsc_khz;
 	row->us_per_op_profiled = us_per_op(r);
-	if (!dc)
-		return;
-	row->qemu_reads = dc->reads;
-	row->qemu_writes = dc->writes;
-	row->fw_reads = dc->fw_reads;
-	row->fw_writes = dc->fw_writes;
-	row->guest_reads = dc->guest_reads;
-	row->guest_writes = dc->guest_writes;
+	row->kernel_ns_per_op = row->qemu_ns_per_op = -1.0;
+	row->interrupts = t ? t->guest_interrupts : 0;
+	if (dc) {
+		row->qemu_reads = dc->reads;
+		row->qemu_writes = dc->writes;
+		row->fw_reads = dc->fw_reads;
+		row->fw_writes = dc->fw_writes;
+		row->guest_reads = dc->guest_reads;
+		row->guest_writes = dc->guest_writes;
+	}
+	if (kvm && kvm->nrows && t) {
+		uint64_t fw = row->fw_reads + row->fw_writes;
+
+		/* The kernel's counts start with the firmware; QEMU's probes say
+		 * how many of the device's dispatches were the firmware's. */
+		row->to_user = t->to_user > fw ? t->to_user - fw : 0;
+		row->ioeventfd = t->ioeventfd;
+		row->coalesced = t->coalesced;
+		row->in_kernel_measured = true;
+		row->kernel_ns_per_op = vp_compare_per_op(t->kernel_ns, row->ops);
+		row->qemu_ns_per_op = vp_compare_per_op(t->user_ns, row->ops);
+	} else {
+		row->to_user = row->qemu_reads + row->qemu_writes;
+		row->ioeventfd =
+			row->guest_writes > row->qemu_writes ? row->guest_writes - row->qemu_writes : 0;
+	}
+	free(tot);
 }
 
-/* The same workload again without probes, for its time per op only. */
-static void timing_run(struct vp_compare_row *row, const struct vp_guest_config *c, double timeout_s)
+/* The same workload again without probes, `repeat` times, for its time
+ * per op only: the median goes in the table, the spread says how noisy. */
+static void timing_runs(struct vp_compare_row *row, const struct vp_guest_config *c,
+			double timeout_s, int repeat)
 {
-	struct vp_guest_result r;
-	struct vp_guest *g;
-	char err[512];
-	int ret;
+	double sorted[VP_MAX_REPEAT];
 
-	memset(&r, 0, sizeof(r));
-	ret = vp_guest_start(row->w, c, &g, err, sizeof(err));
-	if (ret) {
-		vp_error("%s (timing run): %s", row->w->name, err);
-		snprintf(row->timing_status, sizeof(row->timing_status), "error");
-		return;
+	row->nruns = 0;
+	for (int i = 0; i < repeat; i++) {
+		struct vp_guest_result r;
+		struct vp_guest *g;
+		char err[512];
+		int ret;
+
+		memset(&r, 0, sizeof(r));
+		ret = vp_guest_start(row->w, c, &g, err, sizeof(err));
+		if (ret) {
+			vp_error("%s (timing run): %s", row->w->name, err);
+			snprintf(row->timing_status, sizeof(row->timing_status), "error");
+			break;
+		}
+		ret = vp_guest_wait(g, timeout_s, &r, err, sizeof(err));
+		vp_guest_free(g);
+		if (ret)
+			vp_error("%s (timing run): %s", row->w->name, err);
+		snprintf(row->timing_status, sizeof(row->timing_status), "%s",
+			 r.valid ? r.status : "no-result");
+		if (ret || r.code != 0 || us_per_op(&r) < 0)
+			break;
+		row->runs[row->nruns++] = us_per_op(&r);
 	}
-	ret = vp_guest_wait(g, timeout_s, &r, err, sizeof(err));
-	vp_guest_free(g);
-	if (ret)
-		vp_error("%s (timing run): %s", row->w->name, err);
-	snprintf(row->timing_status, sizeof(row->timing_status), "%s",
-		 r.valid ? r.status : "no-result");
-	if (!ret && r.code == 0)
-		row->us_per_op = us_per_op(&r);
-}
-
-static void print_num(double v, int prec)
-{
-	if (v < 0)
-		printf(" %12s", "-");
-	else
-		printf(" %12.*f", prec, v);
-}
-
-static void print_compare(const struct vp_compare *cmp)
-{
-	if (!strcmp(cmp->accel, "tcg"))
-		printf("\nUnder TCG (no KVM): VM exits are not measured; the access counts are QEMU's "
-		       "own (USDT memory_region_ops_read/write), after the firmware.\n");
-	else
-		printf("\nVM exits are not measured by --compare; the access counts are QEMU's own "
-		       "(USDT memory_region_ops_read/write), after the firmware.\n");
-	printf("%-15s %-10s %-12s %-11s %-10s %8s %12s %12s %12s %12s\n", "WORKLOAD", "GROUP", "PATH",
-	       "DEVICE", "STATUS", "OPS", "QEMU-ACC/OP", "GUEST-ACC/OP", "US/OP", "US/OP-PROBED");
-	for (size_t i = 0; i < cmp->n; i++) {
-		const struct vp_compare_row *r = &cmp->rows[i];
-
-		printf("%-15s %-10s %-12s %-11s %-10s %8" PRIu64, r->w->name,
-		       r->w->group ? r->w->group : "-", r->w->path ? r->w->path : "-", r->dev->id,
-		       r->status, r->ops);
-		print_num(vp_compare_per_op(r->qemu_reads + r->qemu_writes, r->ops), 2);
-		print_num(vp_compare_per_op(r->guest_reads + r->guest_writes, r->ops), 2);
-		print_num(r->us_per_op, 2);
-		print_num(r->us_per_op_profiled, 2);
-		putchar('\n');
-	}
-	if (!cmp->nspeedups)
-		printf("No speedup: no paravirtual and emulated workload of one group were compared.\n");
-	for (size_t i = 0; i < cmp->nspeedups; i++) {
-		const struct vp_compare_speedup *s = &cmp->speedups[i];
-
-		printf("speedup %-10s %s over %s: ", s->group, cmp->rows[s->paravirtual].w->name,
-		       cmp->rows[s->emulated].w->name);
-		const struct vp_compare_row *e = &cmp->rows[s->emulated], *p = &cmp->rows[s->paravirtual];
-
-		if (s->ratio < 0)
-			printf("unknown (no time per op)\n");
-		else
-			printf("%.2fx (us/op %.2f / %.2f)\n", s->ratio, e->us_per_op, p->us_per_op);
-		/* The table's defaults may size an op differently per workload. */
-		if (e->ops && p->ops && e->bytes * p->ops != p->bytes * e->ops)
-			printf("  note: an op moves %.0f bytes in %s but %.0f in %s (their defaults)\n",
-			       (double)p->bytes / (double)p->ops, p->w->name,
-			       (double)e->bytes / (double)e->ops, e->w->name);
-	}
+	memcpy(sorted, row->runs, row->nruns * sizeof(*sorted));
+	row->us_per_op = vp_median(sorted, row->nruns);
 }
 
 static bool host_refused(int ret)
@@ -224,13 +235,15 @@ int vp_compare_main(const struct vp_run_options *o)
 		struct vp_guest_config c = { .qemu = o->qemu, .accel = o->accel };
 		struct vp_usdt_counts counts;
 		struct vp_guest_result r;
+		struct vp_result kvm;
 		char elf[4096], accel[8] = "";
 
 		row->dev = vp_device_for_workload(row->w->name);
 		snprintf(elf, sizeof(elf), "%s/%s.elf", o->guest_dir, row->w->name);
 		c.elf = elf;
 		vp_note("compare: running %s (%s)", row->w->name, row->w->defaults);
-		ret = vp_run_profiled(row->w, &c, o->timeout_s, o->verbose, &r, &counts, accel,
+		vp_result_init(&kvm);
+		ret = vp_run_profiled(row->w, &c, o->timeout_s, o->verbose, &r, &counts, &kvm, accel,
 				      sizeof(accel), err, sizeof(err));
 		if (!cmp->accel[0] && accel[0])
 			snprintf(cmp->accel, sizeof(cmp->accel), "%s", accel);
@@ -239,7 +252,9 @@ int vp_compare_main(const struct vp_run_options *o)
 			snprintf(row->status, sizeof(row->status), "error");
 			snprintf(row->error, sizeof(row->error), "%s", err);
 			row->us_per_op = row->us_per_op_profiled = -1.0;
+			row->kernel_ns_per_op = row->qemu_ns_per_op = -1.0;
 			vp_usdt_counts_free(&counts);
+			vp_result_free(&kvm);
 			/* the host cannot profile at all: the next ones would fail alike */
 			if (host_refused(ret)) {
 				status = VP_EXIT_BAD_INPUT;
@@ -250,24 +265,30 @@ int vp_compare_main(const struct vp_run_options *o)
 		}
 		row->ran = true;
 		row->us_per_op = -1.0;
-		fill_row(row, &r, &counts);
+		fill_row(row, &r, &counts, &kvm);
 		if (!ret && r.code == 0)
-			timing_run(row, &c, o->timeout_s);
+			timing_runs(row, &c, o->timeout_s, o->repeat);
 		if (ret)
 			snprintf(row->error, sizeof(row->error), "%s", err);
 		if (ret || r.code != 0)
 			status = status ? status : 1;
 		vp_usdt_counts_free(&counts);
+		vp_result_free(&kvm);
 	}
 	vp_compare_speedups(cmp);
-	if (status != VP_EXIT_BAD_INPUT)
-		print_compare(cmp);
-	if (o->json && status != VP_EXIT_BAD_INPUT) {
-		ret = vp_compare_json_write(cmp, o->json);
-		if (ret) {
+	if (status != VP_EXIT_BAD_INPUT) {
+		/* The terminal shows what the document holds: one renderer for both. */
+		json_t *doc = vp_compare_doc(cmp, o->qemu);
+		struct vp_text_style style;
+
+		vp_tt_style_auto(STDOUT_FILENO, &style);
+		if (doc)
+			vp_text_render(stdout, doc, &style);
+		if (o->json && (ret = vp_json_dump_atomic(json_incref(doc), o->json))) {
 			vp_error("cannot write %s: %s", o->json, strerror(-ret));
 			status = status ? status : 1;
 		}
+		json_decref(doc);
 	}
 	vp_workloads_free(&t);
 	free(cmp);

@@ -27,14 +27,25 @@ struct vp_compare_row {
 	 * Every probed access costs a uprobe trap, which would inflate the
 	 * path with more accesses, so the time comes from a second run without
 	 * probes; the profiled run's time is kept beside it. */
-	double us_per_op, us_per_op_profiled;
-	char timing_status[VP_GUEST_WORD]; /* the unprofiled run's guest status */
+	double us_per_op, us_per_op_profiled; /* us_per_op: median of runs */
+	double runs[VP_MAX_REPEAT];           /* each unprofiled run's us per op */
+	size_t nruns;
+	char timing_status[VP_GUEST_WORD]; /* the unprofiled runs' guest status */
+	/* The device's exits after the firmware: to QEMU, and served in the
+	 * kernel.  Under KVM measured; under TCG QEMU's dispatches stand for
+	 * the exits and the ioeventfd count is the guest's writes QEMU never
+	 * saw dispatched (in_kernel_measured false). */
+	uint64_t to_user, ioeventfd, coalesced;
+	bool in_kernel_measured;
+	double kernel_ns_per_op, qemu_ns_per_op; /* < 0: not measured (TCG) */
+	uint64_t interrupts; /* raised by the device after the firmware */
 };
 
 struct vp_compare_speedup {
 	const char *group;
 	size_t paravirtual, emulated; /* indexes into rows */
 	double ratio;                 /* emulated us/op over paravirtual us/op */
+	double exits_ratio;           /* emulated exits/op over paravirtual's */
 };
 
 struct vp_compare {
@@ -45,6 +56,10 @@ struct vp_compare {
 	struct vp_compare_speedup speedups[VP_COMPARE_MAX * VP_COMPARE_MAX];
 };
 
+/* The median of v[0..n) (sorted in place), -1 if n is 0. */
+double vp_median(double *v, size_t n);
+/* Exits per op on the device (to user space and in the kernel), -1 without ops. */
+double vp_compare_exits_per_op(const struct vp_compare_row *r);
 /* Per-op value, or -1 when there were no ops. */
 double vp_compare_per_op(uint64_t count, uint64_t ops);
 /* Pairs every paravirtual row with every emulated row of its group. */

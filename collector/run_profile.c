@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "live_source.h"
 #include "qmp.h"
+#include "target.h"
 
 /* QEMU has to create its QMP socket first; under a slow TCG start that can
  * take a few seconds. */
@@ -185,12 +187,31 @@ void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_gu
 		printf("No fw_cfg access seen: READS/WRITES include the firmware's\n");
 }
 
+/* Under KVM the exits themselves are profiled too: the kernel programs go
+ * on while QEMU is still paused, so the guest's first exit is seen. */
+static int attach_kvm(struct vp_guest *g, bool verbose, struct vp_live *live,
+		      struct vp_target *t, char *err, size_t errlen)
+{
+	struct vp_live_opts lo = { .vcpu_filter = -1, .verbose = verbose };
+	int ret = vp_target_probe("/proc", (int)vp_guest_pid(g), t);
+
+	if (ret) {
+		snprintf(err, errlen, "cannot find the vCPUs of QEMU %d: %s", (int)vp_guest_pid(g),
+			 strerror(-ret));
+		return ret;
+	}
+	return vp_live_open(live, t, &lo, err, errlen);
+}
+
 int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *cfg,
 		    double timeout_s, bool verbose, struct vp_guest_result *r,
-		    struct vp_usdt_counts *c, char *accel, size_t accel_len, char *err,
-		    size_t errlen)
+		    struct vp_usdt_counts *c, struct vp_result *kvm, char *accel, size_t accel_len,
+		    char *err, size_t errlen)
 {
+	static struct vp_target t; /* large: keep it off the stack */
 	struct vp_guest_config pc = *cfg;
+	struct vp_live live = { 0 };
+	bool on_kvm;
 	struct vp_guest *g;
 	struct vp_usdt u;
 	int ret, rret;
@@ -202,18 +223,35 @@ int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *c
 	if (ret)
 		return ret;
 	snprintf(accel, accel_len, "%s", vp_guest_accel(g));
-	ret = vp_profile_begin(g, verbose, &u, err, errlen);
-	if (ret) {
+	on_kvm = kvm && !strcmp(vp_guest_accel(g), "kvm");
+	if (on_kvm && (ret = attach_kvm(g, verbose, &live, &t, err, errlen))) {
 		vp_guest_free(g);
 		return ret;
 	}
+	ret = vp_profile_begin(g, verbose, &u, err, errlen);
+	if (ret) {
+		if (on_kvm)
+			vp_live_close(&live);
+		vp_guest_free(g);
+		return ret;
+	}
+	for (int i = 0; on_kvm && i < t.nr_vcpus; i++)
+		if (t.vcpus[i].run_addr && t.vcpus[i].vcpu >= 0)
+			vp_usdt_set_vcpu_run(&u, (unsigned int)t.vcpus[i].vcpu, t.vcpus[i].run_addr);
 	ret = vp_guest_wait(g, timeout_s, r, err, errlen);
 	/* QEMU has exited: every access it made is in the maps. */
 	rret = vp_usdt_read(&u, c);
 	vp_usdt_close(&u);
+	if (on_kvm) {
+		int kret = vp_live_read(&live, kvm);
+
+		vp_live_close(&live);
+		if (!rret)
+			rret = kret;
+	}
 	vp_guest_free(g);
 	if (!ret && rret) {
-		snprintf(err, errlen, "cannot read the USDT counts: %s", strerror(-rret));
+		snprintf(err, errlen, "cannot read the profile's maps: %s", strerror(-rret));
 		ret = rret;
 	}
 	return ret;

@@ -8,6 +8,7 @@
 
 #include "devices.h"
 #include "guest_runner.h"
+#include "result.h"
 #include "usdt_source.h"
 
 /* g was started with paused_qmp: attaches u to its QEMU, then lets the vCPUs
@@ -40,11 +41,12 @@ size_t vp_profile_by_device(const struct vp_usdt_counts *c, const struct vp_gues
 const struct vp_device_count *vp_device_count_find(const struct vp_device_count *out, size_t n,
 						   const struct vp_device *dev);
 
-/* Boots w with --profile semantics and fills r and c (free c afterwards).
+/* Boots w with --profile semantics and fills r and c (free c afterwards);
+ * when it runs under KVM and kvm is not NULL, its exits go into kvm too.
  * 0 (r may still hold a failed guest status), or -errno with err. */
 int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *cfg,
 		    double timeout_s, bool verbose, struct vp_guest_result *r,
-		    struct vp_usdt_counts *c, char *accel, size_t accel_len, char *err,
-		    size_t errlen);
+		    struct vp_usdt_counts *c, struct vp_result *kvm, char *accel, size_t accel_len,
+		    char *err, size_t errlen);
 
 #endif

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -13,12 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attr_sources.h"
 #include "errors.h"
 #include "host_checks.h"
 #include "live_source.h"
 #include "report_json.h"
 #include "report_text.h"
+#include "text_report.h"
 #include "target.h"
+#include "timeline.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -32,20 +37,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void cpu_vendor(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256];
-
-	snprintf(buf, len, "unknown");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "vendor_id : %31s", buf) == 1)
-			break;
-	fclose(f);
-}
-
 static void fill_meta(struct vp_meta *m, const struct vp_target *t)
 {
 	struct utsname u;
@@ -56,7 +47,6 @@ static void fill_meta(struct vp_meta *m, const struct vp_target *t)
 	m->nr_vcpus = t->nr_vcpus;
 	if (uname(&u) == 0)
 		snprintf(m->kernel_release, sizeof(m->kernel_release), "%s", u.release);
-	cpu_vendor(m->cpu_vendor, sizeof(m->cpu_vendor));
 }
 
 /* Fails before anything is attached if the result could not be written later. */
@@ -75,8 +65,10 @@ static int check_json_path(const char *path)
 	return 0;
 }
 
-/* Cheap checks first, in the order a user fixes them; nothing is loaded yet. */
-static int check_target(const struct vp_options *o, struct vp_target *t)
+/* Cheap checks first, in the order a user fixes them; nothing is loaded yet.
+ * *kvm tells whether the target is a KVM VM (else only its USDT probes can
+ * profile it, which the caller finds out). */
+static int check_target(const struct vp_options *o, struct vp_target *t, bool *kvm)
 {
 	char tracefs[256];
 	int err = vp_target_probe("/proc", o->pid, t), werr;
@@ -102,16 +94,12 @@ static int check_target(const struct vp_options *o, struct vp_target *t)
 		vp_error("cannot write %s: %s", o->json_path, strerror(-werr));
 		return -1;
 	}
-	if (err == -ENOTTY) {
-		vp_error("process %d (%s) is not a KVM virtual machine: it holds no KVM VM file descriptor",
-			 o->pid, t->comm);
-		return -1;
-	}
-	if (err) {
+	*kvm = err != -ENOTTY;
+	if (err && err != -ENOTTY) {
 		vp_error("cannot inspect process %d: %s", o->pid, strerror(-err));
 		return -1;
 	}
-	if (o->vcpu >= 0 && o->vcpu >= t->nr_vcpus) {
+	if (o->vcpu >= 0 && *kvm && o->vcpu >= t->nr_vcpus) {
 		vp_error("--vcpu %d: process %d has %d vCPU%s", o->vcpu, o->pid, t->nr_vcpus,
 			 t->nr_vcpus == 1 ? "" : "s");
 		return -1;
@@ -141,6 +129,41 @@ static int open_loop_fds(int pid, struct loop_fds *f)
 	return 0;
 }
 
+struct session {
+	const struct vp_options *o;
+	struct vp_target target;
+	bool kvm; /* the kernel programs are attached; else QEMU's probes alone */
+	struct vp_live live;
+	struct vp_attr_sources src;
+	struct vp_result res;
+	struct vp_timeline tl;
+	struct loop_fds fds;
+	uint64_t prev_dispatches;
+};
+
+static uint64_t usdt_dispatches(const struct vp_attr_sources *src)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; src->have_counts && i < src->counts.n; i++)
+		n += src->counts.r[i].reads + src->counts.r[i].writes;
+	return n;
+}
+
+/* A QEMU without KVM has no exits: what its device models were asked to do
+ * is the whole story, one line per refresh. */
+static void tcg_line(struct session *s, double elapsed, double seconds)
+{
+	uint64_t n;
+
+	vp_sources_collect(&s->src);
+	n = usdt_dispatches(&s->src);
+	printf("t=%.1fs qemu-dispatches=%" PRIu64 " (%.0f/s)\n", elapsed, n,
+	       seconds > 0 ? (double)(n - s->prev_dispatches) / seconds : 0.0);
+	fflush(stdout);
+	s->prev_dispatches = n;
+}
+
 static void live_view(const struct vp_result *cur, const struct vp_result *prev, double seconds, bool tty)
 {
 	struct vp_text_opts to = { .max_rows = 8, .prev = prev, .seconds = seconds };
@@ -155,16 +178,17 @@ static void live_view(const struct vp_result *cur, const struct vp_result *prev,
 }
 
 /* Returns when the duration ends, a signal arrives or the target exits. */
-static void run_loop(const struct vp_options *o, struct vp_live *live, struct vp_target *t,
-		     struct vp_result *res, struct loop_fds *fds, double start)
+static void run_loop(struct session *s, double start)
 {
+	const struct vp_options *o = s->o;
 	struct vp_result prev;
 	double next_tick = start + o->interval_s, last_tick = start;
 	bool tty = isatty(STDOUT_FILENO), told_no_exit = false, have_prev = false;
 
 	vp_result_init(&prev);
 	for (;;) {
-		struct pollfd p[2] = { { .fd = fds->sig, .events = POLLIN }, { .fd = fds->pid, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = s->fds.sig, .events = POLLIN },
+				       { .fd = s->fds.pid, .events = POLLIN } };
 		double now = now_s(), wake = next_tick;
 
 		if (o->duration_s && start + o->duration_s < wake)
@@ -174,7 +198,7 @@ static void run_loop(const struct vp_options *o, struct vp_live *live, struct vp
 		if (p[0].revents)
 			break;
 		if (p[1].revents) {
-			res->meta.target_exited = true;
+			s->res.meta.target_exited = true;
 			break;
 		}
 		now = now_s();
@@ -182,20 +206,28 @@ static void run_loop(const struct vp_options *o, struct vp_live *live, struct vp
 			break;
 		if (now < next_tick)
 			continue;
-		/* vCPUs can be hot-plugged: keep the kernel's fd table current. */
-		if (vp_target_probe("/proc", t->pid, t) == 0)
-			vp_live_update_vcpus(live, t);
-		res->meta.nr_vcpus = t->nr_vcpus;
-		res->meta.duration_s = now - start;
-		if (vp_live_read(live, res) == 0) {
-			if (!told_no_exit && !vp_result_has_exit_events(res) && res->counters[VP_C_EV_USER_EXIT]) {
-				vp_note("kvm_exit/kvm_entry do not fire on this host; reporting what does "
-					"(exits to user space, port and MMIO accesses, CPUID, MSR)");
-				told_no_exit = true;
+		s->res.meta.duration_s = now - start;
+		if (!s->kvm) {
+			tcg_line(s, now - start, now - last_tick);
+		} else {
+			/* vCPUs can be hot-plugged: keep the fd tables current. */
+			if (vp_target_probe("/proc", s->target.pid, &s->target) == 0) {
+				vp_live_update_vcpus(&s->live, &s->target);
+				vp_sources_update_vcpus(&s->src, &s->target);
 			}
-			/* Rates since the last refresh; the first refresh has none before it. */
-			live_view(res, have_prev ? &prev : NULL, now - last_tick, tty);
-			have_prev = vp_result_copy(&prev, res) == 0;
+			s->res.meta.nr_vcpus = s->target.nr_vcpus;
+			if (vp_live_read(&s->live, &s->res) == 0) {
+				if (!told_no_exit && !vp_result_has_exit_events(&s->res) &&
+				    s->res.counters[VP_C_EV_USER_EXIT]) {
+					vp_note("kvm_exit/kvm_entry do not fire on this host; reporting what does "
+						"(exits to user space, port and MMIO accesses, CPUID, MSR)");
+					told_no_exit = true;
+				}
+				vp_timeline_add(&s->tl, &s->res, now - start);
+				/* Rates since the last refresh; the first has none before it. */
+				live_view(&s->res, have_prev ? &prev : NULL, now - last_tick, tty);
+				have_prev = vp_result_copy(&prev, &s->res) == 0;
+			}
 		}
 		last_tick = now;
 		while (next_tick <= now)
@@ -204,50 +236,133 @@ static void run_loop(const struct vp_options *o, struct vp_live *live, struct vp
 	vp_result_free(&prev);
 }
 
+/* Attaches everything or nothing: 0, or an error already reported. */
+static int attach(struct session *s)
+{
+	struct vp_live_opts lo = { .vcpu_filter = s->o->vcpu, .verbose = s->o->verbose };
+	char err[512];
+
+	if (open_loop_fds(s->o->pid, &s->fds)) {
+		vp_error("process %d went away before attaching", s->o->pid);
+		return -1;
+	}
+	if (vp_sources_open(&s->src, s->o->pid, s->o->qmp_path, s->kvm ? &s->target : NULL,
+			    s->o->verbose, err, sizeof(err))) {
+		vp_error("%s", err);
+		return -1;
+	}
+	if (!s->kvm && !s->src.have_usdt) {
+		vp_sources_close(&s->src);
+		vp_error("process %d (%s) is not a KVM virtual machine: it holds no KVM VM file "
+			 "descriptor, and no QEMU USDT probes could be attached",
+			 s->o->pid, s->target.comm);
+		return -1;
+	}
+	if (s->kvm && vp_live_open(&s->live, &s->target, &lo, err, sizeof(err))) {
+		vp_sources_close(&s->src);
+		vp_error("%s", err);
+		return -1;
+	}
+	if (s->kvm && s->live.missing[0])
+		vp_note("tracepoints missing on this kernel, not traced: %s", s->live.missing);
+	if (!s->kvm)
+		vp_note("process %d is QEMU without KVM (TCG): no VM exits exist; profiling its "
+			"device models through its USDT probes", s->o->pid);
+	vp_note("attached to pid %d (%s), %d vCPU%s; devices named by %s; Ctrl-C to stop", s->o->pid,
+		s->target.comm, s->target.nr_vcpus, s->target.nr_vcpus == 1 ? "" : "s",
+		s->src.have_usdt ? "QEMU's USDT probes" : s->src.have_memmap ? "QEMU's memory map (QMP)"
+									 : "the legacy port table");
+	return 0;
+}
+
+static json_t *final_doc(struct session *s, char *notes_buf, size_t notes_len)
+{
+	struct vp_attribution a = vp_sources_attribution(&s->src);
+	struct vp_device_total *dev = NULL;
+	size_t ndev = vp_device_totals(&s->res, &a, &dev);
+	char detail[1024], version[128];
+	struct vp_doc_meta m = {
+		.command = "profile",
+		.accelerator = s->kvm ? "kvm" : "tcg",
+		.qemu_binary = s->target.exe,
+		.qemu_usdt = s->src.have_usdt,
+		.vm_exits_measured = s->kvm && s->res.counters[VP_C_EV_USER_EXIT] > 0,
+		.attribution_source = vp_attr_source_name(vp_attr_best(&a)),
+		.attribution_detail = detail,
+		.duration_s = s->res.meta.duration_s,
+		.stats_full = s->res.counters[VP_C_STATS_FULL],
+		.threads_full = s->res.counters[VP_C_THREADS_FULL],
+		.kvm_run_unreadable = s->res.counters[VP_C_RUN_UNREAD],
+		.usdt_counts_dropped = a.usdt ? a.usdt->dropped_counts : 0,
+		.usdt_names_dropped = a.usdt ? a.usdt->dropped_names : 0,
+	};
+	struct vp_profile_input in = { &s->res, dev, ndev, &a, &s->tl };
+	json_t *doc;
+
+	vp_sources_describe(&s->src, detail, sizeof(detail));
+	vp_qemu_version(s->target.exe, version, sizeof(version));
+	m.qemu_version = version;
+	if (!s->kvm)
+		m.notes[m.nnotes++] = "TCG: QEMU runs the guest without KVM, so there are no VM "
+				      "exits; each device access counted is one QEMU dispatched";
+	if (s->kvm && !vp_result_has_exit_events(&s->res))
+		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire: no in-kernel handling time";
+	if (s->src.usdt.missing[0] && s->src.have_usdt) {
+		snprintf(notes_buf, notes_len, "QEMU probes not in this binary, not counted: %s",
+			 s->src.usdt.missing);
+		m.notes[m.nnotes++] = notes_buf;
+	}
+	doc = vp_doc_new(&m);
+	if (doc)
+		json_object_set_new(doc, "profile", vp_profile_json(&in));
+	free(dev);
+	return doc;
+}
+
 int vp_session_run(const struct vp_options *o)
 {
-	struct vp_live_opts lo = { .vcpu_filter = o->vcpu, .verbose = o->verbose };
-	static struct vp_target target; /* large: keep it off the stack */
-	struct loop_fds fds = { -1, -1 };
-	struct vp_result res;
-	struct vp_live live;
-	char err[256];
+	static struct session s; /* large: keep it off the stack */
+	struct vp_text_style style;
+	char notes[512];
 	double start;
-	int ret;
+	json_t *doc;
+	int ret = 0;
 
-	if (check_target(o, &target))
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.fds.sig = s.fds.pid = -1;
+	s.tl.interval_s = o->interval_s;
+	if (check_target(o, &s.target, &s.kvm) || attach(&s))
 		return VP_EXIT_BAD_INPUT;
-	if (open_loop_fds(o->pid, &fds)) {
-		vp_error("process %d went away before attaching", o->pid);
-		return VP_EXIT_BAD_INPUT;
-	}
-	if (vp_live_open(&live, &target, &lo, err, sizeof(err))) {
-		vp_error("%s", err);
-		return VP_EXIT_BAD_INPUT;
-	}
-	if (live.missing[0])
-		vp_note("tracepoints missing on this kernel, not traced: %s", live.missing);
-	vp_note("attached to pid %d (%s), %d vCPU%s; Ctrl-C to stop", o->pid, target.comm, target.nr_vcpus,
-		target.nr_vcpus == 1 ? "" : "s");
-	vp_result_init(&res);
-	fill_meta(&res.meta, &target);
+	vp_result_init(&s.res);
+	fill_meta(&s.res.meta, &s.target);
 	start = now_s();
-	run_loop(o, &live, &target, &res, &fds, start);
-	res.meta.duration_s = now_s() - start;
-	ret = vp_live_read(&live, &res);
-	vp_live_close(&live);
-	close(fds.sig);
-	close(fds.pid);
+	run_loop(&s, start);
+	s.res.meta.duration_s = now_s() - start;
+	if (s.kvm) {
+		ret = vp_live_read(&s.live, &s.res);
+		vp_live_close(&s.live);
+	}
+	vp_sources_collect(&s.src);
+	close(s.fds.sig);
+	close(s.fds.pid);
 	if (ret) {
+		vp_sources_close(&s.src);
 		vp_error("cannot read the kernel maps: %s", strerror(-ret));
-		vp_result_free(&res);
+		vp_result_free(&s.res);
 		return 1;
 	}
-	if (isatty(STDOUT_FILENO))
+	doc = final_doc(&s, notes, sizeof(notes));
+	vp_sources_close(&s.src);
+	if (isatty(STDOUT_FILENO) && s.kvm)
 		fputs("\033[H\033[2J", stdout);
-	vp_report_text(stdout, &res, &(struct vp_text_opts){ 0 });
-	if (o->json_path && (ret = vp_json_write_file(&res, o->json_path)))
+	vp_tt_style_auto(STDOUT_FILENO, &style);
+	if (doc)
+		vp_text_render(stdout, doc, &style);
+	if (o->json_path && (ret = vp_json_dump_atomic(json_incref(doc), o->json_path)))
 		vp_error("cannot write %s: %s", o->json_path, strerror(-ret));
-	vp_result_free(&res);
+	json_decref(doc);
+	vp_result_free(&s.res);
+	vp_timeline_free(&s.tl);
 	return ret ? 1 : 0;
 }

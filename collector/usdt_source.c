@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "growbuf.h"
 #include "qemu_events.h"
 #include "qemu_usdt.h"
 #include "qemu_usdt.skel.h"
@@ -50,6 +51,36 @@ static int attach(struct bpf_program *prog, struct bpf_link **link, int pid, con
 	return 0;
 }
 
+/* Joins and interrupts are extras: a QEMU without one of these probes is
+ * still profiled, and the report says what was not counted. */
+static void attach_optional(struct vp_usdt *u)
+{
+	struct qemu_usdt *s = u->skel;
+	const struct {
+		struct bpf_program *prog;
+		struct bpf_link **link;
+		const char *event;
+	} opt[] = {
+		{ s->progs.vp_ioeventfd_mmio, &s->links.vp_ioeventfd_mmio, "kvm_set_ioeventfd_mmio" },
+		{ s->progs.vp_ioeventfd_pio, &s->links.vp_ioeventfd_pio, "kvm_set_ioeventfd_pio" },
+		{ s->progs.vp_virtio_status, &s->links.vp_virtio_status, "virtio_set_status" },
+		{ s->progs.vp_virtio_notify, &s->links.vp_virtio_notify, "virtio_notify" },
+		{ s->progs.vp_virtio_notify_irqfd, &s->links.vp_virtio_notify_irqfd, "virtio_notify_irqfd" },
+		{ s->progs.vp_ioapic_irq, &s->links.vp_ioapic_irq, "ioapic_set_irq" },
+		{ s->progs.vp_stopwatch_irq, &s->links.vp_stopwatch_irq, "vmexit_stopwatch_irq_raise" },
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+		size_t len = strlen(u->missing);
+
+		if (!attach(opt[i].prog, opt[i].link, u->pid, opt[i].event, err, sizeof(err)))
+			continue;
+		snprintf(u->missing + len, sizeof(u->missing) - len, "%s%s", len ? " " : "",
+			 opt[i].event);
+	}
+}
+
 int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen)
 {
 	int ret;
@@ -78,10 +109,85 @@ int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t err
 			     "memory_region_ops_write", err, errlen);
 	if (ret)
 		goto fail;
+	attach_optional(u);
 	return 0;
 fail:
 	vp_usdt_close(u);
 	return ret < 0 ? ret : -EINVAL;
+}
+
+int vp_usdt_set_vcpu_run(struct vp_usdt *u, unsigned int vcpu, uint64_t run_addr)
+{
+	__u32 key = vcpu;
+	__u64 v = run_addr;
+
+	if (vcpu >= VP_USDT_MAX_VCPUS)
+		return -E2BIG;
+	return bpf_map_update_elem(bpf_map__fd(u->skel->maps.vcpu_runs), &key, &v, BPF_ANY) ? -errno
+											 : 0;
+}
+
+static void mr_name(int names_fd, __u64 mr, char *out, size_t len)
+{
+	char name[VP_USDT_NAME_LEN] = "";
+
+	bpf_map_lookup_elem(names_fd, &mr, name);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(out, len, "%s", name);
+}
+
+static int read_joins(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
+{
+	int fd = bpf_map__fd(u->skel->maps.access_mr);
+	struct vp_usdt_access key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct vp_usdt_join *j;
+		__u64 mr;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &mr))
+			continue;
+		if (vp_grow((void **)&c->joins, c->njoins, &c->joins_cap, sizeof(*j), 16))
+			return -ENOMEM;
+		j = &c->joins[c->njoins++];
+		memset(j, 0, sizeof(*j));
+		j->kind = key.kind;
+		j->addr = key.addr;
+		mr_name(names_fd, mr, j->region, sizeof(j->region));
+	}
+	return 0;
+}
+
+static int read_irqs(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
+{
+	int fd = bpf_map__fd(u->skel->maps.irq_counts), vdev_fd = bpf_map__fd(u->skel->maps.vdev_mr);
+	struct vp_usdt_irq_key key, next, *prev = NULL;
+	__u64 epoch = u->skel->bss->mark_epoch;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct vp_usdt_irq_value v;
+		struct vp_usdt_irq *q;
+		__u64 mr;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v) || !v.raised)
+			continue;
+		if (vp_grow((void **)&c->irqs, c->nirqs, &c->irqs_cap, sizeof(*q), 8))
+			return -ENOMEM;
+		q = &c->irqs[c->nirqs++];
+		memset(q, 0, sizeof(*q));
+		q->kind = key.kind;
+		q->line = key.line;
+		q->obj = key.obj;
+		q->raised = v.raised;
+		q->guest_raised = v.epoch == epoch ? v.since_mark : 0;
+		if (key.kind == VP_UI_VIRTIO && !bpf_map_lookup_elem(vdev_fd, &key.obj, &mr))
+			mr_name(names_fd, mr, q->region, sizeof(q->region));
+	}
+	return 0;
 }
 
 static struct vp_usdt_region *region_for(struct vp_usdt_counts *c, uint64_t mr)
@@ -139,15 +245,11 @@ int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 			r->guest_reads += since;
 		}
 	}
-	for (size_t i = 0; i < c->n; i++) {
-		char name[VP_USDT_NAME_LEN] = "";
-		__u64 mr = c->r[i].mr;
-
-		bpf_map_lookup_elem(names_fd, &mr, name);
-		name[sizeof(name) - 1] = '\0';
-		snprintf(c->r[i].name, sizeof(c->r[i].name), "%s", name);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		mr_name(names_fd, c->r[i].mr, c->r[i].name, sizeof(c->r[i].name));
 	qsort(c->r, c->n, sizeof(*c->r), by_total);
+	if (read_joins(u, c, names_fd) || read_irqs(u, c, names_fd))
+		goto nomem;
 	c->dropped_counts = u->skel->bss->dropped_counts;
 	c->dropped_names = u->skel->bss->dropped_names;
 	c->fw_cfg_accesses = u->skel->bss->mark_epoch;
@@ -176,8 +278,9 @@ bool vp_usdt_find(const struct vp_usdt_counts *c, const char *name, uint64_t *re
 void vp_usdt_counts_free(struct vp_usdt_counts *c)
 {
 	free(c->r);
-	c->r = NULL;
-	c->n = 0;
+	free(c->joins);
+	free(c->irqs);
+	memset(c, 0, sizeof(*c));
 }
 
 void vp_usdt_close(struct vp_usdt *u)

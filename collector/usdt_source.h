@@ -17,6 +17,9 @@ struct qemu_usdt;
 struct vp_usdt {
 	struct qemu_usdt *skel;
 	int pid;
+	/* Optional probes this QEMU lacks (a build without the stopwatch, or
+	 * without KVM): those joins and interrupts are not counted. */
+	char missing[256];
 };
 
 struct vp_usdt_region {
@@ -28,15 +31,38 @@ struct vp_usdt_region {
 	uint64_t guest_reads, guest_writes;
 };
 
+/* A port or address QEMU dispatched to a named region (qemu_usdt.h). */
+struct vp_usdt_join {
+	uint32_t kind; /* enum vp_usdt_access_kind */
+	uint64_t addr;
+	char region[64];
+};
+
+/* Interrupts raised by one source; region names a virtio device. */
+struct vp_usdt_irq {
+	uint32_t kind; /* enum vp_usdt_irq_kind */
+	uint32_t line;
+	uint64_t obj;
+	char region[64];
+	uint64_t raised, guest_raised; /* guest_raised: after the firmware */
+};
+
 struct vp_usdt_counts {
 	struct vp_usdt_region *r; /* sorted by reads + writes, most first */
 	size_t n;
 	uint64_t dropped_counts, dropped_names;
 	uint64_t fw_cfg_accesses; /* 0: no firmware marker seen, guest_* = all */
+	struct vp_usdt_join *joins;
+	size_t njoins, joins_cap;
+	struct vp_usdt_irq *irqs;
+	size_t nirqs, irqs_cap;
 };
 
 /* 0, or a negative errno with one line in err. */
 int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen);
+/* Where vCPU `vcpu` has its struct kvm_run mapped, so exits can be joined
+ * to regions (KVM only). */
+int vp_usdt_set_vcpu_run(struct vp_usdt *u, unsigned int vcpu, uint64_t run_addr);
 int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c);
 void vp_usdt_counts_free(struct vp_usdt_counts *c);
 /* Sum of the regions called name (several devices of one model). */

@@ -1,79 +1,120 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "compare_json.h"
 
+#include <stdbool.h>
+#include <string.h>
+
+#include "attribution.h"
 #include "report_json.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-
-/* Unknown values (no ops, no TSC rate) are null, never a made-up number. */
-static json_t *num_or_null(double v)
+static json_t *rw(uint64_t reads, uint64_t writes)
 {
-	return v < 0 ? json_null() : json_real(v);
+	return json_pack("{s:I, s:I}", "reads", (json_int_t)reads, "writes", (json_int_t)writes);
 }
 
-static json_t *side(uint64_t reads, uint64_t writes, uint64_t ops)
+static json_t *timing_json(const struct vp_compare_row *r)
 {
-	return json_pack("{s:I, s:I, s:o}", "reads", (json_int_t)reads, "writes",
-			 (json_int_t)writes, "per_op", num_or_null(vp_compare_per_op(reads + writes, ops)));
+	json_t *runs = json_array();
+	double lo = -1, hi = -1;
+
+	for (size_t i = 0; i < r->nruns; i++) {
+		json_array_append_new(runs, json_real(r->runs[i]));
+		lo = lo < 0 || r->runs[i] < lo ? r->runs[i] : lo;
+		hi = r->runs[i] > hi ? r->runs[i] : hi;
+	}
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "us_per_op",
+			 vp_json_num_or_null(r->us_per_op), "runs_us_per_op", runs, "min",
+			 vp_json_num_or_null(lo), "max", vp_json_num_or_null(hi), "spread_pct",
+			 r->us_per_op > 0 && r->nruns ? json_real((hi - lo) / r->us_per_op * 100.0)
+						      : json_null(),
+			 "us_per_op_profiled", vp_json_num_or_null(r->us_per_op_profiled));
 }
 
 static json_t *row_json(const struct vp_compare_row *r)
 {
-	json_t *o = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:o}", "name",
-			      r->w->name, "group", r->w->group ? json_string(r->w->group) : json_null(),
-			      "path", r->w->path ? json_string(r->w->path) : json_null(), "device",
-			      r->dev->id, "device_class", vp_device_class_name(r->dev->cls), "status",
-			      r->status, "ran", r->ran, "ops", (json_int_t)r->ops, "cycles",
-			      (json_int_t)r->cycles, "tsc_khz", (json_int_t)r->tsc_khz, "us_per_op",
-			      num_or_null(r->us_per_op));
+	uint64_t in_kernel = r->ioeventfd + r->coalesced;
+	double cycles_per_op = r->ran ? vp_compare_per_op(r->cycles, r->ops) : -1.0;
+	json_t *o = json_pack(
+		"{s:s, s:o, s:o, s:s, s:s, s:s, s:b, s:s, s:I, s:o}", "name", r->w->name, "group",
+		vp_json_text(r->w->group), "path", vp_json_text(r->w->path), "device", r->dev->id,
+		"device_class", vp_device_class_name(r->dev->cls), "params",
+		r->w->defaults ? r->w->defaults : "", "ran", r->ran, "status", r->status, "ops",
+		(json_int_t)r->ops, "bytes_per_op",
+		r->ran ? vp_json_num_or_null(vp_compare_per_op(r->bytes, r->ops)) : json_null());
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
-	json_object_set_new(o, "us_per_op_profiled", num_or_null(r->us_per_op_profiled));
-	json_object_set_new(o, "timing_status",
-			    r->timing_status[0] ? json_string(r->timing_status) : json_null());
-	json_object_set_new(o, "append", json_string(r->w->defaults ? r->w->defaults : ""));
-	json_object_set_new(o, "qemu_accesses", side(r->qemu_reads, r->qemu_writes, r->ops));
-	json_object_set_new(o, "firmware_accesses",
-			    json_pack("{s:I, s:I}", "reads", (json_int_t)r->fw_reads, "writes",
-				      (json_int_t)r->fw_writes));
-	json_object_set_new(o, "guest_accesses", side(r->guest_reads, r->guest_writes, r->ops));
+	json_object_set_new(
+		o, "exits_per_op",
+		json_pack("{s:o, s:o, s:o}", "to_user",
+			  r->ran ? vp_json_num_or_null(vp_compare_per_op(r->to_user, r->ops)) : json_null(),
+			  "in_kernel",
+			  r->ran ? vp_json_num_or_null(vp_compare_per_op(in_kernel, r->ops)) : json_null(),
+			  "total", vp_json_num_or_null(vp_compare_exits_per_op(r))));
+	json_object_set_new(o, "accesses",
+			    json_pack("{s:o, s:o, s:o}", "qemu", rw(r->qemu_reads, r->qemu_writes),
+				      "guest", rw(r->guest_reads, r->guest_writes), "firmware",
+				      rw(r->fw_reads, r->fw_writes)));
+	json_object_set_new(o, "in_kernel",
+			    json_pack("{s:I, s:I, s:s}", "ioeventfd", (json_int_t)r->ioeventfd,
+				      "coalesced", (json_int_t)r->coalesced, "source",
+				      r->in_kernel_measured ? "kvm" : "derived"));
+	json_object_set_new(o, "interrupts",
+			    json_pack("{s:I, s:o}", "count", (json_int_t)r->interrupts, "per_op",
+				      r->ran ? vp_json_num_or_null(vp_compare_per_op(r->interrupts, r->ops))
+					     : json_null()));
+	json_object_set_new(o, "host_ns_per_op",
+			    json_pack("{s:o, s:o}", "kernel", vp_json_num_or_null(r->kernel_ns_per_op),
+				      "qemu", vp_json_num_or_null(r->qemu_ns_per_op)));
+	json_object_set_new(o, "guest",
+			    json_pack("{s:I, s:I, s:o}", "cycles", (json_int_t)r->cycles, "tsc_khz",
+				      (json_int_t)r->tsc_khz, "cycles_per_op",
+				      vp_json_num_or_null(cycles_per_op)));
+	json_object_set_new(o, "timing", timing_json(r));
 	if (r->error[0])
-		json_object_set_new(o, "error", json_string(r->error));
+		json_object_set_new(o, "error", vp_json_text(r->error));
 	return o;
 }
 
-json_t *vp_compare_to_json(const struct vp_compare *cmp)
+json_t *vp_compare_doc(const struct vp_compare *cmp, const char *qemu)
 {
-	json_t *rows = json_array(), *speedups = json_array();
-	bool tcg = !strcmp(cmp->accel, "tcg");
+	bool kvm = !strcmp(cmp->accel, "kvm");
+	char version[128];
+	struct vp_doc_meta m = {
+		.command = "compare",
+		.accelerator = cmp->accel[0] ? cmp->accel : NULL,
+		.qemu_binary = qemu,
+		.qemu_version = version,
+		.qemu_usdt = true,
+		.vm_exits_measured = kvm,
+		.attribution_source = vp_attr_source_name(VP_ATTR_USDT),
+		.attribution_detail = "memory_region_ops_read/write and QEMU's interrupt events; "
+				      "the firmware's accesses (before its last fw_cfg access) "
+				      "are left out",
+		.duration_s = -1,
+	};
+	json_t *doc, *rows = json_array(), *speedups = json_array();
 
+	vp_qemu_version(qemu, version, sizeof(version));
+	if (!kvm)
+		m.notes[m.nnotes++] = "TCG: no KVM, so no VM exits; exits per op are QEMU's own "
+				      "dispatches (each one exit under KVM) and in-kernel counts are "
+				      "derived from the guest's own";
+	if (!(doc = vp_doc_new(&m)))
+		return NULL;
 	for (size_t i = 0; i < cmp->n; i++)
 		json_array_append_new(rows, row_json(&cmp->rows[i]));
 	for (size_t i = 0; i < cmp->nspeedups; i++) {
 		const struct vp_compare_speedup *s = &cmp->speedups[i];
 
 		json_array_append_new(speedups,
-				      json_pack("{s:s, s:s, s:s, s:o}", "group", s->group,
+				      json_pack("{s:s, s:s, s:s, s:o, s:o}", "group", s->group,
 						"paravirtual", cmp->rows[s->paravirtual].w->name,
 						"emulated", cmp->rows[s->emulated].w->name, "ratio",
-						num_or_null(s->ratio)));
+						vp_json_num_or_null(s->ratio), "exits_ratio",
+						vp_json_num_or_null(s->exits_ratio)));
 	}
-	return json_pack("{s:s, s:s, s:b, s:s, s:s, s:o, s:o}", "schema", VP_COMPARE_SCHEMA,
-			 "accel", cmp->accel[0] ? cmp->accel : "unknown", "vm_exits_measured", 0,
-			 "access_source", "qemu-usdt", "note",
-			 tcg ? "TCG: no KVM, so no VM exits; accesses are QEMU's own"
-			     : "VM exits are not measured by --compare; accesses are QEMU's own",
-			 "workloads", rows, "speedups", speedups);
-}
-
-int vp_compare_json_write(const struct vp_compare *cmp, const char *path)
-{
-	return vp_json_dump_atomic(vp_compare_to_json(cmp), path);
+	json_object_set_new(doc, "workloads", rows);
+	json_object_set_new(doc, "speedups", speedups);
+	return doc;
 }

@@ -1,132 +1,254 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The "profile" section of the result document (reports/SCHEMA.md). */
 #include "report_json.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
 #include "labels.h"
 
-/* Names come from the VMM's /proc entries: any bytes.  JSON needs UTF-8. */
-static json_t *text(const char *s)
+static json_t *vcpu_or_null(uint16_t vcpu)
 {
-	json_t *j = json_string(s);
-	char copy[512];
-	size_t i;
-
-	if (j)
-		return j;
-	for (i = 0; s[i] && i < sizeof(copy) - 1; i++)
-		copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
-	copy[i] = '\0';
-	return json_string(copy);
+	return vcpu == VP_VCPU_UNKNOWN || vcpu == VP_VCPU_ANY ? json_null() : json_integer(vcpu);
 }
 
-static json_t *latency(const struct vp_stat *st)
+static json_t *events_json(const struct vp_result *r)
 {
-	if (!vp_stat_samples(st))
-		return json_null();
-	json_t *slots = json_array();
-
-	for (int i = 0; i < VP_HIST_SLOTS; i++)
-		json_array_append_new(slots, json_integer(st->slots[i]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "samples", (json_int_t)vp_stat_samples(st),
-			 "min_ns", (json_int_t)st->min_ns, "p50_ns", (json_int_t)vp_stat_percentile(st, 50),
-			 "p90_ns", (json_int_t)vp_stat_percentile(st, 90), "p99_ns",
-			 (json_int_t)vp_stat_percentile(st, 99), "max_ns", (json_int_t)st->max_ns,
-			 "log2_ns_slots", slots);
-}
-
-static json_t *row_json(const struct vp_row *row)
-{
-	const struct vp_key *k = &row->key;
-	const struct vp_stat *st = &row->st;
-	char name[64];
-	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "kind", vp_kind_name(k->kind), "name",
-			      vp_key_name(k, name, sizeof(name)), "count", (json_int_t)st->count, "user_count",
-			      (json_int_t)st->user_count, "user_ns", (json_int_t)st->user_ns, "kernel_count",
-			      (json_int_t)st->kern_count, "kernel_ns", (json_int_t)st->kern_ns, "latency",
-			      latency(st));
-
-	if (k->vcpu != VP_VCPU_ANY)
-		json_object_set_new(o, "vcpu", k->vcpu == VP_VCPU_UNKNOWN ? json_null() : json_integer(k->vcpu));
-	if (k->kind == VP_K_EXIT)
-		json_object_set_new(o, "isa", json_string(vp_isa_name(k->isa)));
-	if (k->kind == VP_K_EXIT || k->kind == VP_K_USER || k->kind == VP_K_CPUID || k->kind == VP_K_MSR ||
-	    k->kind == VP_K_HYPERCALL || k->kind == VP_K_IRQ || k->kind == VP_K_MSI)
-		json_object_set_new(o, "code", json_integer(k->code));
-	if (k->kind == VP_K_PIO || k->kind == VP_K_MMIO || k->kind == VP_K_FAST_MMIO || k->kind == VP_K_MSI)
-		json_object_set_new(o, "address", json_integer((json_int_t)k->addr));
-	if (k->dir)
-		json_object_set_new(o, "direction", json_string(vp_dir_name(k->dir)));
-	if (k->size)
-		json_object_set_new(o, "size", json_integer(k->size));
-	return o;
-}
-
-static json_t *counters_json(const struct vp_result *r)
-{
-	static const char *const names[VP_C_MAX] = {
+	static const char *const names[] = {
 		[VP_C_EV_EXIT] = "kvm_exit", [VP_C_EV_ENTRY] = "kvm_entry",
 		[VP_C_EV_USER_EXIT] = "kvm_userspace_exit", [VP_C_EV_PIO] = "kvm_pio",
 		[VP_C_EV_MMIO] = "kvm_mmio", [VP_C_EV_FAST_MMIO] = "kvm_fast_mmio",
 		[VP_C_EV_MSR] = "kvm_msr", [VP_C_EV_CPUID] = "kvm_cpuid",
-		[VP_C_EV_HYPERCALL] = "kvm_hypercall", [VP_C_EV_IRQ] = "kvm_set_irq+kvm_msi_set_irq",
+		[VP_C_EV_HYPERCALL] = "kvm_hypercall", [VP_C_EV_IRQ] = "kvm_irq",
 		[VP_C_EV_RUN_ENTER] = "kvm_run_enter", [VP_C_EV_RUN_EXIT] = "kvm_run_exit",
-		[VP_C_STATS_FULL] = "lost_stats_full", [VP_C_THREADS_FULL] = "lost_threads_full",
-		[VP_C_RUN_UNREAD] = "kvm_run_unreadable",
 	};
 	json_t *o = json_object();
 
-	for (int i = 0; i < VP_C_MAX; i++)
-		json_object_set_new(o, names[i], json_integer((json_int_t)r->counters[i]));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i])
+			json_object_set_new(o, names[i], json_integer((json_int_t)r->counters[i]));
 	return o;
 }
 
-json_t *vp_result_to_json(const struct vp_result *r)
+struct vcpu_sum {
+	uint16_t vcpu;
+	uint64_t user, user_ns, kern, kern_ns, runs, run_ns;
+};
+
+static struct vcpu_sum *vcpu_slot(struct vcpu_sum *v, size_t *n, size_t max, uint16_t vcpu)
 {
-	const struct vp_meta *m = &r->meta;
-	json_t *rows = json_array();
-
-	for (int kind = VP_K_EXIT; kind <= VP_K_RUN; kind++) {
-		const struct vp_row **sel;
-		size_t n = vp_result_select(r, kind, &sel);
-
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(rows, row_json(sel[i]));
-		free(sel);
-	}
-	return json_pack("{s:s, s:{s:i, s:o, s:o, s:o, s:o, s:f, s:b, s:i, s:b}, s:o, s:o}", "schema",
-			 VP_JSON_SCHEMA, "meta", "pid", m->pid, "vmm_comm", text(m->vmm_comm), "vmm_exe",
-			 text(m->vmm_exe), "kernel", text(m->kernel_release), "cpu_vendor", text(m->cpu_vendor), "duration_s", m->duration_s,
-			 "target_exited", m->target_exited, "vcpus", m->nr_vcpus, "kvm_exit_fired",
-			 vp_result_has_exit_events(r), "events", counters_json(r), "rows", rows);
+	for (size_t i = 0; i < *n; i++)
+		if (v[i].vcpu == vcpu)
+			return &v[i];
+	if (*n == max)
+		return NULL;
+	memset(&v[*n], 0, sizeof(v[*n]));
+	v[*n].vcpu = vcpu;
+	return &v[(*n)++];
 }
 
-int vp_json_dump_atomic(json_t *doc, const char *path)
+static int by_vcpu(const void *a, const void *b)
 {
-	char tmp[PATH_MAX];
-	int err = 0;
-
-	if (!doc)
-		return -EINVAL;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
-		json_decref(doc);
-		return -ENAMETOOLONG;
-	}
-	if (json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_SORT_KEYS))
-		err = -EIO;
-	else if (rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	json_decref(doc);
-	return err;
+	return (int)((const struct vcpu_sum *)a)->vcpu - (int)((const struct vcpu_sum *)b)->vcpu;
 }
 
-int vp_json_write_file(const struct vp_result *r, const char *path)
+static json_t *vcpus_json(const struct vp_result *r)
 {
-	return vp_json_dump_atomic(vp_result_to_json(r), path);
+	size_t n = 0, max = r->nrows ? r->nrows : 1;
+	struct vcpu_sum *v = calloc(max, sizeof(*v));
+	json_t *arr = json_array();
+
+	for (size_t i = 0; v && i < r->nrows; i++) {
+		const struct vp_row *row = &r->rows[i];
+		struct vcpu_sum *s;
+
+		if (row->key.kind != VP_K_USER && row->key.kind != VP_K_EXIT && row->key.kind != VP_K_RUN)
+			continue;
+		if (!(s = vcpu_slot(v, &n, max, row->key.vcpu)))
+			continue;
+		if (row->key.kind == VP_K_USER) {
+			s->user += row->st.count;
+			s->user_ns += row->st.user_ns;
+		} else if (row->key.kind == VP_K_EXIT) {
+			s->kern += row->st.count;
+			s->kern_ns += row->st.kern_ns;
+		} else {
+			s->runs += row->st.count;
+			s->run_ns += row->st.kern_ns;
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_vcpu);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(
+			arr, json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "vcpu", vcpu_or_null(v[i].vcpu),
+				       "exits_to_user", (json_int_t)v[i].user, "user_ns",
+				       (json_int_t)v[i].user_ns, "kernel_exits", (json_int_t)v[i].kern,
+				       "kernel_ns", (json_int_t)v[i].kern_ns, "kvm_run_calls",
+				       (json_int_t)v[i].runs, "kvm_run_ns", (json_int_t)v[i].run_ns));
+	free(v);
+	return arr;
+}
+
+static json_t *reason_json(const struct vp_row *row)
+{
+	char name[64];
+	json_t *o = json_pack("{s:s, s:o, s:s, s:i, s:I, s:I, s:o}", "where",
+			      row->key.kind == VP_K_USER ? "user" : "kernel", "vcpu",
+			      vcpu_or_null(row->key.vcpu), "reason",
+			      vp_key_name(&row->key, name, sizeof(name)), "code", (int)row->key.code,
+			      "count", (json_int_t)row->st.count, "time_ns",
+			      (json_int_t)vp_stat_total_ns(&row->st), "latency", vp_json_latency(&row->st));
+
+	if (o && row->key.kind == VP_K_EXIT)
+		json_object_set_new(o, "isa", json_string(row->key.isa == VP_ISA_SVM_CODE ? "SVM" : "VMX"));
+	return o;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct vp_row *x = *(const struct vp_row *const *)a, *y = *(const struct vp_row *const *)b;
+	uint64_t tx = vp_stat_total_ns(&x->st), ty = vp_stat_total_ns(&y->st);
+
+	if (tx != ty)
+		return tx < ty ? 1 : -1;
+	return x->st.count < y->st.count ? 1 : x->st.count > y->st.count ? -1 : 0;
+}
+
+/* Rows of the given kinds, most costly first across kinds. */
+static size_t select_kinds(const struct vp_result *r, const int *kinds, size_t nkinds,
+			   const struct vp_row ***out)
+{
+	size_t n = 0;
+
+	*out = calloc(r->nrows ? r->nrows : 1, sizeof(**out));
+	for (size_t i = 0; *out && i < r->nrows; i++)
+		for (size_t k = 0; k < nkinds; k++)
+			if (r->rows[i].key.kind == kinds[k])
+				(*out)[n++] = &r->rows[i];
+	if (n)
+		qsort(*out, n, sizeof(**out), by_time);
+	return n;
+}
+
+static json_t *reasons_json(const struct vp_result *r)
+{
+	static const int kinds[] = { VP_K_USER, VP_K_EXIT };
+	const struct vp_row **sel;
+	size_t n = select_kinds(r, kinds, 2, &sel);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, reason_json(sel[i]));
+	free(sel);
+	return arr;
+}
+
+static json_t *devices_json(const struct vp_profile_input *in)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < in->ndev; i++) {
+		const struct vp_device_total *t = &in->dev[i];
+
+		json_array_append_new(
+			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:I, s:o, s:s}",
+				       "device", t->dev->id, "name", t->dev->name, "class",
+				       vp_device_class_name(t->dev->cls), "to_user", (json_int_t)t->to_user,
+				       "in_kernel", (json_int_t)vp_device_in_kernel(t), "in_kernel_kinds",
+				       "ioeventfd", (json_int_t)t->ioeventfd, "coalesced",
+				       (json_int_t)t->coalesced, "kernel_device", (json_int_t)t->kernel_dev,
+				       "user_ns", (json_int_t)t->user_ns, "kernel_ns",
+				       (json_int_t)t->kernel_ns, "interrupts", (json_int_t)t->interrupts,
+				       "latency", vp_json_latency(&t->lat), "source",
+				       vp_attr_source_name(t->source)));
+	}
+	return arr;
+}
+
+static json_t *accesses_json(const struct vp_profile_input *in)
+{
+	static const int kinds[] = { VP_K_PIO, VP_K_MMIO, VP_K_FAST_MMIO };
+	const struct vp_row **sel;
+	size_t n = select_kinds(in->r, kinds, 3, &sel);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct vp_row *row = sel[i];
+		struct vp_attr_hit h = vp_attribute_access(in->a, row->key.kind, row->key.addr);
+		json_t *o = json_pack("{s:s, s:I, s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:o}", "kind",
+				      vp_kind_name(row->key.kind), "address", (json_int_t)row->key.addr,
+				      "size", row->key.size, "device", h.dev->id, "region",
+				      vp_json_text(h.region), "count", (json_int_t)row->st.count, "to_user",
+				      (json_int_t)row->st.user_count, "user_ns", (json_int_t)row->st.user_ns,
+				      "kernel_ns", (json_int_t)row->st.kern_ns, "latency",
+				      vp_json_latency(&row->st));
+
+		if (o && row->key.dir)
+			json_object_set_new(o, "direction", json_string(vp_dir_name(row->key.dir)));
+		json_array_append_new(arr, o);
+	}
+	free(sel);
+	return arr;
+}
+
+static json_t *other_json(const struct vp_profile_input *in)
+{
+	static const int kinds[] = { VP_K_CPUID, VP_K_MSR, VP_K_HYPERCALL, VP_K_IRQ, VP_K_MSI };
+	const struct vp_row **sel;
+	size_t n = select_kinds(in->r, kinds, 5, &sel);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct vp_row *row = sel[i];
+		char name[64];
+		json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "kind", vp_kind_name(row->key.kind), "name",
+				      vp_key_name(&row->key, name, sizeof(name)), "code",
+				      (json_int_t)row->key.code, "count", (json_int_t)row->st.count);
+
+		if (!o)
+			continue;
+		if (row->key.kind == VP_K_MSI)
+			json_object_set_new(o, "address", json_integer((json_int_t)row->key.addr));
+		if (row->key.dir)
+			json_object_set_new(o, "direction", json_string(vp_dir_name(row->key.dir)));
+		if (row->key.kind == VP_K_IRQ)
+			json_object_set_new(o, "device",
+					    json_string(vp_attribute_pin(in->a, row->key.code).dev->id));
+		json_array_append_new(arr, o);
+	}
+	free(sel);
+	return arr;
+}
+
+static json_t *timeline_json(const struct vp_timeline *tl)
+{
+	json_t *samples = json_array();
+
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct vp_tl_sample *s = &tl->s[i];
+
+		json_array_append_new(samples,
+				      json_pack("{s:f, s:o, s:I, s:I, s:I, s:I}", "t", s->t, "vcpu",
+						vcpu_or_null(s->vcpu), "exits_to_user",
+						(json_int_t)s->exits_to_user, "kernel_exits",
+						(json_int_t)s->kernel_exits, "user_ns", (json_int_t)s->user_ns,
+						"kernel_ns", (json_int_t)s->kernel_ns));
+	}
+	return json_pack("{s:f, s:o}", "interval_s", tl->interval_s, "samples", samples);
+}
+
+json_t *vp_profile_json(const struct vp_profile_input *in)
+{
+	const struct vp_meta *m = &in->r->meta;
+	json_t *o = json_pack("{s:{s:i, s:o, s:b, s:i}, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "target",
+			      "pid", m->pid, "comm", vp_json_text(m->vmm_comm), "exited",
+			      m->target_exited, "vcpus", m->nr_vcpus, "kvm_exit_fired",
+			      vp_result_has_exit_events(in->r), "events", events_json(in->r), "vcpus",
+			      vcpus_json(in->r), "exit_reasons", reasons_json(in->r), "devices",
+			      devices_json(in), "accesses", accesses_json(in), "other", other_json(in));
+
+	if (o && in->tl && in->tl->n)
+		json_object_set_new(o, "timeline", timeline_json(in->tl));
+	return o;
 }

@@ -12,6 +12,8 @@ packages=(
   # for the ust trace backend
   libcmocka-dev python3 util-linux procps binutils
   qemu-system-x86 seabios ipxe-qemu lttng-tools babeltrace2
+  # the HTML report's browser test
+  chromium
   # benchmark peers
   bpftrace linux-perf
 )

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "compare_json.h"
+#include "doc.h"
 #include "devices.h"
 #include "run_compare.h"
 
@@ -168,11 +169,22 @@ static void test_speedups(void **state)
 	json_t *doc;
 
 	(void)state;
+	char err[256];
+
 	for (size_t i = 0; i < 3; i++) {
 		cmp.rows[i].w = &w[i];
 		cmp.rows[i].dev = vp_device_for_workload(w[i].name);
 		cmp.rows[i].ops = 10;
+		cmp.rows[i].ran = true;
+		cmp.rows[i].kernel_ns_per_op = cmp.rows[i].qemu_ns_per_op = -1.0;
 	}
+	/* ide-pio: 3000 exits in 10 ops; virtio-blk: 15 to QEMU and 5 kicks */
+	cmp.rows[0].to_user = 3000;
+	cmp.rows[1].to_user = 15;
+	cmp.rows[1].ioeventfd = 5;
+	cmp.rows[0].runs[0] = 100.0;
+	cmp.rows[0].runs[1] = 110.0;
+	cmp.rows[0].nruns = 2;
 	cmp.rows[0].us_per_op = 100.0;
 	cmp.rows[1].us_per_op = 25.0;
 	cmp.rows[2].us_per_op = -1.0;
@@ -181,12 +193,27 @@ static void test_speedups(void **state)
 	assert_int_equal(cmp.speedups[0].paravirtual, 1);
 	assert_int_equal(cmp.speedups[0].emulated, 0);
 	assert_true(cmp.speedups[0].ratio > 3.99 && cmp.speedups[0].ratio < 4.01);
-	doc = vp_compare_to_json(&cmp);
+	/* 300 exits per op against 2 */
+	assert_true(cmp.speedups[0].exits_ratio > 149.99 && cmp.speedups[0].exits_ratio < 150.01);
+	doc = vp_compare_doc(&cmp, "/nonexistent/qemu");
 	assert_non_null(doc);
-	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "vmexit-prof-compare/1");
+	if (vp_doc_validate(doc, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")), "vmexit-prof/2");
 	assert_int_equal(json_array_size(json_object_get(doc, "workloads")), 3);
-	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(doc, "workloads"), 2),
-						 "us_per_op")));
+	assert_true(json_is_null(json_object_get(
+		json_object_get(json_array_get(json_object_get(doc, "workloads"), 2), "timing"),
+		"us_per_op")));
+	/* 10 % spread: (110 - 100) / median 100 */
+	assert_true(json_real_value(json_object_get(
+			    json_object_get(json_array_get(json_object_get(doc, "workloads"), 0), "timing"),
+			    "spread_pct")) > 9.99);
+	assert_true(json_real_value(json_object_get(
+			    json_object_get(json_array_get(json_object_get(doc, "workloads"), 1),
+					    "exits_per_op"),
+			    "in_kernel")) > 0.49);
+	assert_true(json_is_null(json_object_get(json_object_get(json_object_get(doc, "meta"), "qemu"),
+						 "version")));
 	json_decref(doc);
 }
 

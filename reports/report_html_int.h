@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Internals of the HTML report shared by its four files: document access
+ * that tolerates missing fields, escaping, number formatting
+ * (report_html_svg.c) and the SVG chart primitives.
+ */
+#ifndef VP_REPORT_HTML_INT_H
+#define VP_REPORT_HTML_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* What a missing or null value is shown as (an en dash). */
+#define VH_DASH "\xe2\x80\x93"
+
+/* Dotted lookup ("meta.host.kernel"); NULL as soon as a step is missing or
+ * not an object, so callers never test each level. */
+const json_t *vh_get(const json_t *obj, const char *dotted);
+/* NAN unless j is a JSON number: charts treat NAN as "no bar". */
+double vh_num(const json_t *j);
+double vh_num_at(const json_t *obj, const char *dotted);
+/* The string, or NULL. */
+const char *vh_str(const json_t *j);
+const char *vh_str_at(const json_t *obj, const char *dotted);
+
+/* Escapes &, <, >, " and ' so text is safe in content and in attributes. */
+void vh_esc(FILE *out, const char *s);
+/* Escaped string value, or the dash. */
+void vh_text_at(FILE *out, const json_t *obj, const char *dotted);
+
+/* Formatters write into buf and return it.  NAN gives the dash. */
+typedef const char *(*vh_fmt_fn)(double v, char *buf, size_t len);
+/* 850 ns, 12.4 µs, 3.20 ms, 1.50 s */
+const char *vh_fmt_ns(double ns, char *buf, size_t len);
+/* Guest timings are in µs. */
+const char *vh_fmt_us(double us, char *buf, size_t len);
+/* 912, 40.1K, 1.23M */
+const char *vh_fmt_count(double n, char *buf, size_t len);
+/* Per-operation values: 0.35, 25.8, 268, 1.2K */
+const char *vh_fmt_per_op(double v, char *buf, size_t len);
+/* 4.01× */
+const char *vh_fmt_ratio(double v, char *buf, size_t len);
+/* The raw value for data-value attributes: the shortest text that reads
+ * back as the same double, so tests compare exactly; "" for NAN. */
+const char *vh_fmt_raw(double v, char *buf, size_t len);
+
+/* One horizontal bar; up to two stacked segments. */
+struct vh_bar {
+	const char *label;	/* document text: escaped when drawn */
+	const char *sub;	/* second, dimmer label line, or NULL */
+	double v[2];		/* NAN segments are not drawn */
+	int color;		/* added to the segment index to pick a colour */
+	const char *extra_attr; /* already-safe attributes for the bar's <g> */
+};
+
+struct vh_series_style {
+	const char *key;  /* data-series value */
+	const char *name; /* legend text */
+	const char *color;
+};
+
+struct vh_hbar_chart {
+	const char *id;
+	const char *axis_label;
+	vh_fmt_fn fmt;
+	int nseg;
+	const struct vh_series_style *styles; /* nseg + any extra bar colours */
+	int nstyles;
+	bool log_scale; /* for ratios that span orders of magnitude */
+};
+
+void vh_hbar(FILE *out, const struct vh_hbar_chart *c, const struct vh_bar *bars, size_t n);
+
+/* A latency object drawn as a log2 histogram with p50/p90/p99/max marks. */
+void vh_histogram(FILE *out, const char *id, const char *title, const char *sub, const json_t *lat);
+
+struct vh_line {
+	const char *key;   /* data-series */
+	const char *name;  /* legend */
+	const char *color;
+	bool dashed;
+	int vcpu;
+	size_t n;
+	const double *x, *y;
+};
+
+void vh_line_chart(FILE *out, const char *id, const char *x_label, const char *y_label,
+		   const struct vh_line *lines, size_t n);
+
+/* Sections made of charts (report_html_charts.c).  Each one writes
+ * nothing when its part of the document is absent. */
+void vh_exit_reason_chart(FILE *out, const json_t *profile);
+void vh_device_chart(FILE *out, const json_t *profile);
+void vh_latency_section(FILE *out, const json_t *profile);
+void vh_timeline_section(FILE *out, const json_t *profile);
+void vh_workload_exit_chart(FILE *out, const json_t *workloads);
+void vh_speedup_chart(FILE *out, const json_t *speedups);
+
+/* Tables (report_html_tables.c): one <table class="sortable"> each. */
+void vh_exit_reason_table(FILE *out, const json_t *rows);
+void vh_device_table(FILE *out, const json_t *rows);
+void vh_vcpu_table(FILE *out, const json_t *rows);
+void vh_access_table(FILE *out, const json_t *rows);
+void vh_speedup_table(FILE *out, const json_t *doc);
+void vh_workload_table(FILE *out, const json_t *rows);
+
+static inline const char *vh_or_dash(const char *s)
+{
+	return s && *s ? s : VH_DASH;
+}
+
+/* Colours shared by charts, tables and the legend. */
+#define VH_C_USER "#3b6fb6"
+#define VH_C_KERNEL "#e0892b"
+#define VH_C_INKERNEL "#4d9a5a"
+
+#endif
