@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The main job: builds everything (the project's QEMU included, cached), runs
-# every bundled guest workload and writes what each did per operation, the
-# emulated device beside its paravirtual counterpart, to out/workloads.txt;
-# where /dev/kvm works it also profiles the test VMM's guest with vmexit-prof
-# (out/vmexit-prof.txt and .json).
+# The main job: builds everything (the project's QEMU included, cached),
+# profiles every bundled guest workload with `vmexit-prof run --compare` and
+# writes what each device costs per operation, the emulated device beside its
+# paravirtual counterpart, with the speedups: out/workloads.txt, .html and
+# .json.  Where /dev/kvm works it also profiles the test VMM's guest with
+# vmexit-prof --pid (out/vmexit-prof.txt and .json).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
@@ -16,28 +17,15 @@ cmake --build "$build" -j"$(nproc)"
 mkdir -p "$out"
 prof="$build/collector/vmexit-prof"
 
-# Every bundled workload, in pairs: what the guest did per operation.
-summary="$out/workloads.txt"
-{
-  printf '%-15s %-6s %8s %12s %12s %10s %8s\n' WORKLOAD STATUS OPS 'PIO/OP' 'MMIO/OP' 'KICKS/OP' 'US/OP'
-  for w in ide-pio ide-dma virtio-blk e1000 virtio-net stopwatch-mmio stopwatch-pv; do
-    "$prof" run "$w" --qemu "$qemu" >"$out/$w.txt" 2>"$out/$w.log" || true
-    awk -v w="$w" '
-      $1 == "status" { st = $2 } $1 == "ops" { ops = $2 } $1 == "pio_out" { po = $2 }
-      $1 == "pio_in" { pi = $2 } $1 == "mmio_read" { mr = $2 } $1 == "mmio_write" { mw = $2 }
-      $1 == "kicks" { k = $2 } $1 == "cycles" { c = $2 } $1 == "tsc_khz" { khz = $2 }
-      END {
-        if (!ops) { printf "%-15s %-6s (no result: see %s.log)\n", w, "error", w; exit }
-        us = khz ? c / khz * 1000 / ops : 0
-        printf "%-15s %-6s %8d %12.1f %12.1f %10.2f %8.1f\n", w, st, ops, (po + pi) / ops, (mr + mw) / ops, k / ops, us
-      }' "$out/$w.txt"
-  done
-} >"$summary"
-cat "$summary"
-echo "Per workload: $out/<workload>.txt"
+# Every bundled workload profiled, each emulated device beside its
+# paravirtual counterpart: one result document, its text and HTML reports.
+"$prof" run --compare ide-pio,ide-dma,virtio-blk,e1000,virtio-net,stopwatch-mmio,stopwatch-pv \
+  --qemu "$qemu" --repeat 5 --json "$out/workloads.json" | tee "$out/workloads.txt"
+"$prof" report "$out/workloads.json" --html "$out/workloads.html" >/dev/null
+echo "Reports: $out/workloads.txt, $out/workloads.html (open in a browser), $out/workloads.json"
 
 if ! "$build/tests/vmm/vmexit-test-vmm" --out 0 --in 0 --mmio-write 0 --mmio-read 0 --cpuid 0 >/dev/null 2>"$out/kvm-check.log"; then
-  echo "No usable /dev/kvm here ($(cat "$out/kvm-check.log")): the workloads ran under TCG, and no VM exits can be profiled." >&2
+  echo "No usable /dev/kvm here ($(cat "$out/kvm-check.log")): the workloads ran under TCG, so their exits are QEMU's dispatches, and no live VM can be profiled." >&2
   exit 0
 fi
 
@@ -56,16 +44,17 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-"$build/collector/vmexit-prof" --pid "$vmm" --interval 1 --json "$out/vmexit-prof.json" \
+"$prof" --pid "$vmm" --interval 1 --json "$out/vmexit-prof.json" \
   >"$out/vmexit-prof.txt" 2>"$out/vmexit-prof.log" &
-prof=$!
+live=$!
 for _ in $(seq 100); do grep -q attached "$out/vmexit-prof.log" && break; sleep 0.1; done
 kill -USR1 "$vmm"
 wait "$vmm"
 vmm=
-wait "$prof"
+wait "$live"
+"$prof" report "$out/vmexit-prof.json" --html "$out/vmexit-prof.html" >/dev/null
 cat "$out/vmexit-prof.txt"
 echo
 echo "Guest ground truth:"
 grep -E '^(expect|handled|elapsed)' "$vmm_out"
-echo "Report: $out/vmexit-prof.txt and $out/vmexit-prof.json"
+echo "Report: $out/vmexit-prof.txt, .html and .json"
