@@ -138,3 +138,14 @@ bad_value:
 	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, vp_option_name(longopts, c));
 	return -EINVAL;
 }
+
+int vp_getopt_error(int c, char **argv, const char *cmd, char *err, size_t errlen)
+{
+	if (c == ':')
+		snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+	else if (optopt)
+		snprintf(err, errlen, "unknown option -%c (see %s --help)", optopt, cmd);
+	else
+		snprintf(err, errlen, "unknown option %s (see %s --help)", argv[optind - 1], cmd);
+	return -EINVAL;
+}

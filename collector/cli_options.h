@@ -29,6 +29,9 @@ struct option;
 /* Shared by every subcommand's parser. */
 /* A duration in seconds: finite, > 0, at most 1e7.  0 or -EINVAL. */
 int vp_parse_seconds(const char *s, double *out);
+/* One line for getopt_long's ':' (a value missing) or '?' (an unknown
+ * option) of subcommand cmd; returns -EINVAL. */
+int vp_getopt_error(int c, char **argv, const char *cmd, char *err, size_t errlen);
 /* The long name of the option whose short form is c, for messages. */
 const char *vp_option_name(const struct option *opts, int c);
 

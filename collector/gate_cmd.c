@@ -111,15 +111,8 @@ int vp_parse_gate_options(int argc, char **argv, struct vp_gate_options *o, char
 				return -EINVAL;
 			break;
 		case 'h': o->help = true; return 0;
-		case ':':
-			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			if (optopt)
-				snprintf(err, errlen, "unknown option -%c (see gate --help)", optopt);
-			else
-				snprintf(err, errlen, "unknown option %s (see gate --help)", argv[optind - 1]);
-			return -EINVAL;
+			return vp_getopt_error(c, argv, "gate", err, errlen);
 		}
 	}
 	o->config.metrics = metrics ? metrics : VP_GATE_ALL_METRICS;

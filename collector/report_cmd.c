@@ -70,15 +70,8 @@ static int parse(int argc, char **argv, struct report_opts *o, char *err, size_t
 				goto bad_value;
 			break;
 		case 'h': o->help = true; return 0;
-		case ':':
-			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			if (optopt)
-				snprintf(err, errlen, "unknown option -%c (see report --help)", optopt);
-			else
-				snprintf(err, errlen, "unknown option %s (see report --help)", argv[optind - 1]);
-			return -EINVAL;
+			return vp_getopt_error(c, argv, "report", err, errlen);
 		}
 	}
 	if (optind >= argc) {

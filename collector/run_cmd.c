@@ -101,15 +101,8 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 		case 'v': o->verbose = true; break;
 		case 'P': o->profile = true; break;
 		case 'h': o->help = true; return 0;
-		case ':':
-			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			if (optopt)
-				snprintf(err, errlen, "unknown option -%c (see run --help)", optopt);
-			else
-				snprintf(err, errlen, "unknown option %s (see run --help)", argv[optind - 1]);
-			return -EINVAL;
+			return vp_getopt_error(c, argv, "run", err, errlen);
 		}
 	}
 	if (o->compare) {
