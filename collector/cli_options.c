@@ -11,9 +11,13 @@
 
 void vp_print_usage(FILE *out)
 {
-	fputs("Usage: vmexit-prof --pid PID [--duration SEC] [--interval SEC] [--vcpu N] [--json FILE]\n"
-	      "       vmexit-prof run WORKLOAD [...]   (boot a bundled guest workload; run --help)\n"
-	      "Profile the VM exits of a running QEMU/KVM process.\n\n"
+	fputs("Usage: vmexit-prof --pid PID [--duration SEC] [--interval SEC] [--vcpu N] [--json FILE] [--qmp PATH]\n"
+	      "       vmexit-prof run WORKLOAD [...]      boot a bundled guest workload (run --help)\n"
+	      "       vmexit-prof run --compare W1,W2,..  profile and compare bundled workloads\n"
+	      "       vmexit-prof report FILE.json [...]  report a result again: text, HTML (report --help)\n"
+	      "       vmexit-prof gate --baseline B --current C [...]  CI regression gate (gate --help)\n"
+	      "       vmexit-prof memmap --pid PID | --qmp PATH  QEMU's memory map with devices\n"
+	      "Profile the VM exits of a running QEMU/KVM process, per exit reason, vCPU and device.\n\n"
 	      "  -p, --pid PID        the VMM process (e.g. $(pidof qemu-system-x86_64))\n"
 	      "  -d, --duration SEC   stop after SEC seconds (default: until Ctrl-C or the VM exits)\n"
 	      "  -i, --interval SEC   refresh the live view every SEC seconds (default 1)\n"

@@ -41,12 +41,14 @@ static int connect_retry(struct vp_qmp *q, const char *path, pid_t pid, double t
 			return -errno;
 		if (!connect(q->fd, (struct sockaddr *)&sa, sizeof(sa)))
 			return 0;
+		int err = errno;
+
 		close(q->fd);
 		q->fd = -1;
-		if (errno != ENOENT && errno != ECONNREFUSED)
-			return -errno;
-		if (kill(pid, 0) || now_s() >= deadline)
-			return -ETIMEDOUT;
+		/* Not there yet (QEMU still starting) is worth waiting for; once
+		 * waiting is over, the last reason is the one to tell. */
+		if ((err != ENOENT && err != ECONNREFUSED) || kill(pid, 0) || now_s() >= deadline)
+			return -err;
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}
 }

@@ -22,6 +22,7 @@ case "$case" in
   unknown-opt)  args=(--pid "$victim" --frobnicate) ;      want='unknown option --frobnicate' ;;
   no-such-pid)  args=(--pid 2147483646) ;                  want='no process with pid 2147483646' ;;
   not-a-vm)     args=(--pid "$victim") ;                   want="process $victim (sleep) is not a KVM virtual machine" ;;
+  bad-qmp)      args=(--pid "$victim" --qmp /nonexistent/qmp.sock) ; want='--qmp /nonexistent/qmp.sock: ' ;;
   bad-json)     args=(--pid "$victim" --json /nonexistent-dir/out.json) ; want='cannot write /nonexistent-dir/out.json' ;;
   not-root)
     if [ "$(id -u)" != 0 ]; then echo "skipped: needs root to drop to an unprivileged user"; exit 77; fi
