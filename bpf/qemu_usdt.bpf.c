@@ -73,6 +73,14 @@ struct {
 	__type(value, __u64);
 } vdev_mr SEC(".maps");
 
+/* VirtIODevice pointer -> enum vp_usdt_vdev_type. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VP_USDT_MAX_JOINS);
+	__type(key, __u64);
+	__type(value, __u32);
+} vdev_type SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VP_USDT_MAX_JOINS);
@@ -311,6 +319,17 @@ SEC("usdt")
 int BPF_USDT(vp_virtio_notify_irqfd, void *vdev, void *vq)
 {
 	irq(VP_UI_VIRTIO, 0, (__u64)vdev, -1);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(vp_virtio_blk_complete, void *vdev, void *req, int status)
+{
+	__u64 key = (__u64)vdev;
+	__u32 type = VP_VDEV_BLK;
+
+	if (is_target() && !bpf_map_lookup_elem(&vdev_type, &key))
+		bpf_map_update_elem(&vdev_type, &key, &type, BPF_ANY);
 	return 0;
 }
 

@@ -50,6 +50,10 @@ struct vp_usdt_access {
  * the stopwatch. */
 enum vp_usdt_irq_kind { VP_UI_IOAPIC = 1, VP_UI_VIRTIO = 2, VP_UI_STOPWATCH = 3 };
 
+/* What a VirtIODevice is, from its device type's own events: found even
+ * when the profiler attached after the driver set the device up. */
+enum vp_usdt_vdev_type { VP_VDEV_BLK = 1 };
+
 struct vp_usdt_irq_key {
 	__u32 kind; /* enum vp_usdt_irq_kind */
 	__u32 line; /* I/O APIC pin */

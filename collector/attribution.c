@@ -168,27 +168,46 @@ static int add_access_row(struct totals *tt, const struct vp_attribution *a, con
 	return 0;
 }
 
-/* QEMU's own interrupt events: exact per device where QEMU raises them. */
+static bool has_own_interrupts(const struct totals *tt, const struct vp_device *dev)
+{
+	for (size_t i = 0; i < tt->n; i++)
+		if (tt->t[i].dev == dev && tt->t[i].interrupts)
+			return true;
+	return false;
+}
+
+/* QEMU's own interrupt events: exact per device where QEMU raises them.
+ * A device with events of its own (virtio's notifications, the
+ * stopwatch's) also moves its INTx line, the same interrupt seen lower
+ * down: its line edges are not counted again. */
 static int add_usdt_irqs(struct totals *tt, const struct vp_attribution *a, bool *lines_seen)
 {
-	for (size_t i = 0; a->usdt && i < a->usdt->nirqs; i++) {
-		const struct vp_usdt_irq *q = &a->usdt->irqs[i];
-		struct vp_attr_hit h = { .dev = vp_device_unknown(), .source = VP_ATTR_USDT };
-		struct vp_device_total *t;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; a->usdt && i < a->usdt->nirqs; i++) {
+			const struct vp_usdt_irq *q = &a->usdt->irqs[i];
+			struct vp_attr_hit h = { .dev = vp_device_unknown(), .source = VP_ATTR_USDT };
+			struct vp_device_total *t;
 
-		if (q->kind == VP_UI_IOAPIC) {
-			h = vp_attribute_pin(a, q->line);
-			*lines_seen = true;
-		} else if (q->kind == VP_UI_STOPWATCH) {
-			h.dev = vp_device_by_id("stopwatch");
-		} else if (q->region[0]) {
-			h.dev = vp_device_for_mr(q->region);
+			if ((q->kind == VP_UI_IOAPIC) != (pass == 1))
+				continue;
+			if (q->kind == VP_UI_IOAPIC) {
+				h = vp_attribute_pin(a, q->line);
+				*lines_seen = true;
+				if (h.dev != vp_device_unknown() && has_own_interrupts(tt, h.dev))
+					continue;
+			} else if (q->kind == VP_UI_STOPWATCH) {
+				h.dev = vp_device_by_id("stopwatch");
+			} else if (q->region[0]) {
+				h.dev = vp_device_for_mr(q->region);
+			} else if (q->device_id) {
+				h.dev = vp_device_by_id(q->device_id);
+			}
+			if (!(t = total_for(tt, h.dev)))
+				return -1;
+			note_source(t, h.source);
+			t->interrupts += q->raised;
+			t->guest_interrupts += q->guest_raised;
 		}
-		if (!(t = total_for(tt, h.dev)))
-			return -1;
-		note_source(t, h.source);
-		t->interrupts += q->raised;
-		t->guest_interrupts += q->guest_raised;
 	}
 	return 0;
 }

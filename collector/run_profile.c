@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attribution.h"
 #include "live_source.h"
 #include "qmp.h"
 #include "target.h"
@@ -158,6 +159,28 @@ const struct vp_device_count *vp_device_count_find(const struct vp_device_count 
 	return NULL;
 }
 
+/* QEMU's own interrupt events per device, the guest's part. */
+static void print_interrupts(const struct vp_usdt_counts *c, uint64_t ops)
+{
+	struct vp_attribution a = { .usdt = c };
+	struct vp_device_total *t;
+	size_t n = vp_device_totals(NULL, &a, &t);
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!t[i].guest_interrupts)
+			continue;
+		if (!any)
+			printf("\n%-16s %10s %10s\n", "INTERRUPTS", "RAISED", "PER-OP");
+		any = true;
+		printf("%-16s %10" PRIu64 " %10.2f\n", t[i].dev->id, t[i].guest_interrupts,
+		       ops ? (double)t[i].guest_interrupts / (double)ops : 0.0);
+	}
+	if (!any)
+		printf("No interrupt raised after the firmware\n");
+	free(t);
+}
+
 void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_guest_result *r)
 {
 	struct vp_device_count d[VP_MAX_DEVICE_COUNTS];
@@ -185,6 +208,7 @@ void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_gu
 		       "FW-: before it\n");
 	else
 		printf("No fw_cfg access seen: READS/WRITES include the firmware's\n");
+	print_interrupts(c, ops);
 }
 
 /* Under KVM the exits themselves are profiled too: the kernel programs go

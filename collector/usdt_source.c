@@ -68,6 +68,8 @@ static void attach_optional(struct vp_usdt *u)
 		{ s->progs.vp_virtio_notify_irqfd, &s->links.vp_virtio_notify_irqfd, "virtio_notify_irqfd" },
 		{ s->progs.vp_ioapic_irq, &s->links.vp_ioapic_irq, "ioapic_set_irq" },
 		{ s->progs.vp_stopwatch_irq, &s->links.vp_stopwatch_irq, "vmexit_stopwatch_irq_raise" },
+		{ s->progs.vp_virtio_blk_complete, &s->links.vp_virtio_blk_complete,
+		  "virtio_blk_req_complete" },
 	};
 	char err[256];
 
@@ -163,12 +165,14 @@ static int read_joins(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
 static int read_irqs(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
 {
 	int fd = bpf_map__fd(u->skel->maps.irq_counts), vdev_fd = bpf_map__fd(u->skel->maps.vdev_mr);
+	int type_fd = bpf_map__fd(u->skel->maps.vdev_type);
 	struct vp_usdt_irq_key key, next, *prev = NULL;
 	__u64 epoch = u->skel->bss->mark_epoch;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct vp_usdt_irq_value v;
 		struct vp_usdt_irq *q;
+		__u32 type;
 		__u64 mr;
 
 		key = next;
@@ -186,6 +190,9 @@ static int read_irqs(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
 		q->guest_raised = v.epoch == epoch ? v.since_mark : 0;
 		if (key.kind == VP_UI_VIRTIO && !bpf_map_lookup_elem(vdev_fd, &key.obj, &mr))
 			mr_name(names_fd, mr, q->region, sizeof(q->region));
+		if (key.kind == VP_UI_VIRTIO && !bpf_map_lookup_elem(type_fd, &key.obj, &type) &&
+		    type == VP_VDEV_BLK)
+			q->device_id = "virtio-blk";
 	}
 	return 0;
 }

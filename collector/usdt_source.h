@@ -44,6 +44,7 @@ struct vp_usdt_irq {
 	uint32_t line;
 	uint64_t obj;
 	char region[64];
+	const char *device_id; /* from the device type's own events, or NULL */
 	uint64_t raised, guest_raised; /* guest_raised: after the firmware */
 };
 

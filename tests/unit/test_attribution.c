@@ -37,7 +37,10 @@ static const char mtree[] =
 static const char pci[] =
 	"[{\"bus\": 0, \"devices\": [{\"bus\": 0, \"slot\": 3, \"function\": 0, \"irq\": 11,"
 	"  \"id\": {\"vendor\": 32902, \"device\": 4110}, \"class_info\": {\"desc\": \"Ethernet\"},"
-	"  \"regions\": [{\"bar\": 0, \"type\": \"memory\", \"address\": 4273733632, \"size\": 131072}]}]}]";
+	"  \"regions\": [{\"bar\": 0, \"type\": \"memory\", \"address\": 4273733632, \"size\": 131072}]},"
+	" {\"bus\": 0, \"slot\": 4, \"function\": 0, \"irq\": 10,"
+	"  \"id\": {\"vendor\": 6900, \"device\": 4162}, \"class_info\": {\"desc\": \"SCSI\"},"
+	"  \"regions\": [{\"bar\": 4, \"type\": \"memory\", \"address\": 4273995776, \"size\": 16384}]}]}]";
 
 static void memmap(struct vp_memmap *m)
 {
@@ -124,8 +127,10 @@ static void test_totals_under_kvm(void **state)
 	struct vp_usdt_irq irqs[] = {
 		{ .kind = VP_UI_VIRTIO, .obj = 0x1234, .region = "virtio-pci-common-virtio-blk",
 		  .raised = 9, .guest_raised = 8 },
+		{ .kind = VP_UI_VIRTIO, .obj = 0x5678, .device_id = "virtio-blk", .raised = 1,
+		  .guest_raised = 1 },
 	};
-	struct vp_usdt_counts c = { .irqs = irqs, .nirqs = 1 };
+	struct vp_usdt_counts c = { .irqs = irqs, .nirqs = 2 };
 	struct vp_memmap m;
 	struct vp_attribution a = { .usdt = &c, .memmap = &m };
 	const struct vp_device_total *t;
@@ -157,6 +162,7 @@ static void test_totals_under_kvm(void **state)
 	assert_int_equal(t->to_user, 100);
 	assert_int_equal(t->user_ns, 100 * 10000);
 	assert_int_equal(t->kernel_ns, 100 * 100);
+	/* GSI 14, raised by KVM's irqchip */
 	assert_int_equal(t->interrupts, 3);
 	assert_int_equal(t->lat.max_ns, 10000);
 	t = vp_device_total_find(tot, n, vp_device_by_id("e1000"));
@@ -168,8 +174,9 @@ static void test_totals_under_kvm(void **state)
 	assert_int_equal(t->to_user, 2);
 	assert_int_equal(t->ioeventfd, 5);
 	assert_int_equal(t->coalesced, 0);
-	assert_int_equal(t->interrupts, 9);
-	assert_int_equal(t->guest_interrupts, 8);
+	/* by the region of its status write, and by its type's own events */
+	assert_int_equal(t->interrupts, 10);
+	assert_int_equal(t->guest_interrupts, 9);
 	t = vp_device_total_find(tot, n, vp_device_by_id("apic"));
 	assert_int_equal(t->kernel_dev, 7);
 	assert_int_equal(t->coalesced, 0);
@@ -189,9 +196,17 @@ static void test_totals_under_tcg(void **state)
 	struct vp_usdt_irq irqs[] = {
 		{ .kind = VP_UI_STOPWATCH, .raised = 4, .guest_raised = 4 },
 		{ .kind = VP_UI_IOAPIC, .line = 2, .raised = 36, .guest_raised = 30 },
+		/* virtio-blk's notifications move its INTx line (pin 10 over QMP):
+		 * one interrupt each, not two */
+		{ .kind = VP_UI_IOAPIC, .line = 10, .raised = 1, .guest_raised = 1 },
+		{ .kind = VP_UI_VIRTIO, .obj = 0x1234, .device_id = "virtio-blk", .raised = 5,
+		  .guest_raised = 5 },
+		/* a line nobody is known to use */
+		{ .kind = VP_UI_IOAPIC, .line = 7, .raised = 1, .guest_raised = 1 },
 	};
-	struct vp_usdt_counts c = { .r = regions, .n = 3, .irqs = irqs, .nirqs = 2 };
-	struct vp_attribution a = { .usdt = &c };
+	struct vp_usdt_counts c = { .r = regions, .n = 3, .irqs = irqs, .nirqs = 5 };
+	struct vp_memmap m;
+	struct vp_attribution a = { .usdt = &c, .memmap = &m };
 	struct vp_device_total *tot;
 	const struct vp_device_total *t;
 	struct vp_result r;
@@ -200,6 +215,7 @@ static void test_totals_under_tcg(void **state)
 	size_t n;
 
 	(void)state;
+	memmap(&m);
 	vp_result_init(&r);
 	/* the I/O APIC's own events already counted pin 2: the kernel's line is not added */
 	assert_int_equal(vp_result_add(&r, &kirq, &st), 0);
@@ -213,8 +229,11 @@ static void test_totals_under_tcg(void **state)
 	assert_int_equal(t->interrupts, 36);
 	assert_int_equal(t->guest_interrupts, 30);
 	assert_int_equal(vp_device_total_find(tot, n, vp_device_by_id("serial"))->to_user, 30);
+	assert_int_equal(vp_device_total_find(tot, n, vp_device_by_id("virtio-blk"))->interrupts, 5);
+	assert_int_equal(vp_device_total_find(tot, n, vp_device_unknown())->interrupts, 1);
 	free(tot);
 	vp_result_free(&r);
+	vp_memmap_free(&m);
 }
 
 int main(void)
