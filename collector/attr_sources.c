@@ -65,7 +65,7 @@ void vp_sources_update_vcpus(struct vp_attr_sources *s, const struct vp_target *
 					     t->vcpus[i].run_addr);
 }
 
-void vp_sources_collect(struct vp_attr_sources *s)
+void vp_sources_collect(struct vp_attr_sources *s, bool memmap)
 {
 	char why[512];
 
@@ -75,7 +75,7 @@ void vp_sources_collect(struct vp_attr_sources *s)
 		s->have_counts = vp_usdt_read(&s->usdt, &s->counts) == 0;
 	}
 	/* A VM that exited has no QMP any more: the map read at the start stands. */
-	if (s->qmp_path[0] && read_memmap(s, why, sizeof(why)) && !s->have_memmap)
+	if (memmap && s->qmp_path[0] && read_memmap(s, why, sizeof(why)) && !s->have_memmap)
 		snprintf(s->qmp_why, sizeof(s->qmp_why), "%s", why);
 }
 

@@ -38,9 +38,9 @@ int vp_sources_open(struct vp_attr_sources *s, int pid, const char *qmp_path,
 		    const struct vp_target *t, bool verbose, char *err, size_t errlen);
 /* Tells the probes where each vCPU's kvm_run is (vCPUs can be hot-plugged). */
 void vp_sources_update_vcpus(struct vp_attr_sources *s, const struct vp_target *t);
-/* Reads the probes' counts and re-reads QEMU's memory map (the guest may
- * have moved BARs since the start); keeps the last good map. */
-void vp_sources_collect(struct vp_attr_sources *s);
+/* Reads the probes' counts and, with memmap, re-reads QEMU's memory map
+ * (the guest may have moved BARs since the start); keeps the last good map. */
+void vp_sources_collect(struct vp_attr_sources *s, bool memmap);
 struct vp_attribution vp_sources_attribution(const struct vp_attr_sources *s);
 /* "memory_region_ops_read/write on the vCPU threads; QMP /run/qmp.sock" */
 void vp_sources_describe(const struct vp_attr_sources *s, char *out, size_t len);

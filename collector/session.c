@@ -20,7 +20,7 @@
 #include "host_checks.h"
 #include "live_source.h"
 #include "report_json.h"
-#include "report_text.h"
+#include "live_line.h"
 #include "text_report.h"
 #include "target.h"
 #include "timeline.h"
@@ -139,6 +139,8 @@ struct session {
 	struct vp_timeline tl;
 	struct loop_fds fds;
 	uint64_t prev_dispatches;
+	char version[128]; /* QEMU's, asked once */
+	char notes[512];
 };
 
 static uint64_t usdt_dispatches(const struct vp_attr_sources *src)
@@ -154,27 +156,42 @@ static uint64_t usdt_dispatches(const struct vp_attr_sources *src)
  * is the whole story, one line per refresh. */
 static void tcg_line(struct session *s, double elapsed, double seconds)
 {
-	uint64_t n;
+	uint64_t n = usdt_dispatches(&s->src);
 
-	vp_sources_collect(&s->src);
-	n = usdt_dispatches(&s->src);
 	printf("t=%.1fs qemu-dispatches=%" PRIu64 " (%.0f/s)\n", elapsed, n,
 	       seconds > 0 ? (double)(n - s->prev_dispatches) / seconds : 0.0);
 	fflush(stdout);
 	s->prev_dispatches = n;
 }
 
-static void live_view(const struct vp_result *cur, const struct vp_result *prev, double seconds, bool tty)
+static json_t *build_doc(struct session *s);
+
+/* On a terminal the whole report so far, redrawn like top, the costliest
+ * rows of each table under a line of current rates; in a log one line. */
+static void live_view(struct session *s, const struct vp_result *prev, double seconds, bool tty)
 {
-	struct vp_text_opts to = { .max_rows = 8, .prev = prev, .seconds = seconds };
+	struct vp_text_style style;
+	json_t *doc;
 
 	if (!tty) {
-		vp_report_line(stdout, cur, prev, seconds);
+		if (s->kvm)
+			vp_report_line(stdout, &s->res, prev, seconds);
+		else
+			tcg_line(s, s->res.meta.duration_s, seconds);
 		return;
 	}
+	if (!(doc = build_doc(s)))
+		return;
+	vp_tt_style_auto(STDOUT_FILENO, &style);
+	style.max_rows = 8;
 	fputs("\033[H\033[2J", stdout);
-	vp_report_text(stdout, cur, &to);
+	if (s->kvm)
+		vp_report_line(stdout, &s->res, prev, seconds);
+	else
+		tcg_line(s, s->res.meta.duration_s, seconds);
+	vp_text_render(stdout, doc, &style);
 	fflush(stdout);
+	json_decref(doc);
 }
 
 /* Returns when the duration ends, a signal arrives or the target exits. */
@@ -207,28 +224,28 @@ static void run_loop(struct session *s, double start)
 		if (now < next_tick)
 			continue;
 		s->res.meta.duration_s = now - start;
-		if (!s->kvm) {
-			tcg_line(s, now - start, now - last_tick);
-		} else {
+		if (s->kvm) {
 			/* vCPUs can be hot-plugged: keep the fd tables current. */
 			if (vp_target_probe("/proc", s->target.pid, &s->target) == 0) {
 				vp_live_update_vcpus(&s->live, &s->target);
 				vp_sources_update_vcpus(&s->src, &s->target);
 			}
 			s->res.meta.nr_vcpus = s->target.nr_vcpus;
-			if (vp_live_read(&s->live, &s->res) == 0) {
-				if (!told_no_exit && !vp_result_has_exit_events(&s->res) &&
-				    s->res.counters[VP_C_EV_USER_EXIT]) {
-					vp_note("kvm_exit/kvm_entry do not fire on this host; reporting what does "
-						"(exits to user space, port and MMIO accesses, CPUID, MSR)");
-					told_no_exit = true;
-				}
-				vp_timeline_add(&s->tl, &s->res, now - start);
-				/* Rates since the last refresh; the first has none before it. */
-				live_view(&s->res, have_prev ? &prev : NULL, now - last_tick, tty);
-				have_prev = vp_result_copy(&prev, &s->res) == 0;
+			if (vp_live_read(&s->live, &s->res))
+				goto next;
+			if (!told_no_exit && !vp_result_has_exit_events(&s->res) &&
+			    s->res.counters[VP_C_EV_USER_EXIT]) {
+				vp_note("kvm_exit/kvm_entry do not fire on this host; reporting what does "
+					"(exits to user space, port and MMIO accesses, CPUID, MSR)");
+				told_no_exit = true;
 			}
+			vp_timeline_add(&s->tl, &s->res, now - start);
 		}
+		vp_sources_collect(&s->src, false);
+		/* Rates since the last refresh; the first has none before it. */
+		live_view(s, have_prev ? &prev : NULL, now - last_tick, tty);
+		have_prev = vp_result_copy(&prev, &s->res) == 0;
+next:
 		last_tick = now;
 		while (next_tick <= now)
 			next_tick += o->interval_s;
@@ -275,16 +292,17 @@ static int attach(struct session *s)
 	return 0;
 }
 
-static json_t *final_doc(struct session *s, char *notes_buf, size_t notes_len)
+static json_t *build_doc(struct session *s)
 {
 	struct vp_attribution a = vp_sources_attribution(&s->src);
 	struct vp_device_total *dev = NULL;
 	size_t ndev = vp_device_totals(&s->res, &a, &dev);
-	char detail[1024], version[128];
+	char detail[1024];
 	struct vp_doc_meta m = {
 		.command = "profile",
 		.accelerator = s->kvm ? "kvm" : "tcg",
 		.qemu_binary = s->target.exe,
+		.qemu_version = s->version,
 		.qemu_usdt = s->src.have_usdt,
 		.vm_exits_measured = s->kvm && s->res.counters[VP_C_EV_USER_EXIT] > 0,
 		.attribution_source = vp_attr_source_name(vp_attr_best(&a)),
@@ -300,17 +318,15 @@ static json_t *final_doc(struct session *s, char *notes_buf, size_t notes_len)
 	json_t *doc;
 
 	vp_sources_describe(&s->src, detail, sizeof(detail));
-	vp_qemu_version(s->target.exe, version, sizeof(version));
-	m.qemu_version = version;
 	if (!s->kvm)
 		m.notes[m.nnotes++] = "TCG: QEMU runs the guest without KVM, so there are no VM "
 				      "exits; each device access counted is one QEMU dispatched";
 	if (s->kvm && !vp_result_has_exit_events(&s->res))
 		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire: no in-kernel handling time";
 	if (s->src.usdt.missing[0] && s->src.have_usdt) {
-		snprintf(notes_buf, notes_len, "QEMU probes not in this binary, not counted: %s",
+		snprintf(s->notes, sizeof(s->notes), "QEMU probes not in this binary, not counted: %s",
 			 s->src.usdt.missing);
-		m.notes[m.nnotes++] = notes_buf;
+		m.notes[m.nnotes++] = s->notes;
 	}
 	doc = vp_doc_new(&m);
 	if (doc)
@@ -323,7 +339,6 @@ int vp_session_run(const struct vp_options *o)
 {
 	static struct session s; /* large: keep it off the stack */
 	struct vp_text_style style;
-	char notes[512];
 	double start;
 	json_t *doc;
 	int ret = 0;
@@ -336,6 +351,7 @@ int vp_session_run(const struct vp_options *o)
 		return VP_EXIT_BAD_INPUT;
 	vp_result_init(&s.res);
 	fill_meta(&s.res.meta, &s.target);
+	vp_qemu_version(s.target.exe, s.version, sizeof(s.version));
 	start = now_s();
 	run_loop(&s, start);
 	s.res.meta.duration_s = now_s() - start;
@@ -343,7 +359,7 @@ int vp_session_run(const struct vp_options *o)
 		ret = vp_live_read(&s.live, &s.res);
 		vp_live_close(&s.live);
 	}
-	vp_sources_collect(&s.src);
+	vp_sources_collect(&s.src, true);
 	close(s.fds.sig);
 	close(s.fds.pid);
 	if (ret) {
@@ -352,9 +368,9 @@ int vp_session_run(const struct vp_options *o)
 		vp_result_free(&s.res);
 		return 1;
 	}
-	doc = final_doc(&s, notes, sizeof(notes));
+	doc = build_doc(&s);
 	vp_sources_close(&s.src);
-	if (isatty(STDOUT_FILENO) && s.kvm)
+	if (isatty(STDOUT_FILENO))
 		fputs("\033[H\033[2J", stdout);
 	vp_tt_style_auto(STDOUT_FILENO, &style);
 	if (doc)

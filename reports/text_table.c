@@ -268,17 +268,19 @@ static void fit_groups(const struct vp_table *t, size_t *w)
 void vp_tt_print(FILE *out, const struct vp_table *t, const struct vp_text_style *st, int indent)
 {
 	static const struct vp_text_style plain = { 0 };
-	size_t *w, total;
+	size_t *w, total, nrows;
 
 	if (!t || !t->ncols)
 		return;
 	st = st ? st : &plain;
+	/* Rows come most costly first: a capped table keeps the costliest. */
+	nrows = st->max_rows && t->nrows > st->max_rows ? st->max_rows : t->nrows;
 	w = calloc(t->ncols, sizeof(*w));
 	if (!w)
 		return;
 	for (size_t i = 0; i < t->ncols; i++) {
 		w[i] = vp_tt_width(head_name(t->cols[i].head));
-		for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t r = 0; r < nrows; r++) {
 			size_t cw = vp_tt_width(t->cells[r * t->ncols + i].text);
 
 			w[i] = cw > w[i] ? cw : w[i];
@@ -311,7 +313,7 @@ void vp_tt_print(FILE *out, const struct vp_table *t, const struct vp_text_style
 			VP_TT_BOLD, st);
 	}
 	fputc('\n', out);
-	for (size_t r = 0; r < t->nrows; r++) {
+	for (size_t r = 0; r < nrows; r++) {
 		spaces(out, (size_t)indent);
 		for (size_t i = 0; i < t->ncols; i++) {
 			const struct cell *c = &t->cells[r * t->ncols + i];
@@ -321,6 +323,14 @@ void vp_tt_print(FILE *out, const struct vp_table *t, const struct vp_text_style
 			put_fit(out, c->text ? c->text : "", w[i], t->cols[i].align, i + 1 == t->ncols,
 				c->tone, st);
 		}
+		fputc('\n', out);
+	}
+	if (nrows < t->nrows) {
+		char more[64];
+
+		snprintf(more, sizeof(more), "… %zu more", t->nrows - nrows);
+		spaces(out, (size_t)indent);
+		vp_tt_puts(out, more, VP_TT_DIM, st);
 		fputc('\n', out);
 	}
 	free(w);

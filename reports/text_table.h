@@ -16,6 +16,7 @@
 struct vp_text_style {
 	bool color; /* ANSI bold/red/green */
 	int width;  /* terminal columns, 0 when unknown (no truncation) */
+	size_t max_rows; /* rows per table, the costliest; 0 = all */
 };
 
 /* What fd deserves: colour on a terminal whose TERM is not dumb, unless

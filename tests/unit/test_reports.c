@@ -22,7 +22,8 @@
 #include "labels.h"
 #include "doc.h"
 #include "report_json.h"
-#include "report_text.h"
+#include "live_line.h"
+#include "text_report.h"
 #include "result.h"
 #include "vp_test_util.h"
 
@@ -169,35 +170,6 @@ static void test_json_document(void **state)
 	vp_result_free(&r);
 }
 
-static char *text_of(const struct vp_result *r, size_t max_rows)
-{
-	struct vp_text_opts o = { .max_rows = max_rows };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	vp_report_text(f, r, &o);
-	fclose(f);
-	return buf;
-}
-
-static const char *const titles[] = {
-	"Exits to user space (", "Exits handled in the kernel (", "Port I/O (", "MMIO (time",
-	"MMIO writes served", "CPUID leaves", "MSR accesses", "Hypercalls", "Interrupt lines raised",
-	"MSIs injected", "ioctl(KVM_RUN) calls",
-};
-
-/* bit i: titles[i] is in the text */
-static unsigned sections_shown(const char *text)
-{
-	unsigned mask = 0;
-
-	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
-		mask |= strstr(text, titles[i]) ? 1u << i : 0;
-	return mask;
-}
-
 static void test_json_file(void **state)
 {
 	char dir[] = "/tmp/vp-test-json-XXXXXX", path[128], sub[64];
@@ -244,56 +216,80 @@ static void test_json_file(void **state)
 	vp_result_free(&r);
 }
 
-static void test_text_report(void **state)
+/* Not inlined: GCC 12 then takes the stream's buffer for a dangling local. */
+__attribute__((noinline)) static char *render(void (*fn)(FILE *, const void *), const void *arg)
 {
-	static const char note[] = "note: kvm_exit/kvm_entry did not fire";
-	struct vp_result r;
-	struct vp_stat st = { .count = 3 };
-	struct vp_key k = { .kind = VP_K_CPUID, .vcpu = 0, .code = 0x40000000 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fn(f, arg);
+	fclose(f);
+	return buf;
+}
+
+static const struct vp_result *line_prev;
+
+static void line_of(FILE *f, const void *r)
+{
+	vp_report_line(f, r, line_prev, 2.0);
+}
+
+/* The log line: totals, and exits to user space per second since the last
+ * line (the first: since the start). */
+static void test_live_line(void **state)
+{
+	struct vp_result r, half;
+	struct vp_key k = { .kind = VP_K_USER, .vcpu = 0, .code = 2 };
+	struct vp_stat st = { .count = 50 };
 	char *out;
 
 	(void)state;
 	build(&r);
-	out = text_of(&r, 0);
-	assert_non_null(strstr(out, "pid 4242 (qemu-system-x86)"));
-	/* user exits, kernel exits, port I/O, MMIO, CPUID; nothing else */
-	assert_int_equal(sections_shown(out), 1u << 0 | 1u << 1 | 1u << 2 | 1u << 3 | 1u << 5);
-	/* vCPU, reason, count, rate (100 in 10 s), total 1.15 ms, average 11.5 us */
-	assert_true(vp_has_row(out, "0 IO 100 10 1.15 ms 11.5 us"));
-	assert_true(vp_has_row(out, "1 IO_INSTRUCTION 400 40 600.0 us 1.5 us 1.5 us"));
-	/* port, direction, size, count, rate, how many went to the VMM */
-	assert_true(vp_has_row(out, "0x3f8 write 1 100 10 100"));
-	assert_true(vp_has_row(out, "0xfebf1000 read 4 7"));
-	assert_true(vp_has_row(out, "0x1 12"));
-	assert_null(strstr(out, note));
-	assert_null(strstr(out, "Not recorded"));
+	line_prev = NULL;
+	out = render(line_of, &r);
+	assert_non_null(strstr(out, "t=10.0s exits-to-vmm=100 (50/s) kernel-exits=400 pio=100 mmio=7"));
+	assert_non_null(strstr(out, "cpuid=12"));
 	free(out);
-
-	/* no kvm_exit although the VM did exit to user space: said once */
-	r.counters[VP_C_EV_EXIT] = r.counters[VP_C_EV_ENTRY] = 0;
-	out = text_of(&r, 0);
-	assert_non_null(strstr(out, note));
-	assert_null(strstr(strstr(out, note) + 1, note));
+	vp_result_init(&half);
+	assert_int_equal(vp_result_add(&half, &k, &st), 0);
+	line_prev = &half;
+	out = render(line_of, &r); /* 50 more in 2 s */
+	assert_non_null(strstr(out, "exits-to-vmm=100 (25/s)"));
 	free(out);
-
-	/* nothing reached user space either: no claim about the host */
-	r.counters[VP_C_EV_USER_EXIT] = 0;
-	r.counters[VP_C_STATS_FULL] = 3; /* lost events are reported, never silent */
-	out = text_of(&r, 0);
-	assert_null(strstr(out, note));
-	assert_non_null(strstr(out, "Not recorded: 3 events"));
-	free(out);
+	vp_result_free(&half);
 	vp_result_free(&r);
+}
 
-	/* only CPUID rows: only the CPUID section, cut to max_rows */
-	vp_result_init(&r);
-	assert_int_equal(vp_result_add(&r, &k, &st), 0);
-	k.code = 0xd;
-	assert_int_equal(vp_result_add(&r, &k, &st), 0);
-	out = text_of(&r, 1);
-	assert_int_equal(sections_shown(out), 1u << 5);
-	assert_non_null(strstr(out, "... 1 more"));
+static void view_of(FILE *f, const void *doc)
+{
+	struct vp_text_style st = { .max_rows = 1 };
+
+	vp_text_render(f, doc, &st);
+}
+
+/* The terminal view redrawn at each refresh: the document's tables, each
+ * cut to its costliest rows. */
+static void test_live_view(void **state)
+{
+	struct vp_result r;
+	json_t *doc;
+	char *out, *reasons;
+
+	(void)state;
+	build(&r);
+	doc = profile_doc(&r);
+	out = render(view_of, doc);
+	reasons = strstr(out, "Exit reasons");
+	assert_non_null(reasons);
+	/* 1.15 ms of port exits cost more than 0.6 ms of kernel exits: kept */
+	assert_true(vp_has_row(reasons, "user 0 IO 100"));
+	assert_null(strstr(reasons, "IO_INSTRUCTION"));
+	assert_non_null(strstr(reasons, "… 1 more"));
+	assert_non_null(strstr(out, "serial"));
 	free(out);
+	json_decref(doc);
 	vp_result_free(&r);
 }
 
@@ -344,7 +340,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_document),
 		cmocka_unit_test(test_json_file),
-		cmocka_unit_test(test_text_report),
+		cmocka_unit_test(test_live_line),
+		cmocka_unit_test(test_live_view),
 		cmocka_unit_test(test_fmt_ns),
 		cmocka_unit_test(test_json_non_utf8_names),
 	};
