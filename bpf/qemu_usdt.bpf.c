@@ -73,6 +73,13 @@ struct {
 	__type(value, __u64);
 } vdev_mr SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VP_USDT_MAX_JOINS);
+	__type(key, struct vp_usdt_event_key);
+	__type(value, struct vp_usdt_value);
+} event_counts SEC(".maps");
+
 /* VirtIODevice pointer -> enum vp_usdt_vdev_type. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -330,6 +337,34 @@ int BPF_USDT(vp_virtio_blk_complete, void *vdev, void *req, int status)
 
 	if (is_target() && !bpf_map_lookup_elem(&vdev_type, &key))
 		bpf_map_update_elem(&vdev_type, &key, &type, BPF_ANY);
+	return 0;
+}
+
+SEC("usdt")
+int vp_event(struct pt_regs *ctx)
+{
+	__u64 cookie = bpf_usdt_cookie(ctx), epoch = mark_epoch;
+	__u32 argno = cookie & ((1 << VP_USDT_COOKIE_SHIFT) - 1);
+	struct vp_usdt_event_key key = { .event = (__u32)(cookie >> VP_USDT_COOKIE_SHIFT) };
+	struct vp_usdt_value *v, init = { .epoch = epoch };
+	long obj;
+
+	if (!is_target())
+		return 0;
+	if (argno && !bpf_usdt_arg(ctx, argno - 1, &obj))
+		key.obj = (__u64)obj;
+	v = bpf_map_lookup_elem(&event_counts, &key);
+	if (!v) {
+		bpf_map_update_elem(&event_counts, &key, &init, BPF_NOEXIST);
+		if (!(v = bpf_map_lookup_elem(&event_counts, &key)))
+			return 0;
+	}
+	__sync_fetch_and_add(&v->total, 1);
+	if (v->epoch != epoch) {
+		v->epoch = epoch;
+		v->since_mark = 0;
+	}
+	__sync_fetch_and_add(&v->since_mark, 1);
 	return 0;
 }
 

@@ -68,6 +68,21 @@ struct vp_usdt_irq_value {
 	__u32 pad;
 };
 
+/*
+ * QEMU's own account of the work a device did (commands, requests, DMA,
+ * kicks processed, exits seen by QEMU): one program attached to every such
+ * catalogue event, told apart by its USDT cookie, which is the event's
+ * index in the catalogue shifted left by VP_USDT_COOKIE_SHIFT, plus 1 + the
+ * argument that names the object (a VirtIODevice, an exit reason), or 0.
+ */
+#define VP_USDT_COOKIE_SHIFT 4
+
+struct vp_usdt_event_key {
+	__u32 event; /* index in the catalogue */
+	__u32 pad;
+	__u64 obj;
+};
+
 #define VP_USDT_MAX_VCPUS 1024
 #define VP_USDT_MAX_JOINS 1024
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "growbuf.h"
+#include "qemu_events.h"
 #include "qemu_usdt.h"
 
 const char *vp_attr_source_name(enum vp_attr_source s)
@@ -212,6 +213,50 @@ static int add_usdt_irqs(struct totals *tt, const struct vp_attribution *a, bool
 	return 0;
 }
 
+/* The device behind one counted event: its VirtIODevice's, else its group's. */
+static const struct vp_device *event_device(const struct vp_usdt_event *e)
+{
+	if (e->region[0])
+		return vp_device_for_mr(e->region);
+	if (e->device_id)
+		return vp_device_by_id(e->device_id);
+	return vp_device_for_event_group(e->e->device);
+}
+
+static int add_usdt_events(struct totals *tt, const struct vp_attribution *a)
+{
+	for (size_t i = 0; a->usdt && i < a->usdt->nevents; i++) {
+		const struct vp_usdt_event *e = &a->usdt->events[i];
+		const struct vp_device *dev = event_device(e);
+		struct vp_device_total *t;
+		size_t k;
+
+		/* QEMU's exits and the virtio transport's own events are no device's */
+		if (dev == vp_device_unknown())
+			continue;
+		if (!(t = total_for(tt, dev)))
+			return -1;
+		note_source(t, VP_ATTR_USDT);
+		for (k = 0; k < t->nev && strcmp(t->ev[k].name, e->e->name); k++)
+			;
+		if (k == VP_DEV_MAX_EVENTS)
+			continue;
+		if (k == t->nev)
+			t->ev[t->nev++] = (struct vp_dev_event){ .name = e->e->name };
+		t->ev[k].total += e->total;
+		t->ev[k].guest += e->guest;
+	}
+	return 0;
+}
+
+uint64_t vp_device_event_guest(const struct vp_device_total *t, const char *name)
+{
+	for (size_t k = 0; t && k < t->nev; k++)
+		if (!strcmp(t->ev[k].name, name))
+			return t->ev[k].guest;
+	return 0;
+}
+
 static int by_cost(const void *pa, const void *pb)
 {
 	const struct vp_device_total *a = pa, *b = pb;
@@ -250,7 +295,7 @@ size_t vp_device_totals(const struct vp_result *r, const struct vp_attribution *
 		note_source(t, VP_ATTR_USDT);
 		t->to_user += reg->reads + reg->writes;
 	}
-	if (add_usdt_irqs(&tt, a, &lines_seen))
+	if (add_usdt_irqs(&tt, a, &lines_seen) || add_usdt_events(&tt, a))
 		goto nomem;
 	/* The kernel's irqchip lines, unless QEMU's I/O APIC already counted
 	 * them (a QEMU-emulated irqchip: both would see the same edge). */

@@ -44,6 +44,14 @@ struct vp_attr_hit vp_attribute_access(const struct vp_attribution *a, int kind,
 /* An I/O APIC pin (= GSI below 24): PCI INTx lines over QMP, then the table. */
 struct vp_attr_hit vp_attribute_pin(const struct vp_attribution *a, unsigned int pin);
 
+#define VP_DEV_MAX_EVENTS 16
+
+/* A QEMU trace event of one device: its work as QEMU saw it. */
+struct vp_dev_event {
+	const char *name;
+	uint64_t total, guest; /* guest: after the firmware */
+};
+
 /* One device's share of a profile. */
 struct vp_device_total {
 	const struct vp_device *dev;
@@ -53,6 +61,8 @@ struct vp_device_total {
 	uint64_t interrupts, guest_interrupts;    /* guest_: after the firmware */
 	struct vp_stat lat;                       /* QEMU time of the exits */
 	enum vp_attr_source source;               /* the best that named it */
+	struct vp_dev_event ev[VP_DEV_MAX_EVENTS]; /* QEMU's events, first seen first */
+	size_t nev;
 };
 
 static inline uint64_t vp_device_in_kernel(const struct vp_device_total *t)
@@ -67,6 +77,8 @@ static inline uint64_t vp_device_in_kernel(const struct vp_device_total *t)
  */
 size_t vp_device_totals(const struct vp_result *r, const struct vp_attribution *a,
 			struct vp_device_total **out);
+/* The guest part of event `name` in t (0 if absent). */
+uint64_t vp_device_event_guest(const struct vp_device_total *t, const char *name);
 /* The entry for dev (NULL if absent). */
 const struct vp_device_total *vp_device_total_find(const struct vp_device_total *t, size_t n,
 						   const struct vp_device *dev);

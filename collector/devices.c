@@ -21,58 +21,58 @@ static const struct vp_device table[] = {
 	  { R(0x1f0, 0x1f7), R(0x3f6, 0x3f6), R(0x170, 0x177), R(0x376, 0x376) },
 	  { "ide", "piix-bmdma", "bmdma", "piix-bmdma-container" },
 	  { "ide-cmd", "ide-ctl", "ide-bmdma" },
-	  { "ide-pio", "ide-dma" }, 1u << 14 | 1u << 15 },
+	  { "ide-pio", "ide-dma" }, 1u << 14 | 1u << 15, { "ide", "bmdma" } },
 	{ "e1000", "Intel 82540EM (e1000)", VP_DEV_EMULATED, 0, { R(0, 0) },
-	  { "e1000-mmio", "e1000-io" }, { "e1000-*" }, { "e1000" }, 0 },
+	  { "e1000-mmio", "e1000-io" }, { "e1000-*" }, { "e1000" }, 0, { "e1000" } },
 	{ "virtio-blk", "virtio-blk (modern PCI)", VP_DEV_PARAVIRTUAL, 0, { R(0, 0) },
-	  { "virtio-pci-*-virtio-blk" }, { "vblk-*" }, { "virtio-blk" }, 0 },
+	  { "virtio-pci-*-virtio-blk" }, { "vblk-*" }, { "virtio-blk" }, 0, { "virtio-blk" } },
 	{ "virtio-net", "virtio-net (modern PCI)", VP_DEV_PARAVIRTUAL, 0, { R(0, 0) },
-	  { "virtio-pci-*-virtio-net" }, { "vnet[0-9]*-*" }, { "virtio-net" }, 0 },
+	  { "virtio-pci-*-virtio-net" }, { "vnet[0-9]*-*" }, { "virtio-net" }, 0, { NULL } },
 	/* One device, both paths: its registers are the emulated one, its ring
 	 * and doorbell the paravirtual one (workloads.json gives the roles). */
 	{ "stopwatch", "vmexit-stopwatch", VP_DEV_PARAVIRTUAL, 0, { R(0, 0) },
 	  { "vmexit-stopwatch-regs", "vmexit-stopwatch-doorbell" },
 	  { "stopwatch-regs", "stopwatch-doorbell" },
-	  { "stopwatch-mmio", "stopwatch-pv" }, 0 },
+	  { "stopwatch-mmio", "stopwatch-pv" }, 0, { "stopwatch" } },
 	{ "serial", "16550A UART (COM1)", VP_DEV_PLATFORM, 1, { R(0x3f8, 0x3ff) },
-	  { "serial" }, { "com1" }, { NULL }, 1u << 4 },
+	  { "serial" }, { "com1" }, { NULL }, 1u << 4, { NULL } },
 	/* 0x61 is the speaker/gate port; QEMU calls it pcspk, the guest pit-gate.
 	 * Its IRQ 0 reaches I/O APIC pin 2 through the MADT override, pin 0 without. */
 	{ "pit", "8254 PIT and port 0x61", VP_DEV_PLATFORM, 2, { R(0x40, 0x43), R(0x61, 0x61) },
-	  { "pit", "pcspk" }, { "pit", "pit-gate" }, { NULL }, 1u << 0 | 1u << 2 },
+	  { "pit", "pcspk" }, { "pit", "pit-gate" }, { NULL }, 1u << 0 | 1u << 2, { NULL } },
 	{ "rtc", "MC146818 RTC/CMOS", VP_DEV_PLATFORM, 1, { R(0x70, 0x71) },
-	  { "rtc", "rtc-index" }, { NULL }, { NULL }, 1u << 8 },
+	  { "rtc", "rtc-index" }, { NULL }, { NULL }, 1u << 8, { NULL } },
 	{ "pic", "8259 PICs and ELCR", VP_DEV_PLATFORM, 3,
-	  { R(0x20, 0x21), R(0xa0, 0xa1), R(0x4d0, 0x4d1) }, { "pic", "elcr" }, { NULL }, { NULL }, 0 },
+	  { R(0x20, 0x21), R(0xa0, 0xa1), R(0x4d0, 0x4d1) }, { "pic", "elcr" }, { NULL }, { NULL }, 0, { NULL } },
 	{ "pci-config", "PCI configuration (mechanism #1)", VP_DEV_PLATFORM, 1, { R(0xcf8, 0xcff) },
-	  { "pci-conf-idx", "pci-conf-data" }, { "pci-config" }, { NULL }, 0 },
+	  { "pci-conf-idx", "pci-conf-data" }, { "pci-config" }, { NULL }, 0, { NULL } },
 	{ "fw_cfg", "QEMU fw_cfg", VP_DEV_PLATFORM, 2, { R(0x510, 0x511), R(0x514, 0x51b) },
-	  { "fwcfg", "fwcfg.*" }, { NULL }, { NULL }, 0 },
+	  { "fwcfg", "fwcfg.*" }, { NULL }, { NULL }, 0, { NULL } },
 	{ "isa-debug-exit", "isa-debug-exit", VP_DEV_PLATFORM, 1, { R(0xf4, 0xf7) },
-	  { "isa-debug-exit" }, { "debug-exit" }, { NULL }, 0 },
+	  { "isa-debug-exit" }, { "debug-exit" }, { NULL }, 0, { NULL } },
 	/* PIIX4 PM at 0x600, APM, GPE0, CPU and PCI hotplug: the pc machine's defaults. */
 	{ "acpi", "ACPI (PIIX4 PM, APM, GPE, hotplug)", VP_DEV_PLATFORM, 5,
 	  { R(0x600, 0x63f), R(0xb2, 0xb3), R(0xafe0, 0xafe3), R(0xaf00, 0xaf1f), R(0xae00, 0xae17) },
-	  { "acpi-*", "apm-io", "piix4-pm" }, { NULL }, { NULL }, 1u << 9 },
+	  { "acpi-*", "apm-io", "piix4-pm" }, { NULL }, { NULL }, 1u << 9, { NULL } },
 	{ "i8042", "i8042 keyboard controller", VP_DEV_PLATFORM, 2, { R(0x60, 0x60), R(0x64, 0x64) },
-	  { "i8042-*" }, { NULL }, { NULL }, 1u << 1 | 1u << 12 },
+	  { "i8042-*" }, { NULL }, { NULL }, 1u << 1 | 1u << 12, { NULL } },
 	{ "port92", "system control port A (A20)", VP_DEV_PLATFORM, 1, { R(0x92, 0x92) },
-	  { "port92" }, { NULL }, { NULL }, 0 },
+	  { "port92" }, { NULL }, { NULL }, 0, { NULL } },
 	{ "dma", "8237 DMA controllers", VP_DEV_PLATFORM, 3,
-	  { R(0x00, 0x0f), R(0x81, 0x8f), R(0xc0, 0xdf) }, { "dma-*" }, { NULL }, { NULL }, 0 },
+	  { R(0x00, 0x0f), R(0x81, 0x8f), R(0xc0, 0xdf) }, { "dma-*" }, { NULL }, { NULL }, 0, { NULL } },
 	{ "post", "POST and FPU ports (0x80, 0xf0)", VP_DEV_PLATFORM, 2,
-	  { R(0x80, 0x80), R(0xf0, 0xf0) }, { "ioport80", "ioportF0" }, { NULL }, { NULL }, 0 },
+	  { R(0x80, 0x80), R(0xf0, 0xf0) }, { "ioport80", "ioportF0" }, { NULL }, { NULL }, 0, { NULL } },
 	{ "vapic", "KVM/TCG vAPIC option ROM port", VP_DEV_PLATFORM, 1, { R(0x7e, 0x7f) },
-	  { "kvmvapic" }, { NULL }, { NULL }, 0 },
+	  { "kvmvapic" }, { NULL }, { NULL }, 0, { NULL } },
 	{ "apic", "local APIC, I/O APIC, HPET, MSI window", VP_DEV_PLATFORM, 0, { R(0, 0) },
-	  { "apic-msi", "ioapic", "hpet", "kvm-apic-msi" }, { NULL }, { NULL }, 0 },
+	  { "apic-msi", "ioapic", "hpet", "kvm-apic-msi" }, { NULL }, { NULL }, 0, { NULL } },
 	/* QEMU's "io" root answers ports no device decodes. */
 	{ "unassigned", "unassigned I/O (no device)", VP_DEV_PLATFORM, 0, { R(0, 0) },
-	  { "io", "unassigned" }, { NULL }, { NULL }, 0 },
+	  { "io", "unassigned" }, { NULL }, { NULL }, 0, { NULL } },
 };
 
 static const struct vp_device unknown = { "unknown", "unknown device", VP_DEV_UNKNOWN, 0,
-					  { R(0, 0) }, { NULL }, { NULL }, { NULL }, 0 };
+					  { R(0, 0) }, { NULL }, { NULL }, { NULL }, 0, { NULL } };
 
 const struct vp_device *vp_devices(size_t *n)
 {
@@ -123,6 +123,15 @@ const struct vp_device *vp_device_for_irq_pin(unsigned int pin)
 	for (size_t i = 0; pin < 32 && i < sizeof(table) / sizeof(table[0]); i++)
 		if (table[i].irq_pins & (1u << pin))
 			return &table[i];
+	return &unknown;
+}
+
+const struct vp_device *vp_device_for_event_group(const char *group)
+{
+	for (size_t i = 0; group && i < sizeof(table) / sizeof(table[0]); i++)
+		for (size_t j = 0; j < VP_DEV_MAX_NAMES && table[i].event_groups[j]; j++)
+			if (!strcmp(table[i].event_groups[j], group))
+				return &table[i];
 	return &unknown;
 }
 

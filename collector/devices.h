@@ -36,6 +36,8 @@ struct vp_device {
 	/* fixed interrupt lines, as I/O APIC pins (bit n = pin n); PCI devices'
 	 * lines come from query-pci instead */
 	uint32_t irq_pins;
+	/* the device column of its QEMU trace events (events.catalogue) */
+	const char *event_groups[VP_DEV_MAX_NAMES];
 };
 
 /* The table, and its "unknown" entry (never NULL from the lookups). */
@@ -47,6 +49,9 @@ const struct vp_device *vp_device_for_mr(const char *qemu_mr_name);
 const struct vp_device *vp_device_for_port(uint16_t port);
 /* The built-in I/O APIC pin table; unknown if no fixed device uses it. */
 const struct vp_device *vp_device_for_irq_pin(unsigned int pin);
+/* The device whose events the catalogue files under `group` ("bmdma": ide);
+ * unknown for groups that are not one device (virtio, kvm, memory). */
+const struct vp_device *vp_device_for_event_group(const char *group);
 const struct vp_device *vp_device_for_guest_region(const char *guest_region);
 /* The device a bundled workload measures; unknown if none. */
 const struct vp_device *vp_device_for_workload(const char *workload);

@@ -138,6 +138,9 @@ static void fill_row(struct vp_compare_row *row, const struct vp_guest_result *r
 	row->us_per_op_profiled = us_per_op(r);
 	row->kernel_ns_per_op = row->qemu_ns_per_op = -1.0;
 	row->interrupts = t ? t->guest_interrupts : 0;
+	row->nevents = t ? t->nev : 0;
+	if (t)
+		memcpy(row->events, t->ev, t->nev * sizeof(*t->ev));
 	if (dc) {
 		row->qemu_reads = dc->reads;
 		row->qemu_writes = dc->writes;

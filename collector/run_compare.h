@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "attribution.h"
 #include "devices.h"
 #include "guest_runner.h"
 #include "run_cmd.h"
@@ -39,6 +40,8 @@ struct vp_compare_row {
 	bool in_kernel_measured;
 	double kernel_ns_per_op, qemu_ns_per_op; /* < 0: not measured (TCG) */
 	uint64_t interrupts; /* raised by the device after the firmware */
+	struct vp_dev_event events[VP_DEV_MAX_EVENTS]; /* QEMU's, of the device */
+	size_t nevents;
 };
 
 struct vp_compare_speedup {

@@ -159,7 +159,7 @@ const struct vp_device_count *vp_device_count_find(const struct vp_device_count 
 	return NULL;
 }
 
-/* QEMU's own interrupt events per device, the guest's part. */
+/* QEMU's own interrupt events and device work per device, the guest's part. */
 static void print_interrupts(const struct vp_usdt_counts *c, uint64_t ops)
 {
 	struct vp_attribution a = { .usdt = c };
@@ -178,6 +178,19 @@ static void print_interrupts(const struct vp_usdt_counts *c, uint64_t ops)
 	}
 	if (!any)
 		printf("No interrupt raised after the firmware\n");
+	any = false;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < t[i].nev; k++) {
+			if (!t[i].ev[k].guest)
+				continue;
+			if (!any)
+				printf("\n%-16s %-28s %10s %10s\n", "QEMU EVENTS", "EVENT", "COUNT",
+				       "PER-OP");
+			any = true;
+			printf("%-16s %-28s %10" PRIu64 " %10.2f\n", t[i].dev->id, t[i].ev[k].name,
+			       t[i].ev[k].guest,
+			       ops ? (double)t[i].ev[k].guest / (double)ops : 0.0);
+		}
 	free(t);
 }
 

@@ -83,6 +83,52 @@ static void attach_optional(struct vp_usdt *u)
 	}
 }
 
+/* The roles that are a device's work rather than its register accesses or
+ * interrupts (those have their own programs). */
+static bool counted_role(const char *role)
+{
+	static const char *const roles[] = { "exit", "command", "request", "complete",
+					     "dma", "notify", "drop" };
+
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (!strcmp(role, roles[i]))
+			return true;
+	return false;
+}
+
+/* Which argument names the object counted apart: 1-based, 0 for none. */
+static unsigned int object_arg(const struct vp_qemu_event *e)
+{
+	if (!strncmp(e->args, "void *vdev", 10))
+		return 1;
+	if (!strcmp(e->name, "kvm_run_exit"))
+		return 2; /* the exit reason */
+	return 0;
+}
+
+static void attach_events(struct vp_usdt *u)
+{
+	char exe[64];
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", u->pid);
+	for (size_t i = 0; i < vp_qemu_events_count; i++) {
+		const struct vp_qemu_event *e = &vp_qemu_events[i];
+		LIBBPF_OPTS(bpf_usdt_opts, o, .usdt_cookie = (__u64)i << VP_USDT_COOKIE_SHIFT | object_arg(e));
+		struct bpf_link *l;
+		size_t len;
+
+		if (!counted_role(e->role) || u->nevent_links == VP_USDT_MAX_EVENT_LINKS)
+			continue;
+		l = bpf_program__attach_usdt(u->skel->progs.vp_event, u->pid, exe, "qemu", e->name, &o);
+		if (l) {
+			u->event_links[u->nevent_links++] = l;
+			continue;
+		}
+		len = strlen(u->missing);
+		snprintf(u->missing + len, sizeof(u->missing) - len, "%s%s", len ? " " : "", e->name);
+	}
+}
+
 int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen)
 {
 	int ret;
@@ -112,6 +158,7 @@ int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t err
 	if (ret)
 		goto fail;
 	attach_optional(u);
+	attach_events(u);
 	return 0;
 fail:
 	vp_usdt_close(u);
@@ -197,6 +244,41 @@ static int read_irqs(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
 	return 0;
 }
 
+static int read_events(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
+{
+	int fd = bpf_map__fd(u->skel->maps.event_counts), vdev_fd = bpf_map__fd(u->skel->maps.vdev_mr);
+	int type_fd = bpf_map__fd(u->skel->maps.vdev_type);
+	struct vp_usdt_event_key key, next, *prev = NULL;
+	__u64 epoch = u->skel->bss->mark_epoch;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct vp_usdt_value v;
+		struct vp_usdt_event *ev;
+		__u32 type;
+		__u64 mr;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v) || key.event >= vp_qemu_events_count)
+			continue;
+		if (vp_grow((void **)&c->events, c->nevents, &c->events_cap, sizeof(*ev), 16))
+			return -ENOMEM;
+		ev = &c->events[c->nevents++];
+		memset(ev, 0, sizeof(*ev));
+		ev->e = &vp_qemu_events[key.event];
+		ev->obj = key.obj;
+		ev->total = v.total;
+		ev->guest = v.epoch == epoch ? v.since_mark : 0;
+		if (object_arg(ev->e) != 1)
+			continue;
+		if (!bpf_map_lookup_elem(vdev_fd, &key.obj, &mr))
+			mr_name(names_fd, mr, ev->region, sizeof(ev->region));
+		if (!bpf_map_lookup_elem(type_fd, &key.obj, &type) && type == VP_VDEV_BLK)
+			ev->device_id = "virtio-blk";
+	}
+	return 0;
+}
+
 static struct vp_usdt_region *region_for(struct vp_usdt_counts *c, uint64_t mr)
 {
 	struct vp_usdt_region *r;
@@ -255,7 +337,7 @@ int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 	for (size_t i = 0; i < c->n; i++)
 		mr_name(names_fd, c->r[i].mr, c->r[i].name, sizeof(c->r[i].name));
 	qsort(c->r, c->n, sizeof(*c->r), by_total);
-	if (read_joins(u, c, names_fd) || read_irqs(u, c, names_fd))
+	if (read_joins(u, c, names_fd) || read_irqs(u, c, names_fd) || read_events(u, c, names_fd))
 		goto nomem;
 	c->dropped_counts = u->skel->bss->dropped_counts;
 	c->dropped_names = u->skel->bss->dropped_names;
@@ -264,6 +346,16 @@ int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 nomem:
 	vp_usdt_counts_free(c);
 	return -ENOMEM;
+}
+
+uint64_t vp_usdt_event_guest(const struct vp_usdt_counts *c, const char *name)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < c->nevents; i++)
+		if (!strcmp(c->events[i].e->name, name))
+			n += c->events[i].guest;
+	return n;
 }
 
 bool vp_usdt_find(const struct vp_usdt_counts *c, const char *name, uint64_t *reads,
@@ -287,11 +379,15 @@ void vp_usdt_counts_free(struct vp_usdt_counts *c)
 	free(c->r);
 	free(c->joins);
 	free(c->irqs);
+	free(c->events);
 	memset(c, 0, sizeof(*c));
 }
 
 void vp_usdt_close(struct vp_usdt *u)
 {
+	for (size_t i = 0; i < u->nevent_links; i++)
+		bpf_link__destroy(u->event_links[i]);
+	u->nevent_links = 0;
 	/* Detaches the links stored in skel->links, then unloads. */
 	qemu_usdt__destroy(u->skel);
 	u->skel = NULL;

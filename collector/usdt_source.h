@@ -13,10 +13,16 @@
 #include <stdint.h>
 
 struct qemu_usdt;
+struct bpf_link;
+struct vp_qemu_event;
+
+#define VP_USDT_MAX_EVENT_LINKS 48
 
 struct vp_usdt {
 	struct qemu_usdt *skel;
 	int pid;
+	struct bpf_link *event_links[VP_USDT_MAX_EVENT_LINKS];
+	size_t nevent_links;
 	/* Optional probes this QEMU lacks (a build without the stopwatch, or
 	 * without KVM): those joins and interrupts are not counted. */
 	char missing[256];
@@ -48,6 +54,15 @@ struct vp_usdt_irq {
 	uint64_t raised, guest_raised; /* guest_raised: after the firmware */
 };
 
+/* One catalogue event's count, per object where it names one. */
+struct vp_usdt_event {
+	const struct vp_qemu_event *e;
+	uint64_t obj;          /* a VirtIODevice, an exit reason, or 0 */
+	char region[64];       /* a VirtIODevice's: the region of its status write */
+	const char *device_id; /* a VirtIODevice's type, from its own events, or NULL */
+	uint64_t total, guest; /* guest: after the firmware */
+};
+
 struct vp_usdt_counts {
 	struct vp_usdt_region *r; /* sorted by reads + writes, most first */
 	size_t n;
@@ -57,6 +72,8 @@ struct vp_usdt_counts {
 	size_t njoins, joins_cap;
 	struct vp_usdt_irq *irqs;
 	size_t nirqs, irqs_cap;
+	struct vp_usdt_event *events;
+	size_t nevents, events_cap;
 };
 
 /* 0, or a negative errno with one line in err. */
@@ -66,6 +83,8 @@ int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t err
 int vp_usdt_set_vcpu_run(struct vp_usdt *u, unsigned int vcpu, uint64_t run_addr);
 int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c);
 void vp_usdt_counts_free(struct vp_usdt_counts *c);
+/* The count of event `name` (all objects), after the firmware; 0 if unseen. */
+uint64_t vp_usdt_event_guest(const struct vp_usdt_counts *c, const char *name);
 /* Sum of the regions called name (several devices of one model). */
 bool vp_usdt_find(const struct vp_usdt_counts *c, const char *name, uint64_t *reads,
 		  uint64_t *writes);

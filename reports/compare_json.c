@@ -63,6 +63,12 @@ static json_t *row_json(const struct vp_compare_row *r)
 			    json_pack("{s:I, s:o}", "count", (json_int_t)r->interrupts, "per_op",
 				      r->ran ? vp_json_num_or_null(vp_compare_per_op(r->interrupts, r->ops))
 					     : json_null()));
+	json_t *ev = json_object();
+
+	for (size_t k = 0; k < r->nevents; k++)
+		json_object_set_new(ev, r->events[k].name,
+				    vp_json_num_or_null(vp_compare_per_op(r->events[k].guest, r->ops)));
+	json_object_set_new(o, "qemu_events_per_op", ev);
 	json_object_set_new(o, "host_ns_per_op",
 			    json_pack("{s:o, s:o}", "kernel", vp_json_num_or_null(r->kernel_ns_per_op),
 				      "qemu", vp_json_num_or_null(r->qemu_ns_per_op)));

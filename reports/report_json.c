@@ -150,9 +150,12 @@ static json_t *devices_json(const struct vp_profile_input *in)
 
 	for (size_t i = 0; i < in->ndev; i++) {
 		const struct vp_device_total *t = &in->dev[i];
+		json_t *ev = json_object();
 
+		for (size_t k = 0; k < t->nev; k++)
+			json_object_set_new(ev, t->ev[k].name, json_integer((json_int_t)t->ev[k].total));
 		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:I, s:o, s:s}",
+			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:I, s:o, s:s, s:o}",
 				       "device", t->dev->id, "name", t->dev->name, "class",
 				       vp_device_class_name(t->dev->cls), "to_user", (json_int_t)t->to_user,
 				       "in_kernel", (json_int_t)vp_device_in_kernel(t), "in_kernel_kinds",
@@ -161,7 +164,7 @@ static json_t *devices_json(const struct vp_profile_input *in)
 				       "user_ns", (json_int_t)t->user_ns, "kernel_ns",
 				       (json_int_t)t->kernel_ns, "interrupts", (json_int_t)t->interrupts,
 				       "latency", vp_json_latency(&t->lat), "source",
-				       vp_attr_source_name(t->source)));
+				       vp_attr_source_name(t->source), "qemu_events", ev));
 	}
 	return arr;
 }

@@ -27,7 +27,7 @@ cleanup() {
   rm -rf "$scratch"
 }
 trap cleanup EXIT
-loaded() { bpftool prog show 2>/dev/null | grep -c ' name vp_mr_' ; }
+loaded() { bpftool prog show 2>/dev/null | grep -c ' name vp_' ; }
 
 case $case in
   running) workload=ide-dma append="ops=16000 size=1" device=ide ;;
@@ -95,6 +95,6 @@ if case == "running":
     assert dev["interrupts"] > 10, dev
 print("ok: %s %d dispatches, %d interrupts in 2 s" % (device, dev["to_user"], dev["interrupts"]))
 PY
-[ "$(loaded)" = "$before" ] || { echo "FAIL: vp_mr_* programs left loaded"; fail=1; }
+[ "$(loaded)" = "$before" ] || { echo "FAIL: vp_* (USDT) programs left loaded"; fail=1; }
 [ $fail = 0 ] || { echo "--- stdout"; cat "$scratch/out"; echo "--- stderr"; cat "$scratch/err"; echo "--- run"; cat "$scratch/run.out"; }
 exit $fail
