@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "labels.h"
+#include "qemu_events.h"
 
 static json_t *vcpu_or_null(uint16_t vcpu)
 {
@@ -224,6 +225,26 @@ static json_t *other_json(const struct vp_profile_input *in)
 	return arr;
 }
 
+/* QEMU's own count of the exits it handled, per KVM_EXIT_* reason
+ * (kvm_run_exit): the other side of the kernel's exits to user space. */
+static json_t *qemu_exits_json(const struct vp_usdt_counts *c)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; c && i < c->nevents; i++) {
+		const struct vp_usdt_event *e = &c->events[i];
+		struct vp_key k = { .kind = VP_K_USER, .code = (__u32)e->obj };
+		char name[64];
+
+		if (strcmp(e->e->name, "kvm_run_exit"))
+			continue;
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:I}", "reason",
+						     vp_key_name(&k, name, sizeof(name)), "code",
+						     (json_int_t)e->obj, "count", (json_int_t)e->total));
+	}
+	return arr;
+}
+
 static json_t *timeline_json(const struct vp_timeline *tl)
 {
 	json_t *samples = json_array();
@@ -253,5 +274,7 @@ json_t *vp_profile_json(const struct vp_profile_input *in)
 
 	if (o && in->tl && in->tl->n)
 		json_object_set_new(o, "timeline", timeline_json(in->tl));
+	if (o && in->a && in->a->usdt)
+		json_object_set_new(o, "qemu_exits", qemu_exits_json(in->a->usdt));
 	return o;
 }
