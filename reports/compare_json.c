@@ -12,6 +12,32 @@ static json_t *rw(uint64_t reads, uint64_t writes)
 	return json_pack("{s:I, s:I}", "reads", (json_int_t)reads, "writes", (json_int_t)writes);
 }
 
+/* Quantile q of sorted v[0..n) by linear interpolation between ranks. */
+static double quantile(const double *v, size_t n, double q)
+{
+	double pos = q * (double)(n - 1);
+	size_t lo = (size_t)pos;
+
+	return lo + 1 < n ? v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]) : v[n - 1];
+}
+
+/*
+ * The runs' noise: their interquartile range over the median.  One run
+ * stalled by a busy host moves min or max a long way but the quartiles
+ * little, and the gate widens its tolerance by this figure.
+ */
+static json_t *spread_json(const struct vp_compare_row *r)
+{
+	double v[VP_MAX_REPEAT];
+
+	if (r->us_per_op <= 0 || !r->nruns)
+		return json_null();
+	memcpy(v, r->runs, r->nruns * sizeof(*v));
+	vp_median(v, r->nruns); /* sorts v */
+	return json_real((quantile(v, r->nruns, 0.75) - quantile(v, r->nruns, 0.25)) / r->us_per_op *
+			 100.0);
+}
+
 static json_t *timing_json(const struct vp_compare_row *r)
 {
 	json_t *runs = json_array();
@@ -25,9 +51,7 @@ static json_t *timing_json(const struct vp_compare_row *r)
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "us_per_op",
 			 vp_json_num_or_null(r->us_per_op), "runs_us_per_op", runs, "min",
 			 vp_json_num_or_null(lo), "max", vp_json_num_or_null(hi), "spread_pct",
-			 r->us_per_op > 0 && r->nruns ? json_real((hi - lo) / r->us_per_op * 100.0)
-						      : json_null(),
-			 "us_per_op_profiled", vp_json_num_or_null(r->us_per_op_profiled));
+			 spread_json(r), "us_per_op_profiled", vp_json_num_or_null(r->us_per_op_profiled));
 }
 
 static json_t *row_json(const struct vp_compare_row *r)

@@ -319,7 +319,7 @@ static void compare_sections(FILE *out, const json_t *doc)
 	}
 	if (json_is_array(w)) {
 		fputs("<section id=\"workloads\"><h2>Workloads</h2>\n<p class=\"lede\">Time per operation is the "
-		      "median of the unprofiled runs, spread is (max \xe2\x88\x92 min) / median.  Exits and host "
+		      "median of the unprofiled runs, spread is the interquartile range / median.  Exits and host "
 		      "time are per operation on the device under test, from the profiled run.</p>\n",
 		      out);
 		vh_workload_table(out, w);

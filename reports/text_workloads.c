@@ -113,7 +113,7 @@ void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *arr)
 	}
 	qsort(w, n, sizeof(*w), wl_cmp);
 	vp_tr_heading(c, "Workloads",
-		      "per guest operation; time per op from unprofiled runs (median, spread = (max - min) / median)");
+		      "per guest operation; time per op from unprofiled runs (median, spread = interquartile range / median)");
 	t = vp_tt_new(cols, ARRAY_SIZE(cols));
 	for (size_t i = 0; i < n; i++)
 		row(t, w[i].j, &derived);

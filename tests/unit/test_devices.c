@@ -170,6 +170,7 @@ static void test_speedups(void **state)
 
 	(void)state;
 	char err[256];
+	double spread;
 
 	for (size_t i = 0; i < 3; i++) {
 		cmp.rows[i].w = &w[i];
@@ -185,6 +186,9 @@ static void test_speedups(void **state)
 	cmp.rows[0].runs[0] = 100.0;
 	cmp.rows[0].runs[1] = 110.0;
 	cmp.rows[0].nruns = 2;
+	/* one stalled run out of five hardly moves the spread */
+	memcpy(cmp.rows[1].runs, (double[]){ 25.0, 25.0, 26.0, 25.0, 90.0 }, 5 * sizeof(double));
+	cmp.rows[1].nruns = 5;
 	cmp.rows[0].us_per_op = 100.0;
 	cmp.rows[1].us_per_op = 25.0;
 	cmp.rows[2].us_per_op = -1.0;
@@ -204,10 +208,16 @@ static void test_speedups(void **state)
 	assert_true(json_is_null(json_object_get(
 		json_object_get(json_array_get(json_object_get(doc, "workloads"), 2), "timing"),
 		"us_per_op")));
-	/* 10 % spread: (110 - 100) / median 100 */
-	assert_true(json_real_value(json_object_get(
-			    json_object_get(json_array_get(json_object_get(doc, "workloads"), 0), "timing"),
-			    "spread_pct")) > 9.99);
+	/* interquartile range of 100 and 110: 107.5 - 102.5, over median 100 */
+	spread = json_real_value(json_object_get(
+		json_object_get(json_array_get(json_object_get(doc, "workloads"), 0), "timing"),
+		"spread_pct"));
+	assert_true(spread > 4.99 && spread < 5.01);
+	/* quartiles 25 and 26 of 25, 25, 25, 26, 90, over median 25: 4 % */
+	spread = json_real_value(json_object_get(
+		json_object_get(json_array_get(json_object_get(doc, "workloads"), 1), "timing"),
+		"spread_pct"));
+	assert_true(spread > 3.99 && spread < 4.01);
 	assert_true(json_real_value(json_object_get(
 			    json_object_get(json_array_get(json_object_get(doc, "workloads"), 1),
 					    "exits_per_op"),
