@@ -24,9 +24,8 @@
 # Usage: device_accuracy.sh VMEXIT_PROF VP_QEMU WORKLOAD
 set -u
 prof=$1 qemu=${2:-} w=$3
-[ -n "$qemu" ] || { echo "skipped: configured without VP_QEMU (qemu-trace-events/build-qemu.sh)"; exit 77; }
-[ -x "$qemu" ] || { echo "skipped: no $qemu"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "skipped: loading BPF programs needs root"; exit 77; }
+. "$(dirname "$0")/usdt_env.sh"
+vp_need_usdt_qemu "$qemu"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 

@@ -15,9 +15,8 @@
 # Usage: profile_pid.sh VMEXIT_PROF VP_QEMU CASE [GUEST_DIR]
 set -u
 prof=$1 qemu=${2:-} case=$3 guests=${4:-}
-[ -n "$qemu" ] || { echo "skipped: configured without VP_QEMU (qemu-trace-events/build-qemu.sh)"; exit 77; }
-[ -x "$qemu" ] || { echo "skipped: no $qemu"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "skipped: loading BPF programs needs root"; exit 77; }
+. "$(dirname "$0")/usdt_env.sh"
+vp_need_usdt_qemu "$qemu"
 scratch=$(mktemp -d)
 runner=
 cleanup() {

@@ -6,9 +6,8 @@
 # Usage: profile_usdt.sh VMEXIT_PROF VP_QEMU
 set -u
 prof=$1 qemu=${2:-}
-[ -n "$qemu" ] || { echo "skipped: configured without VP_QEMU (qemu-trace-events/build-qemu.sh)"; exit 77; }
-[ -x "$qemu" ] || { echo "skipped: no $qemu"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "skipped: loading BPF programs needs root"; exit 77; }
+. "$(dirname "$0")/usdt_env.sh"
+vp_need_usdt_qemu "$qemu"
 bpftool=$(command -v bpftool || echo /usr/sbin/bpftool)
 [ -x "$bpftool" ] || { echo "skipped: no bpftool"; exit 77; }
 scratch=$(mktemp -d)
