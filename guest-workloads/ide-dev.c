@@ -237,3 +237,17 @@ void ide_result(const struct ide *d, uint64_t size, uint64_t seed, uint64_t veri
     result_add("verified=%lu", (unsigned long)verified);
     result_add("disk_sectors=%u", d->sectors);
 }
+
+int ide_params(uint64_t *ops, uint64_t *size, uint64_t *seed)
+{
+    const struct param params[] = {
+        { "ops", ops, 1, 1000000 },
+        { "size", size, 1, IDE_MAX_SECTORS },
+        { "seed", seed, 0, 0xffffffffu },
+    };
+
+    *ops = 64;
+    *size = 1;
+    *seed = 1;
+    return guest_params(params, 3);
+}

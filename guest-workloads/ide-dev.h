@@ -85,6 +85,10 @@ struct ide {
     uint16_t id[256];       /* IDENTIFY DEVICE data */
 };
 
+/* The parameters both IDE workloads take, with their defaults (README):
+ * ops=64 size=1 seed=1.  GS_OK or GS_BAD_PARAM. */
+int ide_params(uint64_t *ops, uint64_t *size, uint64_t *seed);
+
 /*
  * Finds the IDE function on bus 0 (GS_NO_DEVICE if absent or the primary
  * channel is not in compatibility mode), enables its port decoding (and

@@ -94,16 +94,11 @@ static int dma_command(struct ide *d, uint64_t op, bool to_disk, uint32_t lba, u
 
 int workload_main(void)
 {
-    uint64_t ops = 64, size = 1, seed = 1;
-    const struct param params[] = {
-        { "ops", &ops, 1, 1000000 },
-        { "size", &size, 1, IDE_MAX_SECTORS },
-        { "seed", &seed, 0, 0xffffffffu },
-    };
+    uint64_t ops, size, seed;
     static struct ide d;
     int st;
 
-    if ((st = guest_params(params, 3)) != GS_OK)
+    if ((st = ide_params(&ops, &size, &seed)) != GS_OK)
         return st;
     if ((st = ide_open(&d, true)) != GS_OK)
         return st;

@@ -77,16 +77,11 @@ static int pio_read(struct ide *d, uint64_t op, uint32_t lba, unsigned n)
 
 int workload_main(void)
 {
-    uint64_t ops = 64, size = 1, seed = 1;
-    const struct param params[] = {
-        { "ops", &ops, 1, 1000000 },
-        { "size", &size, 1, IDE_MAX_SECTORS },
-        { "seed", &seed, 0, 0xffffffffu },
-    };
+    uint64_t ops, size, seed;
     static struct ide d;
     int st;
 
-    if ((st = guest_params(params, 3)) != GS_OK)
+    if ((st = ide_params(&ops, &size, &seed)) != GS_OK)
         return st;
     if ((st = ide_open(&d, false)) != GS_OK)
         return st;
