@@ -59,10 +59,8 @@ int vp_sources_open(struct vp_attr_sources *s, int pid, const char *qmp_path,
 
 void vp_sources_update_vcpus(struct vp_attr_sources *s, const struct vp_target *t)
 {
-	for (int i = 0; s->have_usdt && i < t->nr_vcpus; i++)
-		if (t->vcpus[i].run_addr && t->vcpus[i].vcpu >= 0)
-			vp_usdt_set_vcpu_run(&s->usdt, (unsigned int)t->vcpus[i].vcpu,
-					     t->vcpus[i].run_addr);
+	if (s->have_usdt)
+		vp_usdt_set_vcpu_runs(&s->usdt, t);
 }
 
 void vp_sources_collect(struct vp_attr_sources *s, bool memmap)

@@ -169,6 +169,18 @@ static int add_access_row(struct totals *tt, const struct vp_attribution *a, con
 	return 0;
 }
 
+/* A VirtIODevice's device, by what the probes learnt of it (usdt_source.h),
+ * else the catalogue group's (NULL: none). */
+static const struct vp_device *vdev_device(const char *region, const char *device_id,
+					   const char *group)
+{
+	if (region[0])
+		return vp_device_for_mr(region);
+	if (device_id)
+		return vp_device_by_id(device_id);
+	return group ? vp_device_for_event_group(group) : vp_device_unknown();
+}
+
 static bool has_own_interrupts(const struct totals *tt, const struct vp_device *dev)
 {
 	for (size_t i = 0; i < tt->n; i++)
@@ -198,10 +210,8 @@ static int add_usdt_irqs(struct totals *tt, const struct vp_attribution *a, bool
 					continue;
 			} else if (q->kind == VP_UI_STOPWATCH) {
 				h.dev = vp_device_by_id("stopwatch");
-			} else if (q->region[0]) {
-				h.dev = vp_device_for_mr(q->region);
-			} else if (q->device_id) {
-				h.dev = vp_device_by_id(q->device_id);
+			} else {
+				h.dev = vdev_device(q->region, q->device_id, NULL);
 			}
 			if (!(t = total_for(tt, h.dev)))
 				return -1;
@@ -213,21 +223,12 @@ static int add_usdt_irqs(struct totals *tt, const struct vp_attribution *a, bool
 	return 0;
 }
 
-/* The device behind one counted event: its VirtIODevice's, else its group's. */
-static const struct vp_device *event_device(const struct vp_usdt_event *e)
-{
-	if (e->region[0])
-		return vp_device_for_mr(e->region);
-	if (e->device_id)
-		return vp_device_by_id(e->device_id);
-	return vp_device_for_event_group(e->e->device);
-}
 
 static int add_usdt_events(struct totals *tt, const struct vp_attribution *a)
 {
 	for (size_t i = 0; a->usdt && i < a->usdt->nevents; i++) {
 		const struct vp_usdt_event *e = &a->usdt->events[i];
-		const struct vp_device *dev = event_device(e);
+		const struct vp_device *dev = vdev_device(e->region, e->device_id, e->e->device);
 		struct vp_device_total *t;
 		size_t k;
 

@@ -272,9 +272,8 @@ int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *c
 		vp_guest_free(g);
 		return ret;
 	}
-	for (int i = 0; on_kvm && i < t.nr_vcpus; i++)
-		if (t.vcpus[i].run_addr && t.vcpus[i].vcpu >= 0)
-			vp_usdt_set_vcpu_run(&u, (unsigned int)t.vcpus[i].vcpu, t.vcpus[i].run_addr);
+	if (on_kvm)
+		vp_usdt_set_vcpu_runs(&u, &t);
 	ret = vp_guest_wait(g, timeout_s, r, err, errlen);
 	/* QEMU has exited: every access it made is in the maps. */
 	rret = vp_usdt_read(&u, c);

@@ -13,6 +13,7 @@
 #include "qemu_events.h"
 #include "qemu_usdt.h"
 #include "qemu_usdt.skel.h"
+#include "target.h"
 
 static bool usdt_verbose;
 
@@ -51,6 +52,13 @@ static int attach(struct bpf_program *prog, struct bpf_link **link, int pid, con
 	return 0;
 }
 
+static void note_missing(struct vp_usdt *u, const char *event)
+{
+	size_t len = strlen(u->missing);
+
+	snprintf(u->missing + len, sizeof(u->missing) - len, "%s%s", len ? " " : "", event);
+}
+
 /* Joins and interrupts are extras: a QEMU without one of these probes is
  * still profiled, and the report says what was not counted. */
 static void attach_optional(struct vp_usdt *u)
@@ -73,14 +81,9 @@ static void attach_optional(struct vp_usdt *u)
 	};
 	char err[256];
 
-	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
-		size_t len = strlen(u->missing);
-
-		if (!attach(opt[i].prog, opt[i].link, u->pid, opt[i].event, err, sizeof(err)))
-			continue;
-		snprintf(u->missing + len, sizeof(u->missing) - len, "%s%s", len ? " " : "",
-			 opt[i].event);
-	}
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+		if (attach(opt[i].prog, opt[i].link, u->pid, opt[i].event, err, sizeof(err)))
+			note_missing(u, opt[i].event);
 }
 
 /* The roles that are a device's work rather than its register accesses or
@@ -115,7 +118,6 @@ static void attach_events(struct vp_usdt *u)
 		const struct vp_qemu_event *e = &vp_qemu_events[i];
 		LIBBPF_OPTS(bpf_usdt_opts, o, .usdt_cookie = (__u64)i << VP_USDT_COOKIE_SHIFT | object_arg(e));
 		struct bpf_link *l;
-		size_t len;
 
 		if (!counted_role(e->role) || u->nevent_links == VP_USDT_MAX_EVENT_LINKS)
 			continue;
@@ -124,8 +126,7 @@ static void attach_events(struct vp_usdt *u)
 			u->event_links[u->nevent_links++] = l;
 			continue;
 		}
-		len = strlen(u->missing);
-		snprintf(u->missing + len, sizeof(u->missing) - len, "%s%s", len ? " " : "", e->name);
+		note_missing(u, e->name);
 	}
 }
 
@@ -165,15 +166,17 @@ fail:
 	return ret < 0 ? ret : -EINVAL;
 }
 
-int vp_usdt_set_vcpu_run(struct vp_usdt *u, unsigned int vcpu, uint64_t run_addr)
+void vp_usdt_set_vcpu_runs(struct vp_usdt *u, const struct vp_target *t)
 {
-	__u32 key = vcpu;
-	__u64 v = run_addr;
+	int fd = bpf_map__fd(u->skel->maps.vcpu_runs);
 
-	if (vcpu >= VP_USDT_MAX_VCPUS)
-		return -E2BIG;
-	return bpf_map_update_elem(bpf_map__fd(u->skel->maps.vcpu_runs), &key, &v, BPF_ANY) ? -errno
-											 : 0;
+	for (int i = 0; i < t->nr_vcpus; i++) {
+		__u32 key = (__u32)t->vcpus[i].vcpu;
+		__u64 v = t->vcpus[i].run_addr;
+
+		if (v && t->vcpus[i].vcpu >= 0 && key < VP_USDT_MAX_VCPUS)
+			bpf_map_update_elem(fd, &key, &v, BPF_ANY);
+	}
 }
 
 static void mr_name(int names_fd, __u64 mr, char *out, size_t len)
@@ -209,18 +212,30 @@ static int read_joins(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
 	return 0;
 }
 
+/* What the probes learnt of a VirtIODevice: the region of its status
+ * write, and its type from the type's own events. */
+static void name_vdev(struct vp_usdt *u, int names_fd, __u64 vdev, char *region, size_t len,
+		      const char **device_id)
+{
+	__u32 type;
+	__u64 mr;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(u->skel->maps.vdev_mr), &vdev, &mr))
+		mr_name(names_fd, mr, region, len);
+	if (!bpf_map_lookup_elem(bpf_map__fd(u->skel->maps.vdev_type), &vdev, &type) &&
+	    type == VP_VDEV_BLK)
+		*device_id = "virtio-blk";
+}
+
 static int read_irqs(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
 {
-	int fd = bpf_map__fd(u->skel->maps.irq_counts), vdev_fd = bpf_map__fd(u->skel->maps.vdev_mr);
-	int type_fd = bpf_map__fd(u->skel->maps.vdev_type);
+	int fd = bpf_map__fd(u->skel->maps.irq_counts);
 	struct vp_usdt_irq_key key, next, *prev = NULL;
 	__u64 epoch = u->skel->bss->mark_epoch;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct vp_usdt_irq_value v;
 		struct vp_usdt_irq *q;
-		__u32 type;
-		__u64 mr;
 
 		key = next;
 		prev = &key;
@@ -235,27 +250,21 @@ static int read_irqs(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
 		q->obj = key.obj;
 		q->raised = v.raised;
 		q->guest_raised = v.epoch == epoch ? v.since_mark : 0;
-		if (key.kind == VP_UI_VIRTIO && !bpf_map_lookup_elem(vdev_fd, &key.obj, &mr))
-			mr_name(names_fd, mr, q->region, sizeof(q->region));
-		if (key.kind == VP_UI_VIRTIO && !bpf_map_lookup_elem(type_fd, &key.obj, &type) &&
-		    type == VP_VDEV_BLK)
-			q->device_id = "virtio-blk";
+		if (key.kind == VP_UI_VIRTIO)
+			name_vdev(u, names_fd, key.obj, q->region, sizeof(q->region), &q->device_id);
 	}
 	return 0;
 }
 
 static int read_events(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
 {
-	int fd = bpf_map__fd(u->skel->maps.event_counts), vdev_fd = bpf_map__fd(u->skel->maps.vdev_mr);
-	int type_fd = bpf_map__fd(u->skel->maps.vdev_type);
+	int fd = bpf_map__fd(u->skel->maps.event_counts);
 	struct vp_usdt_event_key key, next, *prev = NULL;
 	__u64 epoch = u->skel->bss->mark_epoch;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct vp_usdt_value v;
 		struct vp_usdt_event *ev;
-		__u32 type;
-		__u64 mr;
 
 		key = next;
 		prev = &key;
@@ -269,12 +278,8 @@ static int read_events(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd
 		ev->obj = key.obj;
 		ev->total = v.total;
 		ev->guest = v.epoch == epoch ? v.since_mark : 0;
-		if (object_arg(ev->e) != 1)
-			continue;
-		if (!bpf_map_lookup_elem(vdev_fd, &key.obj, &mr))
-			mr_name(names_fd, mr, ev->region, sizeof(ev->region));
-		if (!bpf_map_lookup_elem(type_fd, &key.obj, &type) && type == VP_VDEV_BLK)
-			ev->device_id = "virtio-blk";
+		if (object_arg(ev->e) == 1)
+			name_vdev(u, names_fd, key.obj, ev->region, sizeof(ev->region), &ev->device_id);
 	}
 	return 0;
 }

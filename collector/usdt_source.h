@@ -15,6 +15,7 @@
 struct qemu_usdt;
 struct bpf_link;
 struct vp_qemu_event;
+struct vp_target;
 
 #define VP_USDT_MAX_EVENT_LINKS 48
 
@@ -78,9 +79,9 @@ struct vp_usdt_counts {
 
 /* 0, or a negative errno with one line in err. */
 int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen);
-/* Where vCPU `vcpu` has its struct kvm_run mapped, so exits can be joined
- * to regions (KVM only). */
-int vp_usdt_set_vcpu_run(struct vp_usdt *u, unsigned int vcpu, uint64_t run_addr);
+/* Where each vCPU of t has its struct kvm_run mapped, so exits can be
+ * joined to regions (KVM only; vCPUs can be hot-plugged: call again). */
+void vp_usdt_set_vcpu_runs(struct vp_usdt *u, const struct vp_target *t);
 int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c);
 void vp_usdt_counts_free(struct vp_usdt_counts *c);
 /* The count of event `name` (all objects), after the firmware; 0 if unseen. */
