@@ -189,3 +189,50 @@ bool vp_result_has_exit_events(const struct vp_result *r)
 {
 	return r->counters[VP_C_EV_EXIT] > 0;
 }
+
+static int by_vcpu(const void *a, const void *b)
+{
+	return (int)((const struct vp_vcpu_sum *)a)->vcpu - (int)((const struct vp_vcpu_sum *)b)->vcpu;
+}
+
+size_t vp_result_vcpu_sums(const struct vp_result *r, struct vp_vcpu_sum **out)
+{
+	struct vp_vcpu_sum *v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct vp_row *row = &r->rows[i];
+		struct vp_vcpu_sum *s = NULL;
+
+		if (row->key.kind != VP_K_USER && row->key.kind != VP_K_EXIT && row->key.kind != VP_K_RUN)
+			continue;
+		for (size_t j = 0; j < n && !s; j++)
+			if (v[j].vcpu == row->key.vcpu)
+				s = &v[j];
+		if (!s) {
+			if (vp_grow((void **)&v, n, &cap, sizeof(*v), 8)) {
+				free(v);
+				*out = NULL;
+				return 0;
+			}
+			s = &v[n++];
+			memset(s, 0, sizeof(*s));
+			s->vcpu = row->key.vcpu;
+		}
+		if (row->key.kind == VP_K_USER) {
+			s->user += row->st.count;
+			s->user_ns += row->st.user_ns;
+		} else if (row->key.kind == VP_K_EXIT) {
+			s->kern += row->st.count;
+			s->kern_ns += row->st.kern_ns;
+		} else {
+			/* VP_K_RUN keeps the whole call in kern_* (vmexit.h) */
+			s->runs += row->st.count;
+			s->run_ns += row->st.kern_ns;
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_vcpu);
+	*out = v;
+	return n;
+}

@@ -22,8 +22,6 @@ struct vp_meta {
 	int pid;
 	char vmm_comm[32];
 	char vmm_exe[256];
-	char kernel_release[128];
-	char cpu_vendor[32];
 	double duration_s;
 	bool target_exited;
 	int nr_vcpus; /* vCPU fds found in the target */
@@ -58,6 +56,17 @@ uint64_t vp_result_total_count(const struct vp_result *r, enum vp_key_kind kind)
 
 /* True when kvm_exit/kvm_entry fired, so in-kernel handling time exists. */
 bool vp_result_has_exit_events(const struct vp_result *r);
+
+/* One vCPU's totals: exits to user space, exits handled in the kernel and
+ * KVM_RUN calls, with their time. */
+struct vp_vcpu_sum {
+	uint16_t vcpu; /* VP_VCPU_UNKNOWN when it could not be told */
+	uint64_t user, user_ns, kern, kern_ns, runs, run_ns;
+};
+
+/* r's rows summed per vCPU, by vCPU.  Returns the count; *out is allocated
+ * (NULL when there is none, or no memory: then 0). */
+size_t vp_result_vcpu_sums(const struct vp_result *r, struct vp_vcpu_sum **out);
 
 void vp_stat_merge(struct vp_stat *dst, const struct vp_stat *src);
 uint64_t vp_stat_samples(const struct vp_stat *s);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,14 +38,10 @@ static double now_s(void)
 
 static void fill_meta(struct vp_meta *m, const struct vp_target *t)
 {
-	struct utsname u;
-
 	m->pid = t->pid;
 	snprintf(m->vmm_comm, sizeof(m->vmm_comm), "%s", t->comm);
 	snprintf(m->vmm_exe, sizeof(m->vmm_exe), "%s", t->exe);
 	m->nr_vcpus = t->nr_vcpus;
-	if (uname(&u) == 0)
-		snprintf(m->kernel_release, sizeof(m->kernel_release), "%s", u.release);
 }
 
 /* Fails before anything is attached if the result could not be written later. */

@@ -7,67 +7,39 @@
 
 #include "growbuf.h"
 
-static struct vp_tl_sample *slot(struct vp_tl_sample **arr, size_t *n, size_t *cap, uint16_t vcpu)
+/* The running totals of vcpu at the last sample (zero the first time). */
+static struct vp_vcpu_sum *last_of(struct vp_timeline *tl, uint16_t vcpu)
 {
-	for (size_t i = 0; i < *n; i++)
-		if ((*arr)[i].vcpu == vcpu)
-			return &(*arr)[i];
-	if (vp_grow((void **)arr, *n, cap, sizeof(**arr), 8))
+	for (size_t i = 0; i < tl->ntotal; i++)
+		if (tl->total[i].vcpu == vcpu)
+			return &tl->total[i];
+	if (vp_grow((void **)&tl->total, tl->ntotal, &tl->total_cap, sizeof(*tl->total), 8))
 		return NULL;
-	memset(&(*arr)[*n], 0, sizeof(**arr));
-	(*arr)[*n].vcpu = vcpu;
-	return &(*arr)[(*n)++];
-}
-
-static int by_vcpu(const void *a, const void *b)
-{
-	const struct vp_tl_sample *x = a, *y = b;
-
-	return (int)x->vcpu - (int)y->vcpu;
+	memset(&tl->total[tl->ntotal], 0, sizeof(*tl->total));
+	tl->total[tl->ntotal].vcpu = vcpu;
+	return &tl->total[tl->ntotal++];
 }
 
 int vp_timeline_add(struct vp_timeline *tl, const struct vp_result *r, double t)
 {
-	struct vp_tl_sample *now = NULL;
-	size_t nnow = 0, cap = 0;
+	struct vp_vcpu_sum *now;
+	size_t n = vp_result_vcpu_sums(r, &now);
 	int ret = -ENOMEM;
 
-	for (size_t i = 0; i < r->nrows; i++) {
-		const struct vp_row *row = &r->rows[i];
-		struct vp_tl_sample *s;
+	for (size_t i = 0; i < n; i++) {
+		struct vp_vcpu_sum *prev = last_of(tl, now[i].vcpu);
 
-		if (row->key.kind != VP_K_USER && row->key.kind != VP_K_EXIT)
-			continue;
-		if (!(s = slot(&now, &nnow, &cap, row->key.vcpu)))
+		if (!prev || vp_grow((void **)&tl->s, tl->n, &tl->cap, sizeof(*tl->s), 64))
 			goto out;
-		if (row->key.kind == VP_K_USER) {
-			s->exits_to_user += row->st.count;
-			s->user_ns += row->st.user_ns;
-		} else {
-			s->kernel_exits += row->st.count;
-			s->kernel_ns += row->st.kern_ns;
-		}
-	}
-	if (nnow)
-		qsort(now, nnow, sizeof(*now), by_vcpu);
-	for (size_t i = 0; i < nnow; i++) {
-		struct vp_tl_sample *prev = slot(&tl->total, &tl->ntotal, &tl->total_cap, now[i].vcpu);
-		struct vp_tl_sample d;
-
-		if (!prev)
-			goto out;
-		d = (struct vp_tl_sample){
+		tl->s[tl->n++] = (struct vp_tl_sample){
 			.t = t,
 			.vcpu = now[i].vcpu,
-			.exits_to_user = now[i].exits_to_user - prev->exits_to_user,
-			.kernel_exits = now[i].kernel_exits - prev->kernel_exits,
+			.exits_to_user = now[i].user - prev->user,
+			.kernel_exits = now[i].kern - prev->kern,
 			.user_ns = now[i].user_ns - prev->user_ns,
-			.kernel_ns = now[i].kernel_ns - prev->kernel_ns,
+			.kernel_ns = now[i].kern_ns - prev->kern_ns,
 		};
 		*prev = now[i];
-		if (vp_grow((void **)&tl->s, tl->n, &tl->cap, sizeof(*tl->s), 64))
-			goto out;
-		tl->s[tl->n++] = d;
 	}
 	ret = 0;
 out:

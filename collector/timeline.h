@@ -22,7 +22,7 @@ struct vp_timeline {
 	double interval_s;
 	struct vp_tl_sample *s; /* in time order, vCPUs ascending within one t */
 	size_t n, cap;
-	struct vp_tl_sample *total; /* running totals per vCPU at the last sample */
+	struct vp_vcpu_sum *total; /* running totals per vCPU at the last sample */
 	size_t ntotal, total_cap;
 };
 

@@ -31,55 +31,12 @@ static json_t *events_json(const struct vp_result *r)
 	return o;
 }
 
-struct vcpu_sum {
-	uint16_t vcpu;
-	uint64_t user, user_ns, kern, kern_ns, runs, run_ns;
-};
-
-static struct vcpu_sum *vcpu_slot(struct vcpu_sum *v, size_t *n, size_t max, uint16_t vcpu)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (v[i].vcpu == vcpu)
-			return &v[i];
-	if (*n == max)
-		return NULL;
-	memset(&v[*n], 0, sizeof(v[*n]));
-	v[*n].vcpu = vcpu;
-	return &v[(*n)++];
-}
-
-static int by_vcpu(const void *a, const void *b)
-{
-	return (int)((const struct vcpu_sum *)a)->vcpu - (int)((const struct vcpu_sum *)b)->vcpu;
-}
-
 static json_t *vcpus_json(const struct vp_result *r)
 {
-	size_t n = 0, max = r->nrows ? r->nrows : 1;
-	struct vcpu_sum *v = calloc(max, sizeof(*v));
+	struct vp_vcpu_sum *v;
+	size_t n = vp_result_vcpu_sums(r, &v);
 	json_t *arr = json_array();
 
-	for (size_t i = 0; v && i < r->nrows; i++) {
-		const struct vp_row *row = &r->rows[i];
-		struct vcpu_sum *s;
-
-		if (row->key.kind != VP_K_USER && row->key.kind != VP_K_EXIT && row->key.kind != VP_K_RUN)
-			continue;
-		if (!(s = vcpu_slot(v, &n, max, row->key.vcpu)))
-			continue;
-		if (row->key.kind == VP_K_USER) {
-			s->user += row->st.count;
-			s->user_ns += row->st.user_ns;
-		} else if (row->key.kind == VP_K_EXIT) {
-			s->kern += row->st.count;
-			s->kern_ns += row->st.kern_ns;
-		} else {
-			s->runs += row->st.count;
-			s->run_ns += row->st.kern_ns;
-		}
-	}
-	if (n)
-		qsort(v, n, sizeof(*v), by_vcpu);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
 			arr, json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "vcpu", vcpu_or_null(v[i].vcpu),

@@ -24,6 +24,7 @@
 #include "report_json.h"
 #include "live_line.h"
 #include "text_report.h"
+#include "timeline.h"
 #include "result.h"
 #include "vp_test_util.h"
 
@@ -41,7 +42,6 @@ static void build(struct vp_result *r)
 	vp_result_init(r);
 	r->meta = (struct vp_meta){ .pid = 4242, .vmm_comm = "qemu-system-x86",
 				    .vmm_exe = "/usr/bin/qemu-system-x86_64",
-				    .kernel_release = "6.1.0-test", .cpu_vendor = "GenuineIntel",
 				    .duration_s = 10.0, .nr_vcpus = 2 };
 	vp_test_samples(&user, 3000, 50, true);
 	vp_test_samples(&user, 20000, 50, true);
@@ -293,6 +293,34 @@ static void test_live_view(void **state)
 	vp_result_free(&r);
 }
 
+/* Each sample is what a vCPU did since the one before. */
+static void test_timeline(void **state)
+{
+	struct vp_timeline tl = { .interval_s = 1.0 };
+	struct vp_key k = { .kind = VP_K_USER, .vcpu = 0, .code = 2 };
+	struct vp_stat st = { .count = 30, .user_count = 30, .user_ns = 3000 };
+	struct vp_result r;
+
+	(void)state;
+	build(&r); /* vCPU 0: 100 exits to user space; vCPU 1: 400 in the kernel */
+	assert_int_equal(vp_timeline_add(&tl, &r, 1.0), 0);
+	assert_int_equal(vp_result_add(&r, &k, &st), 0);
+	assert_int_equal(vp_timeline_add(&tl, &r, 2.0), 0);
+	assert_int_equal(tl.n, 4);
+	assert_int_equal(tl.s[0].vcpu, 0);
+	assert_int_equal(tl.s[0].exits_to_user, 100);
+	assert_int_equal(tl.s[1].vcpu, 1);
+	assert_int_equal(tl.s[1].kernel_exits, 400);
+	assert_int_equal(tl.s[1].kernel_ns, 400 * 1500);
+	/* the second second: 30 more on vCPU 0, nothing on vCPU 1 */
+	assert_true(tl.s[2].t == 2.0);
+	assert_int_equal(tl.s[2].exits_to_user, 30);
+	assert_int_equal(tl.s[2].user_ns, 3000);
+	assert_int_equal(tl.s[3].kernel_exits, 0);
+	vp_timeline_free(&tl);
+	vp_result_free(&r);
+}
+
 static void test_fmt_ns(void **state)
 {
 	char b[32];
@@ -342,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_json_file),
 		cmocka_unit_test(test_live_line),
 		cmocka_unit_test(test_live_view),
+		cmocka_unit_test(test_timeline),
 		cmocka_unit_test(test_fmt_ns),
 		cmocka_unit_test(test_json_non_utf8_names),
 	};
