@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+import doc_checks
+
 SKIP = 77
 PROF, VMM = sys.argv[1], sys.argv[2]
 MODE = sys.argv[3] if len(sys.argv) > 3 else "counts"
@@ -107,10 +109,11 @@ def stop_early(vmm, prof, out, before):
     with open(out) as f:
         doc = json.load(f)
     os.unlink(out)
-    if doc["meta"]["target_exited"]:
+    if doc["profile"]["target"]["exited"]:
         errors.append("report claims the target exited")
-    if not any(r["kind"] == "pio" and r["count"] > 0 for r in doc["rows"]):
+    if not any(r["kind"] == "pio" and r["count"] > 0 for r in doc["profile"]["accesses"]):
         errors.append("no port exits recorded while the guest ran")
+    errors += doc_checks.table_sums(doc)
     if programs_loaded() != before:
         errors.append("BPF programs left loaded")
     for e in errors:
@@ -121,43 +124,87 @@ def stop_early(vmm, prof, out, before):
 
 
 def check(doc, vmm_out):
-    rows = doc["rows"]
-    errors = []
+    prof = doc["profile"]
+    accesses = prof["accesses"]
+    errors = doc_checks.table_sums(doc)
 
     def find(kind, **match):
-        return [r for r in rows if r["kind"] == kind and all(r.get(k) == v for k, v in match.items())]
+        return [r for r in accesses if r["kind"] == kind and all(r.get(k) == v for k, v in match.items())]
 
-    handled = {}
+    handled, expected, made = {}, {"pio": 0, "mmio": 0, "cpuid": 0}, set()
     for line in vmm_out.splitlines():
         f = line.split()
         if f[0] == "expect" and f[1] in ("pio", "mmio"):
             kind, direction = f[1], {"out": "write", "in": "read", "write": "write", "read": "read"}[f[2]]
             addr, size, count = int(f[3], 16), int(f[4]), int(f[5])
-            if count == 0:
-                continue
+            expected[kind] += count
+            if count:
+                made.add((kind, addr, direction, size))
             got = find(kind, address=addr, direction=direction, size=size)
+            if count == 0:
+                if got:
+                    errors.append(f"{kind} {direction} {addr:#x}/{size}: the guest made none, the profiler shows {got}")
+                continue
             if len(got) != 1 or got[0]["count"] != count:
                 errors.append(f"{kind} {direction} {addr:#x}/{size}: want {count}, got {got}")
                 continue
             r = got[0]
-            if r["user_count"] != count or r["user_ns"] <= 0 or not r["latency"]:
-                errors.append(f"{kind} {direction} {addr:#x}: no VMM time for each access: {r}")
+            if r["to_user"] != count or r["user_ns"] <= 0 or not r["latency"]:
+                errors.append(f"{kind} {direction} {addr:#x}: not every access timed in the VMM: {r}")
+            if prof["kvm_exit_fired"] and r["kernel_ns"] <= 0:
+                errors.append(f"{kind} {direction} {addr:#x}: no in-kernel time although kvm_exit fired: {r}")
         elif f[0] == "expect" and f[1] == "cpuid":
-            got = sum(r["count"] for r in find("cpuid"))
-            if got != int(f[2]):
-                errors.append(f"cpuid: want {f[2]}, got {got}")
+            expected["cpuid"] = int(f[2])
         elif f[0] == "handled" and len(f) == 3:
             handled[f[1]] = int(f[2])
+    strays = [r for r in accesses if (r["kind"], r["address"], r.get("direction"), r["size"]) not in made]
+    if strays:
+        errors.append(f"accesses the guest never made: {strays}")
+    cpuid = sum(r["count"] for r in prof["other"] if r["kind"] == "cpuid")
+    if cpuid != expected["cpuid"]:
+        errors.append(f"cpuid: want {expected['cpuid']}, got {cpuid}")
+
+    def exits(where, reason):
+        return sum(r["count"] for r in prof["exit_reasons"] if r["where"] == where and r["reason"] == reason)
+
     for name, reason in (("io", "IO"), ("mmio", "MMIO"), ("hlt", "HLT")):
-        got = sum(r["count"] for r in find("user_exit", name=reason))
-        if got != handled.get(name):
-            errors.append(f"exits to user space {reason}: VMM handled {handled.get(name)}, profiler saw {got}")
-    if not doc["meta"]["target_exited"]:
+        if exits("user", reason) != handled.get(name):
+            errors.append(f"exits to user space {reason}: VMM handled {handled.get(name)}, profiler saw {exits('user', reason)}")
+    if not prof["target"]["exited"]:
         errors.append("report does not say the target exited")
+
+    # On SVM every one of the guest's exits is a kvm_exit of a known reason:
+    # port I/O is io, MMIO a nested page fault (npf, also taken once for
+    # each of the memslot's 16 pages the guest touches first), CPUID and HLT
+    # their own.
+    if doc_checks.in_lab() or prof["kvm_exit_fired"]:
+        if not prof["kvm_exit_fired"]:
+            errors.append("kvm_exit never fired in the lab")
+        if prof["events"]["kvm_exit"] != prof["events"]["kvm_entry"]:
+            errors.append(f"kvm_exit fired {prof['events']['kvm_exit']} times, kvm_entry {prof['events']['kvm_entry']}")
+        kernel = [r for r in prof["exit_reasons"] if r["where"] == "kernel"]
+        isas = {r.get("isa") for r in kernel}
+        if doc_checks.in_lab() and isas != {"SVM"}:
+            errors.append(f"in-kernel exits in the lab of isa {isas}, want SVM")
+        if isas == {"SVM"}:
+            for reason, want in (("io", expected["pio"]), ("cpuid", expected["cpuid"]), ("hlt", 1)):
+                if exits("kernel", reason) != want:
+                    errors.append(f"in-kernel exits '{reason}': want {want}, got {exits('kernel', reason)}")
+            npf = exits("kernel", "npf")
+            if not expected["mmio"] <= npf <= expected["mmio"] + 16:
+                errors.append(f"in-kernel exits 'npf': want {expected['mmio']} MMIO accesses plus at most 16 first touches, got {npf}")
+        for r in kernel:
+            lat = r["latency"]
+            if r["count"] > 1 and not (lat and 0 < lat["p50_ns"] <= lat["p90_ns"] <= lat["p99_ns"] <= lat["max_ns"]):
+                errors.append(f"in-kernel exits '{r['reason']}' lack latency percentiles: {lat}")
+    if doc_checks.in_lab():
+        # kvm is a module there: the programs loaded by relocating against its own BTF.
+        if not os.path.exists("/sys/module/kvm/initstate") or not os.path.exists("/sys/kernel/btf/kvm"):
+            errors.append("the lab's kvm is not a module with its own BTF")
     for e in errors:
         print("FAIL:", e)
     if not errors:
-        print(f"ok: {len(rows)} rows match the guest's ground truth")
+        print(f"ok: {len(accesses)} accesses and {len(prof['exit_reasons'])} exit reasons match the guest's ground truth")
     return 1 if errors else 0
 
 

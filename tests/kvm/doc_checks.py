@@ -1,0 +1,58 @@
+"""Checks every KVM test applies to a profile document: its tables add up.
+
+A reader adds the numbers of one table and expects another's; these are the
+sums that must hold on any run, whatever the guest did.
+"""
+
+
+def in_lab():
+    import os
+    return os.environ.get("VMEXIT_PROF_LAB") == "1"
+
+
+def table_sums(doc):
+    """Return a list of the sums that do not hold, as sentences."""
+    p = doc["profile"]
+    errors = []
+
+    # Per device: accesses to QEMU and in the kernel are those of its rows.
+    rows = {}
+    for a in p["accesses"]:
+        d = rows.setdefault(a["device"], {"to_user": 0, "count": 0})
+        d["to_user"] += a["to_user"]
+        d["count"] += a["count"]
+    for dev in p["devices"]:
+        r = rows.get(dev["device"], {"to_user": 0, "count": 0})
+        if dev["to_user"] != r["to_user"]:
+            errors.append(f"device {dev['device']}: {dev['to_user']} accesses to QEMU, its rows have {r['to_user']}")
+        kinds = sum(dev.get("in_kernel_kinds", {}).values())
+        if dev["in_kernel"] != kinds:
+            errors.append(f"device {dev['device']}: {dev['in_kernel']} in the kernel, its kinds add up to {kinds}")
+
+    # Exits by reason are the exits by vCPU, on each side.
+    for vcpu in p["vcpus"]:
+        mine = [r for r in p["exit_reasons"] if r["vcpu"] == vcpu["vcpu"]]
+        for where, field, time_field in (("user", "exits_to_user", "user_ns"), ("kernel", "kernel_exits", "kernel_ns")):
+            count = sum(r["count"] for r in mine if r["where"] == where)
+            ns = sum(r["time_ns"] for r in mine if r["where"] == where)
+            if count != vcpu[field]:
+                errors.append(f"vCPU {vcpu['vcpu']}: {vcpu[field]} {field}, its {where} reasons add up to {count}")
+            if ns != vcpu[time_field]:
+                errors.append(f"vCPU {vcpu['vcpu']}: {vcpu[time_field]} ns {time_field}, its {where} reasons add up to {ns}")
+    orphans = [r for r in p["exit_reasons"] if r["vcpu"] not in {v["vcpu"] for v in p["vcpus"]}]
+    if orphans:
+        errors.append(f"exit reasons of no listed vCPU: {orphans}")
+
+    # Every exit to user space was counted by the tracepoint that saw it.
+    user = sum(r["count"] for r in p["exit_reasons"] if r["where"] == "user")
+    if user != p["events"]["kvm_userspace_exit"]:
+        errors.append(f"{user} exits to user space by reason, kvm_userspace_exit fired {p['events']['kvm_userspace_exit']} times")
+    if p["kvm_exit_fired"]:
+        kernel = sum(r["count"] for r in p["exit_reasons"] if r["where"] == "kernel")
+        if kernel != p["events"]["kvm_exit"]:
+            errors.append(f"{kernel} kernel exits by reason, kvm_exit fired {p['events']['kvm_exit']} times")
+
+    lost = {k: v for k, v in doc["meta"]["lost"].items() if v}
+    if lost:
+        errors.append(f"events lost: {lost}")
+    return errors
