@@ -16,6 +16,8 @@ packages=(
   chromium
   # benchmark peers
   bpftrace linux-perf
+  # the KVM lab (tests/lab): its module index and initramfs
+  kmod cpio
 )
 
 missing=()
@@ -37,5 +39,9 @@ fi
 # The kernel programs attach to tracepoints: tracefs must be mounted.
 if [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ] && [ "$(id -u)" = 0 ]; then
   mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+fi
+# The KVM lab's boot image (a pinned Debian kernel and busybox, cached).
+if [ "$(id -u)" = 0 ]; then
+  "$(dirname "$0")/../tests/lab/lab-setup.sh" >/dev/null
 fi
 echo "setup-deps: all dependencies present"
