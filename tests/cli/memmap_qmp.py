@@ -9,11 +9,13 @@ usage: memmap_qmp.py VMEXIT_PROF
 """
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from vp_qmp import Qmp, QmpError  # noqa: E402
 
 QEMU = "/usr/bin/qemu-system-x86_64"
 
@@ -21,44 +23,6 @@ QEMU = "/usr/bin/qemu-system-x86_64"
 def fail(msg):
     print("FAIL:", msg)
     sys.exit(1)
-
-
-class Qmp:
-    """Just enough QMP to read query-pci; closed before vmexit-prof
-    connects, since a QMP socket serves one client at a time."""
-
-    def __init__(self, path, deadline):
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    fail("QEMU's QMP socket never appeared")
-                time.sleep(0.05)
-        self.f = self.sock.makefile("rw")
-        self.reply()  # greeting
-        self.execute("qmp_capabilities")
-
-    def reply(self):
-        while True:
-            m = json.loads(self.f.readline())
-            if "event" not in m:
-                return m
-
-    def execute(self, cmd):
-        self.f.write(json.dumps({"execute": cmd}) + "\n")
-        self.f.flush()
-        m = self.reply()
-        if "return" not in m:
-            fail(f"{cmd}: {m}")
-        return m["return"]
-
-    def close(self):
-        self.f.close()
-        self.sock.close()
 
 
 def pci_bars(qmp):

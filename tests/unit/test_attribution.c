@@ -236,12 +236,86 @@ static void test_totals_under_tcg(void **state)
 	vp_memmap_free(&m);
 }
 
+/* A SeaBIOS boot with QEMU's default display: the VGA BIOS clears the
+ * legacy window (coalesced writes) and programs the CRTC ports; a second
+ * display QEMU names but the table does not know keeps QEMU's name. */
+static const char vga_mtree[] =
+	"FlatView #0\n"
+	" AS \"memory\", root: system\n"
+	" Root memory region: system\n"
+	"  00000000000a0000-00000000000bffff (prio 1, i/o): vga-lowmem\n"
+	"  00000000fc000000-00000000fc000fff (prio 1, i/o): cirrus-mmio\n"
+	"\n"
+	"FlatView #1\n"
+	" AS \"I/O\", root: io\n"
+	" Root memory region: io\n"
+	"  00000000000003c0-00000000000003cf (prio 0, i/o): vga\n"
+	"  00000000000003d4-00000000000003d5 (prio 0, i/o): vga\n";
+
+static void test_display_devices(void **state)
+{
+	struct vp_usdt_join joins[] = {
+		join(VP_UA_MMIO, 0xfc000010, "cirrus-mmio"),
+		join(VP_UA_PIO, 0x3c4, "cirrus-io"),
+	};
+	struct vp_usdt_counts c = { .joins = joins, .njoins = 2 };
+	struct vp_memmap m = { 0 };
+	struct vp_attribution usdt = { .usdt = &c }, map = { .memmap = &m }, none = { 0 };
+	struct vp_device_total *tot;
+	const struct vp_device_total *t;
+	struct vp_result r;
+	struct vp_attr_hit h;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(vp_memmap_parse_mtree(&m, vga_mtree), 0);
+	/* std-VGA by QMP, by its ports alone */
+	h = vp_attribute_access(&map, VP_K_MMIO, 0xb8000);
+	assert_string_equal(h.dev->id, "vga");
+	assert_string_equal(h.region, "vga-lowmem");
+	assert_string_equal(vp_attribute_access(&map, VP_K_PIO, 0x3d4).dev->id, "vga");
+	assert_string_equal(vp_attribute_access(&none, VP_K_PIO, 0x3da).dev->id, "vga");
+	assert_string_equal(vp_attribute_access(&none, VP_K_PIO, 0x1ce).dev->id, "vga");
+	/* regions only QEMU knows: by probe, by map */
+	h = vp_attribute_access(&usdt, VP_K_MMIO, 0xfc000010);
+	assert_string_equal(h.dev->id, "cirrus-mmio");
+	assert_int_equal(h.source, VP_ATTR_USDT);
+	h = vp_attribute_access(&map, VP_K_MMIO, 0xfc000020);
+	assert_string_equal(h.dev->id, "cirrus-mmio");
+	assert_int_equal(h.source, VP_ATTR_QMP);
+	/* QEMU's dispatch beats what usually sits at that port */
+	assert_string_equal(vp_attribute_access(&usdt, VP_K_PIO, 0x3c4).dev->id, "cirrus-io");
+	/* nothing named it: unknown */
+	assert_string_equal(vp_attribute_access(&none, VP_K_MMIO, 0xfc000010).dev->id, "unknown");
+
+	/* the totals: the window's writes stayed in the kernel, coalesced */
+	vp_result_init(&r);
+	add(&r, VP_K_MMIO, VP_DIR_WRITE, 0xb8000, 4000, 0, 0);
+	add(&r, VP_K_MMIO, VP_DIR_READ, 0xb8000, 10, 10, 2000);
+	add(&r, VP_K_PIO, VP_DIR_WRITE, 0x3d4, 60, 60, 1000);
+	add(&r, VP_K_MMIO, VP_DIR_WRITE, 0xfc000020, 5, 5, 1000);
+	n = vp_device_totals(&r, &map, &tot);
+	t = vp_device_total_find(tot, n, vp_device_by_id("vga"));
+	assert_non_null(t);
+	assert_int_equal(t->coalesced, 4000);
+	assert_int_equal(t->to_user, 70);
+	assert_int_equal(t->source, VP_ATTR_QMP);
+	t = vp_device_total_find(tot, n, vp_device_for_region("cirrus-mmio"));
+	assert_non_null(t);
+	assert_int_equal(t->to_user, 5);
+	assert_null(vp_device_total_find(tot, n, vp_device_unknown()));
+	free(tot);
+	vp_result_free(&r);
+	vp_memmap_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sources_in_order),
 		cmocka_unit_test(test_totals_under_kvm),
 		cmocka_unit_test(test_totals_under_tcg),
+		cmocka_unit_test(test_display_devices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -93,6 +93,51 @@ static void test_ports(void **state)
 	assert_port(0xffff, "unknown");
 }
 
+/* std-VGA, in every x86 QEMU VM unless -vga none (QEMU 7.2's names and ports). */
+static void test_std_vga(void **state)
+{
+	(void)state;
+	assert_mr("vga-lowmem", "vga");
+	assert_mr("vga", "vga");
+	assert_mr("vbe", "vga");
+	assert_mr("vga.mmio", "vga");
+	assert_mr("bochs dispi interface", "vga");
+	assert_port(0x3b0, "vga");
+	assert_port(0x3b4, "vga");
+	assert_port(0x3c0, "vga");
+	assert_port(0x3d5, "vga");
+	assert_port(0x3da, "vga");
+	assert_port(0x3df, "vga");
+	assert_port(0x1ce, "vga");
+	assert_port(0x1d0, "vga");
+	assert_port(0x3e0, "unknown");
+	assert_string_equal(vp_device_for_pci_id(0x1234, 0x1111)->id, "vga");
+	assert_int_equal(vp_device_by_id("vga")->cls, VP_DEV_EMULATED);
+}
+
+/* A region QEMU names that the table does not know keeps QEMU's name. */
+static void test_regions_named_by_qemu(void **state)
+{
+	const struct vp_device *gpu = vp_device_for_region("virtio-pci-common-virtio-gpu");
+
+	(void)state;
+	assert_string_equal(gpu->id, "virtio-pci-common-virtio-gpu");
+	assert_non_null(strstr(gpu->name, "virtio-pci-common-virtio-gpu"));
+	assert_int_equal(gpu->cls, VP_DEV_UNKNOWN);
+	assert_ptr_equal(vp_device_for_region("virtio-pci-common-virtio-gpu"), gpu);
+	assert_ptr_not_equal(vp_device_for_region("cirrus-low-memory"), gpu);
+	assert_false(vp_device_in_table(gpu));
+	/* the table first; a name that is a table id but not its region stays apart */
+	assert_ptr_equal(vp_device_for_region("vga-lowmem"), vp_device_by_id("vga"));
+	assert_true(vp_device_in_table(vp_device_for_region("vga-lowmem")));
+	assert_string_equal(vp_device_for_region("acpi")->id, "qemu:acpi");
+	assert_string_equal(vp_device_for_region("unknown")->id, "qemu:unknown");
+	/* only nothing named is unknown */
+	assert_ptr_equal(vp_device_for_region(""), vp_device_unknown());
+	assert_ptr_equal(vp_device_for_region(NULL), vp_device_unknown());
+	assert_false(vp_device_in_table(vp_device_unknown()));
+}
+
 static void test_guest_regions(void **state)
 {
 	(void)state;
@@ -233,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_qemu_region_names), cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_guest_regions),     cmocka_unit_test(test_workloads_and_classes),
 		cmocka_unit_test(test_no_overlaps),       cmocka_unit_test(test_speedups),
+		cmocka_unit_test(test_std_vga),           cmocka_unit_test(test_regions_named_by_qemu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -71,7 +73,8 @@ static void write_maps(int pid, const char *text)
 	fclose(f);
 }
 
-enum { QEMU = 100, SLEEP = 200, GONE = 300, EXITING = 400, BARE_VM = 500, NO_MAPS = 600 };
+enum { QEMU = 100, SLEEP = 200, GONE = 300, EXITING = 400, BARE_VM = 500, NO_MAPS = 600,
+       ZOMBIE = 700, STARTING = 800 };
 
 static int setup(void **state)
 {
@@ -119,6 +122,26 @@ static int setup(void **state)
 	make_pid(NO_MAPS, "vmm2", NULL);
 	add_fd(NO_MAPS, 3, "anon_inode:kvm-vm");
 	add_fd(NO_MAPS, 4, "anon_inode:kvm-vcpu:0");
+
+	/* a VMM that died while starting: its entry stays until it is reaped */
+	make_pid(ZOMBIE, "qemu-system-x86", NULL);
+	write_maps(ZOMBIE, "");
+	{
+		char path[PATH_MAX];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%d/stat", root, ZOMBIE);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		/* the name may hold ") Z": only the last parenthesis ends it */
+		fputs("700 (qemu (x) R) Z 1 700 700 0 -1 4194564 0 0 0 0\n", f);
+		fclose(f);
+	}
+
+	/* a QEMU still initialising: nothing of KVM yet (the thread below adds it) */
+	make_pid(STARTING, "qemu-system-x86", "/usr/bin/qemu-system-x86_64");
+	add_fd(STARTING, 0, "/dev/null");
+	write_maps(STARTING, "");
 	return 0;
 }
 
@@ -228,6 +251,71 @@ static void test_unmapped_vcpu(void **state)
 	free(t);
 }
 
+static void sleep_ms(long ms)
+{
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000 }, NULL);
+}
+
+/* What QEMU does while the profiler waits: /dev/kvm, the VM, then each
+ * vCPU and its kvm_run mapping, a while apart. */
+static void *qemu_starts(void *arg)
+{
+	(void)arg;
+	sleep_ms(60);
+	add_fd(STARTING, 9, "/dev/kvm");
+	add_fd(STARTING, 10, "anon_inode:kvm-vm");
+	sleep_ms(60);
+	add_fd(STARTING, 11, "anon_inode:kvm-vcpu:0");
+	add_fd(STARTING, 12, "anon_inode:kvm-vcpu:1");
+	sleep_ms(60);
+	write_maps(STARTING, "7f0000010000-7f0000013000 rw-s 00000000 00:0e 1233    anon_inode:kvm-vcpu:0\n");
+	sleep_ms(60);
+	write_maps(STARTING, "7f0000010000-7f0000013000 rw-s 00000000 00:0e 1233    anon_inode:kvm-vcpu:0\n"
+			     "7f0000020000-7f0000023000 rw-s 00000000 00:0e 1234    anon_inode:kvm-vcpu:1\n");
+	return NULL;
+}
+
+static void test_wait_for_starting_vmm(void **state)
+{
+	struct vp_target *t = calloc(1, sizeof(*t));
+	char err[200] = "";
+	pthread_t th;
+
+	(void)state;
+	assert_non_null(t);
+	/* what one look sees today, while QEMU has not opened /dev/kvm */
+	assert_int_equal(vp_target_probe(root, STARTING, t), -ENOTTY);
+	assert_int_equal(pthread_create(&th, NULL, qemu_starts, NULL), 0);
+	assert_int_equal(vp_target_wait_vcpus(root, STARTING, 2, 10.0, t, err, sizeof(err)), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(t->nr_vcpus, 2);
+	assert_int_not_equal(t->vcpus[0].run_addr, 0);
+	assert_int_not_equal(t->vcpus[1].run_addr, 0);
+	/* already there: no wait */
+	assert_int_equal(vp_target_wait_vcpus(root, QEMU, 2, 0.0, t, err, sizeof(err)), 0);
+	free(t);
+}
+
+static void test_wait_gives_up(void **state)
+{
+	struct vp_target *t = calloc(1, sizeof(*t));
+	char err[200];
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(vp_target_wait_vcpus(root, SLEEP, 1, 0.05, t, err, sizeof(err)), -ETIMEDOUT);
+	assert_string_equal(err, "it opened no KVM VM within 0 s");
+	assert_int_equal(vp_target_wait_vcpus(root, BARE_VM, 2, 0.05, t, err, sizeof(err)), -ETIMEDOUT);
+	assert_string_equal(err, "it has created 0 of its 2 vCPUs after 0 s");
+	assert_int_equal(vp_target_wait_vcpus(root, NO_MAPS, 1, 0.05, t, err, sizeof(err)), -ETIMEDOUT);
+	assert_string_equal(err, "it has not mapped the kvm_run of all its vCPUs after 0 s");
+	/* a QEMU that died is not waited for */
+	assert_int_equal(vp_target_wait_vcpus(root, GONE, 1, 30.0, t, err, sizeof(err)), -ESRCH);
+	assert_string_equal(err, "it exited before creating its vCPUs");
+	assert_int_equal(vp_target_wait_vcpus(root, ZOMBIE, 1, 30.0, t, err, sizeof(err)), -ESRCH);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +324,8 @@ int main(void)
 		cmocka_unit_test(test_no_such_process),
 		cmocka_unit_test(test_vm_without_vcpus),
 		cmocka_unit_test(test_unmapped_vcpu),
+		cmocka_unit_test(test_wait_for_starting_vmm),
+		cmocka_unit_test(test_wait_gives_up),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Each kernel program runs once per event it is attached to.
+
+usage: prog_runs.py VMEXIT_PROF TEST_VMM
+
+The test VMM makes a known number of port, MMIO and CPUID exits.  While the
+profiler is still attached after the guest halted, the kernel's own run
+counts of our programs (kernel.bpf_stats_enabled) are compared with the
+guest's ground truth: one tp_kvm_pio run per port instruction, one
+tp_kvm_cpuid run per CPUID, one tp_kvm_userspace_exit run per exit the VMM
+handled, and no more tp_kvm_* runs than the profiler itself counted events.
+Exit status 77 (skip) when /dev/kvm cannot be used on this host.
+"""
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+PROF, VMM = sys.argv[1], sys.argv[2]
+OUT, IN, MMIO_W, MMIO_R, CPUID = 300, 200, 150, 100, 70
+STATS = "/proc/sys/kernel/bpf_stats_enabled"
+
+
+def read_line(stream, timeout):
+    ready, _, _ = select.select([stream], [], [], timeout)
+    return stream.readline() if ready else ""
+
+
+def run_counts():
+    """Program name -> summed run_cnt of our live programs."""
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True, check=True).stdout
+    runs = {}
+    for p in json.loads(out):
+        name = p.get("name", "")
+        if name.startswith("tp_kvm_") or name.startswith("tp_sys_"):
+            runs[name] = runs.get(name, 0) + p.get("run_cnt", 0)
+    return runs
+
+
+def main():
+    try:
+        with open(STATS) as f:
+            old_stats = f.read().strip()
+        with open(STATS, "w") as f:
+            f.write("1")
+    except OSError as e:
+        print(f"FAIL: cannot enable BPF run statistics: {e}")
+        return 1
+    try:
+        return measure()
+    finally:
+        with open(STATS, "w") as f:
+            f.write(old_stats)
+
+
+def measure():
+    counts = ["--out", str(OUT), "--in", str(IN), "--mmio-write", str(MMIO_W),
+              "--mmio-read", str(MMIO_R), "--cpuid", str(CPUID)]
+    vmm = subprocess.Popen([VMM, "--wait-signal", "--linger-ms", "4000"] + counts,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = read_line(vmm.stdout, 20)
+    if not first.startswith("ready"):
+        vmm.wait(10)
+        err = vmm.stderr.read().strip()
+        if vmm.returncode == SKIP:
+            print(f"skipped: {err}")
+            return SKIP
+        print(f"FAIL: test VMM did not start ({vmm.returncode}): {err}")
+        return 1
+    pid = int(first.split()[1])
+    out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
+    prof = subprocess.Popen([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 20
+    while time.time() < deadline and "attached" not in read_line(prof.stderr, 1):
+        if prof.poll() is not None:
+            print("FAIL: vmexit-prof exited early:", prof.stderr.read())
+            vmm.kill()
+            return 1
+    before = run_counts()
+    os.kill(pid, signal.SIGUSR1)
+    handled = {}
+    while True:
+        line = read_line(vmm.stdout, 60)
+        if not line:
+            print("FAIL: the test VMM did not finish its guest")
+            vmm.kill()
+            prof.kill()
+            return 1
+        f = line.split()
+        if f[0] == "handled" and len(f) == 3:
+            handled[f[1]] = int(f[2])
+        if f[0] == "elapsed_ns":
+            break
+    # The guest has halted; the VMM lingers, so the programs are still loaded.
+    after = run_counts()
+    vmm.communicate(timeout=60)
+    prof.communicate(timeout=30)
+    with open(out) as fh:
+        doc = json.load(fh)
+    os.unlink(out)
+    runs = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    events = doc["profile"]["events"]
+    print("program runs during the guest:", json.dumps(runs, sort_keys=True))
+    print("events the profiler counted:", json.dumps(events, sort_keys=True))
+
+    errors = []
+    exits_to_user = handled.get("io", 0) + handled.get("mmio", 0) + handled.get("hlt", 0)
+    for prog, want in (("tp_kvm_pio", OUT + IN), ("tp_kvm_cpuid", CPUID),
+                       ("tp_kvm_userspace_exit", exits_to_user)):
+        if runs.get(prog) != want:
+            errors.append(f"{prog} ran {runs.get(prog)} times for {want} events the guest made")
+    # Every kvm tracepoint event of the guest is counted once by the profiler;
+    # a program that runs more often than that runs twice for one event.
+    for prog, event in (("tp_kvm_pio", "kvm_pio"), ("tp_kvm_mmio", "kvm_mmio"),
+                        ("tp_kvm_exit", "kvm_exit"), ("tp_kvm_entry", "kvm_entry"),
+                        ("tp_kvm_userspace_exit", "kvm_userspace_exit"), ("tp_kvm_cpuid", "kvm_cpuid")):
+        if prog in runs and event in events and runs[prog] > events[event]:
+            errors.append(f"{prog} ran {runs[prog]} times, the profiler counted {events[event]} {event} events")
+    for e in errors:
+        print("FAIL:", e)
+    if not errors:
+        print("ok: every program ran once per event")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
