@@ -189,6 +189,22 @@ static bool has_own_interrupts(const struct totals *tt, const struct vp_device *
 	return false;
 }
 
+/* PCI devices share INTx lines: of those routed to the pin, the one that
+ * raises its interrupts another way (virtio's notifications over MSI-X)
+ * leaves the line to the others. */
+static struct vp_attr_hit attribute_line(const struct totals *tt, const struct vp_attribution *a,
+					 unsigned int pin)
+{
+	for (size_t i = 0; a->memmap && i < a->memmap->nbars; i++) {
+		const struct vp_pci_bar *b = &a->memmap->bars[i];
+
+		if (b->irq >= 0 && (unsigned int)b->irq == pin && b->dev != vp_device_unknown() &&
+		    !has_own_interrupts(tt, b->dev))
+			return (struct vp_attr_hit){ .dev = b->dev, .source = VP_ATTR_QMP };
+	}
+	return vp_attribute_pin(a, pin);
+}
+
 /* QEMU's own interrupt events: exact per device where QEMU raises them.
  * A device with events of its own (virtio's notifications, the
  * stopwatch's) also moves its INTx line, the same interrupt seen lower
@@ -307,7 +323,7 @@ size_t vp_device_totals(const struct vp_result *r, const struct vp_attribution *
 
 		if (row->key.kind != VP_K_IRQ)
 			continue;
-		h = vp_attribute_pin(a, row->key.code);
+		h = attribute_line(&tt, a, row->key.code);
 		if (!(t = total_for(&tt, h.dev)))
 			goto nomem;
 		note_source(t, h.source);

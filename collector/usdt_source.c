@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices.h"
 #include "growbuf.h"
 #include "qemu_events.h"
 #include "qemu_usdt.h"
 #include "qemu_usdt.skel.h"
 #include "target.h"
+#include "vdev_name.h"
 
 static bool usdt_verbose;
 
@@ -212,19 +214,32 @@ static int read_joins(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
 	return 0;
 }
 
-/* What the probes learnt of a VirtIODevice: the region of its status
- * write, and its type from the type's own events. */
+/* What the probes learnt of a VirtIODevice: its type from the type's own
+ * events or from its name in QEMU's memory, else the region of its status
+ * write.  QEMU also sets a status itself when the VM stops or resumes, on
+ * a thread whose last write was anything: only a virtio region counts. */
 static void name_vdev(struct vp_usdt *u, int names_fd, __u64 vdev, char *region, size_t len,
 		      const char **device_id)
 {
+	char name[32];
 	__u32 type;
 	__u64 mr;
 
-	if (!bpf_map_lookup_elem(bpf_map__fd(u->skel->maps.vdev_mr), &vdev, &mr))
-		mr_name(names_fd, mr, region, len);
 	if (!bpf_map_lookup_elem(bpf_map__fd(u->skel->maps.vdev_type), &vdev, &type) &&
-	    type == VP_VDEV_BLK)
+	    type == VP_VDEV_BLK) {
 		*device_id = "virtio-blk";
+		return;
+	}
+	if (!vp_vdev_name(u->pid, vdev, name, sizeof(name)) &&
+	    vp_device_by_id(name) != vp_device_unknown()) {
+		*device_id = vp_device_by_id(name)->id;
+		return;
+	}
+	if (!bpf_map_lookup_elem(bpf_map__fd(u->skel->maps.vdev_mr), &vdev, &mr)) {
+		mr_name(names_fd, mr, region, len);
+		if (strncmp(region, "virtio-pci", 10))
+			region[0] = '\0';
+	}
 }
 
 static int read_irqs(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
