@@ -41,7 +41,9 @@ PERF_EVENTS = ["kvm:kvm_userspace_exit", "kvm:kvm_pio", "kvm:kvm_mmio", "kvm:kvm
                "raw_syscalls:sys_enter", "raw_syscalls:sys_exit"]
 
 
-def wait_line(proc, prefix, timeout=30):
+def wait_line(proc, prefix, timeout=30, seen=None):
+    """The first line of proc's output starting with prefix; the lines before
+    it go to seen, so a failure can show what the program said instead."""
     end = time.time() + timeout
     while time.time() < end:
         line = proc.stdout.readline()
@@ -49,6 +51,8 @@ def wait_line(proc, prefix, timeout=30):
             return None
         if line.startswith(prefix):
             return line
+        if seen is not None:
+            seen.append(line.rstrip())
     return None
 
 
@@ -100,9 +104,10 @@ class Tracer:
         if self.name == "vmexit-prof":
             if self.workload.kind == "vmm":
                 cmd = [f"{self.build}/collector/vmexit-prof", "--pid", str(pid), "--interval", "60"]
+                ready = "vmexit-prof: attached to pid"  # its note on stderr, merged below
             else:
                 cmd = [f"{self.build}/bench/attach_fd", str(pid), str(self.workload.fd)]
-            ready = "attached"
+                ready = "attached"
         elif self.name == "bpftrace":
             script = BPFTRACE_VMM
             self.script = tempfile.NamedTemporaryFile("w", suffix=".bt", delete=False)
@@ -117,13 +122,14 @@ class Tracer:
                 cmd += ["-e", e]
             ready = None
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if ready and not wait_line(self.proc, ready) and not self._merged_ready(ready):
-            raise RuntimeError(f"{self.name} did not attach")
+        said = []
+        if ready and not wait_line(self.proc, ready, seen=said):
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            raise RuntimeError(f"{self.name} did not attach: " + (" / ".join(said) or "no output"))
         if not ready:
             time.sleep(1.0)  # perf has no ready line; its attach is synchronous but its start is not
-
-    def _merged_ready(self, ready):
-        return False
 
     def collect(self):
         """Kernel-side cost of this tracer's programs, read while they are still loaded."""
@@ -160,6 +166,7 @@ def bench(kind, build, exits, rounds):
                 t.attach(pid)
                 elapsed[n].append(w.run())
                 t.collect()
+                print(f"  round {r + 1}: {n} {elapsed[n][-1] / 1e6:.1f}ms", file=sys.stderr, flush=True)
             finally:
                 t.detach()
                 if w.proc.poll() is None:

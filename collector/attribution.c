@@ -73,12 +73,17 @@ struct vp_attr_hit vp_attribute_access(const struct vp_attribution *a, int kind,
 			return h;
 		}
 	}
+	/* Named by QEMU, known to no table: QEMU's name is still the answer,
+	 * and a better one than what usually sits at that port. */
+	if (h.region) {
+		h.dev = vp_device_for_region(h.region);
+		return h;
+	}
 	if (pio && addr <= 0xffff) {
 		const struct vp_device *d = vp_device_for_port((uint16_t)addr);
 
 		if (d != vp_device_unknown()) {
 			h.dev = d;
-			h.region = NULL;
 			h.source = VP_ATTR_LEGACY;
 		}
 	}
@@ -175,7 +180,7 @@ static const struct vp_device *vdev_device(const char *region, const char *devic
 					   const char *group)
 {
 	if (region[0])
-		return vp_device_for_mr(region);
+		return vp_device_for_region(region);
 	if (device_id)
 		return vp_device_by_id(device_id);
 	return group ? vp_device_for_event_group(group) : vp_device_unknown();
@@ -305,7 +310,7 @@ size_t vp_device_totals(const struct vp_result *r, const struct vp_attribution *
 	 * one exit to user space under KVM. */
 	for (size_t i = 0; !kvm_rows && a->usdt && i < a->usdt->n; i++) {
 		const struct vp_usdt_region *reg = &a->usdt->r[i];
-		struct vp_device_total *t = total_for(&tt, vp_device_for_mr(reg->name));
+		struct vp_device_total *t = total_for(&tt, vp_device_for_region(reg->name));
 
 		if (!t)
 			goto nomem;

@@ -2,7 +2,9 @@
 #include "devices.h"
 
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #define R(a, b) { (a), (b) }
@@ -39,11 +41,11 @@ static const struct vp_device table[] = {
 	/* 0x61 is the speaker/gate port; QEMU calls it pcspk, the guest pit-gate.
 	 * Its IRQ 0 reaches I/O APIC pin 2 through the MADT override, pin 0 without. */
 	{ "pit", "8254 PIT and port 0x61", VP_DEV_PLATFORM, 2, { R(0x40, 0x43), R(0x61, 0x61) },
-	  { "pit", "pcspk" }, { "pit", "pit-gate" }, { NULL }, 1u << 0 | 1u << 2, { NULL } },
+	  { "pit", "pcspk", "kvm-pit" }, { "pit", "pit-gate" }, { NULL }, 1u << 0 | 1u << 2, { NULL } },
 	{ "rtc", "MC146818 RTC/CMOS", VP_DEV_PLATFORM, 1, { R(0x70, 0x71) },
 	  { "rtc", "rtc-index" }, { NULL }, { NULL }, 1u << 8, { NULL } },
 	{ "pic", "8259 PICs and ELCR", VP_DEV_PLATFORM, 3,
-	  { R(0x20, 0x21), R(0xa0, 0xa1), R(0x4d0, 0x4d1) }, { "pic", "elcr" }, { NULL }, { NULL }, 0, { NULL } },
+	  { R(0x20, 0x21), R(0xa0, 0xa1), R(0x4d0, 0x4d1) }, { "pic", "elcr", "kvm-pic", "kvm-elcr" }, { NULL }, { NULL }, 0, { NULL } },
 	{ "pci-config", "PCI configuration (mechanism #1)", VP_DEV_PLATFORM, 1, { R(0xcf8, 0xcff) },
 	  { "pci-conf-idx", "pci-conf-data" }, { "pci-config" }, { NULL }, 0, { NULL } },
 	{ "fw_cfg", "QEMU fw_cfg", VP_DEV_PLATFORM, 2, { R(0x510, 0x511), R(0x514, 0x51b) },
@@ -64,8 +66,15 @@ static const struct vp_device table[] = {
 	  { R(0x80, 0x80), R(0xf0, 0xf0) }, { "ioport80", "ioportF0" }, { NULL }, { NULL }, 0, { NULL } },
 	{ "vapic", "KVM/TCG vAPIC option ROM port", VP_DEV_PLATFORM, 1, { R(0x7e, 0x7f) },
 	  { "kvmvapic" }, { NULL }, { NULL }, 0, { NULL } },
+	/* std-VGA, the display every x86 QEMU VM has unless -vga none: its
+	 * legacy window (a coalesced MMIO region), the VGA and Bochs VBE ports,
+	 * and the PCI function's MMIO BAR with the same registers remapped. */
+	{ "vga", "std-VGA (Bochs VBE)", VP_DEV_EMULATED, 2, { R(0x3b0, 0x3df), R(0x1ce, 0x1d1) },
+	  { "vga", "vbe", "vga-lowmem", "vga.mmio", "vga ioports remapped", "bochs dispi interface",
+	    "qemu extended regs" },
+	  { NULL }, { NULL }, 0, { NULL } },
 	{ "apic", "local APIC, I/O APIC, HPET, MSI window", VP_DEV_PLATFORM, 0, { R(0, 0) },
-	  { "apic-msi", "ioapic", "hpet", "kvm-apic-msi" }, { NULL }, { NULL }, 0, { NULL } },
+	  { "apic-msi", "ioapic", "hpet", "kvm-apic-msi", "kvm-ioapic" }, { NULL }, { NULL }, 0, { NULL } },
 	/* QEMU's "io" root answers ports no device decodes. */
 	{ "unassigned", "unassigned I/O (no device)", VP_DEV_PLATFORM, 0, { R(0, 0) },
 	  { "io", "unassigned" }, { NULL }, { NULL }, 0, { NULL } },
@@ -107,6 +116,72 @@ const struct vp_device *vp_device_for_mr(const char *qemu_mr_name)
 		if (matches(table[i].qemu_mr, qemu_mr_name))
 			return &table[i];
 	return &unknown;
+}
+
+/*
+ * Devices named after a QEMU region the table does not know (another
+ * display, a board's own device): a user sees QEMU's name, which says far
+ * more than "unknown".  Entries live as long as the process, like the
+ * table's, so their pointers compare like the table's do.
+ */
+#define MAX_NAMED 256
+
+static struct named_device {
+	struct vp_device dev;
+	char id[72], name[112];
+} named[MAX_NAMED];
+static size_t nnamed;
+static pthread_mutex_t named_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool is_table_id(const char *id)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(table[i].id, id))
+			return true;
+	return !strcmp(id, unknown.id);
+}
+
+/* The name as an id: printable ASCII, since ids go into JSON and onto
+ * terminals as they are, and QEMU's names may hold any bytes. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
+
+static const struct vp_device *named_device(const char *qemu_name)
+{
+	const struct vp_device *d = &unknown;
+	char id[sizeof(named[0].id)];
+
+	/* A region called like a table device it is not must not merge into it. */
+	snprintf(id, sizeof(id), "%s%s", is_table_id(qemu_name) ? "qemu:" : "", qemu_name);
+	printable(id);
+	pthread_mutex_lock(&named_lock);
+	for (size_t i = 0; i < nnamed && d == &unknown; i++)
+		if (!strcmp(named[i].id, id))
+			d = &named[i].dev;
+	if (d == &unknown && nnamed < MAX_NAMED) {
+		struct named_device *n = &named[nnamed++];
+
+		snprintf(n->id, sizeof(n->id), "%s", id);
+		snprintf(n->name, sizeof(n->name), "QEMU region \"%s\"", qemu_name);
+		printable(n->name);
+		n->dev = (struct vp_device){ .id = n->id, .name = n->name, .cls = VP_DEV_UNKNOWN };
+		d = &n->dev;
+	}
+	pthread_mutex_unlock(&named_lock);
+	return d;
+}
+
+const struct vp_device *vp_device_for_region(const char *qemu_mr_name)
+{
+	const struct vp_device *d = vp_device_for_mr(qemu_mr_name);
+
+	if (d != &unknown || !qemu_mr_name || !qemu_mr_name[0])
+		return d;
+	return named_device(qemu_mr_name);
 }
 
 const struct vp_device *vp_device_for_port(uint16_t port)
@@ -161,7 +236,7 @@ static const struct {
 	{ 0x8086, 0x7010, "ide" },        { 0x8086, 0x100e, "e1000" },
 	{ 0x1af4, 0x1001, "virtio-blk" }, { 0x1af4, 0x1042, "virtio-blk" },
 	{ 0x1af4, 0x1000, "virtio-net" }, { 0x1af4, 0x1041, "virtio-net" },
-	{ 0x1234, 0x5357, "stopwatch" },
+	{ 0x1234, 0x5357, "stopwatch" },   { 0x1234, 0x1111, "vga" },
 };
 
 const struct vp_device *vp_device_for_pci_id(uint16_t vendor, uint16_t device)

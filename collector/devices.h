@@ -45,6 +45,11 @@ const struct vp_device *vp_devices(size_t *n);
 const struct vp_device *vp_device_unknown(void);
 const struct vp_device *vp_device_by_id(const char *id);
 const struct vp_device *vp_device_for_mr(const char *qemu_mr_name);
+/* The table's device for a region QEMU names, else a device carrying
+ * QEMU's own name (class unknown, id the name, "qemu:" before a name that
+ * is a table id): a named region is never folded into unknown.  Unknown
+ * only for no name (or past 256 distinct such names). */
+const struct vp_device *vp_device_for_region(const char *qemu_mr_name);
 /* The built-in legacy-port fallback (attribution source 3 of issue 6). */
 const struct vp_device *vp_device_for_port(uint16_t port);
 /* The built-in I/O APIC pin table; unknown if no fixed device uses it. */

@@ -88,8 +88,9 @@ static const struct vp_pci_bar *bar_at(const struct vp_memmap *m, enum vp_space 
 }
 
 /* Sorts for the binary search, and attributes every range: its region's
- * name first (the device table), then the PCI BAR it lies in, then, for
- * ports, the legacy table.  Run again whenever either input grows. */
+ * name first (the device table), then the PCI BAR it lies in, then QEMU's
+ * own name for it, and only for a nameless port the legacy table.  Run
+ * again whenever either input grows. */
 static void finish(struct vp_memmap *m)
 {
 	if (m->nranges)
@@ -101,6 +102,9 @@ static void finish(struct vp_memmap *m)
 		r->dev = vp_device_for_mr(r->name);
 		if (r->dev == vp_device_unknown() && r->bar)
 			r->dev = r->bar->dev;
+		/* RAM never exits: it is memory, not a device */
+		if (r->dev == vp_device_unknown() && strcmp(r->kind, "ram"))
+			r->dev = vp_device_for_region(r->name);
 		if (r->dev == vp_device_unknown() && r->space == VP_SPACE_PIO && r->start <= 0xffff)
 			r->dev = vp_device_for_port((uint16_t)r->start);
 	}

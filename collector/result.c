@@ -87,6 +87,36 @@ int vp_result_add(struct vp_result *r, const struct vp_key *key, const struct vp
 	return vp_result_append(r, key, st);
 }
 
+void vp_result_resolve_vcpu(struct vp_result *r, uint16_t vcpu)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct vp_row row = r->rows[i];
+		struct vp_row *same;
+
+		if (row.key.vcpu == VP_VCPU_UNKNOWN) {
+			row.key.vcpu = vcpu;
+			/* Only rows kept so far can hold the key: later ones are
+			 * looked at in their turn, and merge into this one then. */
+			same = NULL;
+			for (size_t j = 0; j < kept && !same; j++)
+				if (key_eq(&r->rows[j].key, &row.key))
+					same = &r->rows[j];
+			if (!same)
+				for (size_t j = i + 1; j < r->nrows && !same; j++)
+					if (key_eq(&r->rows[j].key, &row.key))
+						same = &r->rows[j];
+			if (same) {
+				vp_stat_merge(&same->st, &row.st);
+				continue;
+			}
+		}
+		r->rows[kept++] = row;
+	}
+	r->nrows = kept;
+}
+
 uint64_t vp_stat_samples(const struct vp_stat *s)
 {
 	uint64_t n = 0;

@@ -54,6 +54,11 @@ const struct vp_row *vp_result_find(const struct vp_result *r, const struct vp_k
 size_t vp_result_select(const struct vp_result *r, enum vp_key_kind kind, const struct vp_row ***out);
 uint64_t vp_result_total_count(const struct vp_result *r, enum vp_key_kind kind);
 
+/* Gives the rows whose vCPU could not be told (a thread seen before its
+ * first KVM_RUN) to vcpu, merging them into its own: for a VMM with one
+ * vCPU, whose every exit is that vCPU's. */
+void vp_result_resolve_vcpu(struct vp_result *r, uint16_t vcpu);
+
 /* True when kvm_exit/kvm_entry fired, so in-kernel handling time exists. */
 bool vp_result_has_exit_events(const struct vp_result *r);
 

@@ -287,8 +287,8 @@ int vp_compare_main(const struct vp_run_options *o)
 		vp_tt_style_auto(STDOUT_FILENO, &style);
 		if (doc)
 			vp_text_render(stdout, doc, &style);
-		if (o->json && (ret = vp_json_dump_atomic(json_incref(doc), o->json))) {
-			vp_error("cannot write %s: %s", o->json, strerror(-ret));
+		if (o->json && (ret = vp_doc_save(json_incref(doc), o->json, err, sizeof(err)))) {
+			vp_error("%s", err);
 			status = status ? status : 1;
 		}
 		json_decref(doc);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "attribution.h"
 #include "live_source.h"
 #include "qmp.h"
@@ -15,6 +17,9 @@
 /* QEMU has to create its QMP socket first; under a slow TCG start that can
  * take a few seconds. */
 #define QMP_CONNECT_TIMEOUT_S 30.0
+/* Once QMP answers the vCPUs exist; this only bounds a QEMU that answers
+ * QMP before its machine is built (a --preconfig one, say). */
+#define VCPU_WAIT_TIMEOUT_S 30.0
 
 /*
  * The guest names the regions it measures itself (guest-workloads/, its
@@ -29,8 +34,47 @@ static const struct { const char *guest, *qemu; } region_pairs[] = {
 	{ "pit-gate", "pcspk" }, /* port 0x61 */
 };
 
-int vp_profile_begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, char *err,
-		     size_t errlen)
+/* Under KVM the exits themselves are profiled too: the kernel programs go
+ * on while QEMU is still paused, so the guest's first exit is seen. */
+struct kvm_attach {
+	struct vp_live *live;
+	struct vp_target *t;
+};
+
+/* QEMU answers QMP only once its machine, vCPUs included, is built; how
+ * many it made is QEMU's to say (1 when it cannot). */
+static int qmp_vcpu_count(struct vp_qmp *q)
+{
+	json_t *cpus = NULL;
+	char err[256];
+	int n = 1;
+
+	if (!vp_qmp_execute(q, "query-cpus-fast", NULL, &cpus, err, sizeof(err)) &&
+	    json_array_size(cpus))
+		n = (int)json_array_size(cpus);
+	json_decref(cpus);
+	return n;
+}
+
+static int attach_kvm(struct vp_guest *g, struct vp_qmp *q, bool verbose, struct kvm_attach *k,
+		      char *err, size_t errlen)
+{
+	struct vp_live_opts lo = { .vcpu_filter = -1, .verbose = verbose };
+	int pid = (int)vp_guest_pid(g), ret;
+	char why[160];
+
+	ret = vp_target_wait_vcpus("/proc", pid, qmp_vcpu_count(q), VCPU_WAIT_TIMEOUT_S, k->t, why,
+				   sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "cannot find the vCPUs of QEMU %d: %s", pid, why);
+		return ret;
+	}
+	return vp_live_open(k->live, k->t, &lo, err, errlen);
+}
+
+/* k NULL: QEMU's probes alone. */
+static int begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, struct kvm_attach *k,
+		 char *err, size_t errlen)
 {
 	struct vp_qmp q;
 	int ret;
@@ -45,14 +89,26 @@ int vp_profile_begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, char *
 			  errlen);
 	if (ret)
 		return ret;
+	if (k && (ret = attach_kvm(g, &q, verbose, k, err, errlen))) {
+		vp_qmp_close(&q);
+		return ret;
+	}
 	ret = vp_usdt_open(u, (int)vp_guest_pid(g), verbose, err, errlen);
 	if (!ret) {
 		ret = vp_qmp_command(&q, "cont", err, errlen);
 		if (ret)
 			vp_usdt_close(u);
 	}
+	if (ret && k)
+		vp_live_close(k->live);
 	vp_qmp_close(&q);
 	return ret;
+}
+
+int vp_profile_begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, char *err,
+		     size_t errlen)
+{
+	return begin(g, verbose, u, NULL, err, errlen);
 }
 
 static const struct vp_guest_region *guest_region(const struct vp_guest_result *r,
@@ -126,7 +182,7 @@ size_t vp_profile_by_device(const struct vp_usdt_counts *c, const struct vp_gues
 	for (size_t i = 0; c && i < c->n; i++) {
 		const struct vp_usdt_region *q = &c->r[i];
 
-		if (!(d = slot(out, &n, max, vp_device_for_mr(q->name))))
+		if (!(d = slot(out, &n, max, vp_device_for_region(q->name))))
 			continue;
 		d->in_qemu = true;
 		d->reads += q->guest_reads;
@@ -224,22 +280,6 @@ void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_gu
 	print_interrupts(c, ops);
 }
 
-/* Under KVM the exits themselves are profiled too: the kernel programs go
- * on while QEMU is still paused, so the guest's first exit is seen. */
-static int attach_kvm(struct vp_guest *g, bool verbose, struct vp_live *live,
-		      struct vp_target *t, char *err, size_t errlen)
-{
-	struct vp_live_opts lo = { .vcpu_filter = -1, .verbose = verbose };
-	int ret = vp_target_probe("/proc", (int)vp_guest_pid(g), t);
-
-	if (ret) {
-		snprintf(err, errlen, "cannot find the vCPUs of QEMU %d: %s", (int)vp_guest_pid(g),
-			 strerror(-ret));
-		return ret;
-	}
-	return vp_live_open(live, t, &lo, err, errlen);
-}
-
 int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *cfg,
 		    double timeout_s, bool verbose, struct vp_guest_result *r,
 		    struct vp_usdt_counts *c, struct vp_result *kvm, char *accel, size_t accel_len,
@@ -261,14 +301,8 @@ int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *c
 		return ret;
 	snprintf(accel, accel_len, "%s", vp_guest_accel(g));
 	on_kvm = kvm && !strcmp(vp_guest_accel(g), "kvm");
-	if (on_kvm && (ret = attach_kvm(g, verbose, &live, &t, err, errlen))) {
-		vp_guest_free(g);
-		return ret;
-	}
-	ret = vp_profile_begin(g, verbose, &u, err, errlen);
+	ret = begin(g, verbose, &u, on_kvm ? &(struct kvm_attach){ &live, &t } : NULL, err, errlen);
 	if (ret) {
-		if (on_kvm)
-			vp_live_close(&live);
 		vp_guest_free(g);
 		return ret;
 	}
@@ -280,6 +314,9 @@ int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *c
 	vp_usdt_close(&u);
 	if (on_kvm) {
 		int kret = vp_live_read(&live, kvm);
+
+		if (!kret && t.nr_vcpus == 1)
+			vp_result_resolve_vcpu(kvm, (uint16_t)t.vcpus[0].vcpu);
 
 		vp_live_close(&live);
 		if (!rret)

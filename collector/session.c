@@ -134,6 +134,7 @@ struct session {
 	struct vp_timeline tl;
 	struct loop_fds fds;
 	uint64_t prev_dispatches;
+	size_t unnamed; /* accesses no source named when QEMU's map was last read */
 	char version[128]; /* QEMU's, asked once */
 	char notes[512];
 };
@@ -161,6 +162,17 @@ static void tcg_line(struct session *s, double elapsed, double seconds)
 
 static json_t *build_doc(struct session *s);
 
+/* The maps of the VM, read; an exit its vCPU thread made before the
+ * profiler saw it enter KVM_RUN has no vCPU, unless there is only one. */
+static int read_live(struct session *s)
+{
+	int ret = vp_live_read(&s->live, &s->res);
+
+	if (!ret && s->target.nr_vcpus == 1)
+		vp_result_resolve_vcpu(&s->res, (uint16_t)s->target.vcpus[0].vcpu);
+	return ret;
+}
+
 /* On a terminal the whole report so far, redrawn like top, the costliest
  * rows of each table under a line of current rates; in a log one line. */
 static void live_view(struct session *s, const struct vp_result *prev, double seconds, bool tty)
@@ -187,6 +199,35 @@ static void live_view(struct session *s, const struct vp_result *prev, double se
 	vp_text_render(stdout, doc, &style);
 	fflush(stdout);
 	json_decref(doc);
+}
+
+/* Accesses no source could name a device for. */
+static size_t unnamed_accesses(const struct session *s)
+{
+	struct vp_attribution a = vp_sources_attribution(&s->src);
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->res.nrows; i++) {
+		const struct vp_key *k = &s->res.rows[i].key;
+
+		if ((k->kind == VP_K_PIO || k->kind == VP_K_MMIO || k->kind == VP_K_FAST_MMIO) &&
+		    vp_attribute_access(&a, k->kind, k->addr).dev == vp_device_unknown())
+			n++;
+	}
+	return n;
+}
+
+/* The probes' counts, and QEMU's map again when an access appeared that
+ * nothing could name: a profile begun before the firmware read a map
+ * without the BARs the firmware then assigned.  Asking only then keeps
+ * QMP quiet on a VM whose map does not change. */
+static void collect_sources(struct session *s)
+{
+	bool reread = s->src.qmp_path[0] && unnamed_accesses(s) > s->unnamed;
+
+	vp_sources_collect(&s->src, reread);
+	if (reread)
+		s->unnamed = unnamed_accesses(s);
 }
 
 /* Returns when the duration ends, a signal arrives or the target exits. */
@@ -226,7 +267,7 @@ static void run_loop(struct session *s, double start)
 				vp_sources_update_vcpus(&s->src, &s->target);
 			}
 			s->res.meta.nr_vcpus = s->target.nr_vcpus;
-			if (vp_live_read(&s->live, &s->res))
+			if (read_live(s))
 				goto next;
 			if (!told_no_exit && !vp_result_has_exit_events(&s->res) &&
 			    s->res.counters[VP_C_EV_USER_EXIT]) {
@@ -236,7 +277,7 @@ static void run_loop(struct session *s, double start)
 			}
 			vp_timeline_add(&s->tl, &s->res, now - start);
 		}
-		vp_sources_collect(&s->src, false);
+		collect_sources(s);
 		/* Rates since the last refresh; the first has none before it. */
 		live_view(s, have_prev ? &prev : NULL, now - last_tick, tty);
 		have_prev = vp_result_copy(&prev, &s->res) == 0;
@@ -334,6 +375,7 @@ int vp_session_run(const struct vp_options *o)
 {
 	static struct session s; /* large: keep it off the stack */
 	struct vp_text_style style;
+	char err[512];
 	double start;
 	json_t *doc;
 	int ret = 0;
@@ -351,7 +393,7 @@ int vp_session_run(const struct vp_options *o)
 	run_loop(&s, start);
 	s.res.meta.duration_s = now_s() - start;
 	if (s.kvm) {
-		ret = vp_live_read(&s.live, &s.res);
+		ret = read_live(&s);
 		vp_live_close(&s.live);
 	}
 	vp_sources_collect(&s.src, true);
@@ -370,8 +412,8 @@ int vp_session_run(const struct vp_options *o)
 	vp_tt_style_auto(STDOUT_FILENO, &style);
 	if (doc)
 		vp_text_render(stdout, doc, &style);
-	if (o->json_path && (ret = vp_json_dump_atomic(json_incref(doc), o->json_path)))
-		vp_error("cannot write %s: %s", o->json_path, strerror(-ret));
+	if (o->json_path && (ret = vp_doc_save(json_incref(doc), o->json_path, err, sizeof(err))))
+		vp_error("%s", err);
 	json_decref(doc);
 	vp_result_free(&s.res);
 	vp_timeline_free(&s.tl);

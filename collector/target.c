@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VCPU_INODE "anon_inode:kvm-vcpu:"
@@ -106,4 +107,72 @@ int vp_target_probe(const char *proc_root, int pid, struct vp_target *t)
 	snprintf(path, sizeof(path), "%s/%d/maps", proc_root, pid);
 	scan_maps(path, t);
 	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A zombie still has its /proc entry, but will never create a vCPU. */
+static int exited(const char *proc_root, int pid)
+{
+	char path[PATH_MAX], line[512], *paren;
+
+	snprintf(path, sizeof(path), "%s/%d/stat", proc_root, pid);
+	read_line(path, line, sizeof(line));
+	paren = strrchr(line, ')');
+	return paren && (paren[1] == ' ') && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+static int vcpus_ready(const struct vp_target *t, int want)
+{
+	int mapped = 0;
+
+	for (int i = 0; i < t->nr_vcpus; i++)
+		mapped += t->vcpus[i].run_addr != 0;
+	return t->nr_vcpus >= want && mapped == t->nr_vcpus;
+}
+
+static void how_far(const struct vp_target *t, int err, int want, double waited, char *buf,
+		    size_t len)
+{
+	if (err == -ESRCH)
+		snprintf(buf, len, "it exited before creating its vCPUs");
+	else if (err == -ENOTTY)
+		snprintf(buf, len, "it opened no KVM VM within %.0f s", waited);
+	else if (err)
+		snprintf(buf, len, "cannot read its file descriptors: %s", strerror(-err));
+	else if (t->nr_vcpus < want)
+		snprintf(buf, len, "it has created %d of its %d vCPU%s after %.0f s", t->nr_vcpus,
+			 want, want == 1 ? "" : "s", waited);
+	else
+		snprintf(buf, len, "it has not mapped the kvm_run of all its vCPUs after %.0f s",
+			 waited);
+}
+
+int vp_target_wait_vcpus(const char *proc_root, int pid, int want, double timeout_s,
+			 struct vp_target *t, char *err, size_t errlen)
+{
+	double start = now_s();
+	int ret;
+
+	if (want < 1)
+		want = 1;
+	for (;;) {
+		ret = vp_target_probe(proc_root, pid, t);
+		if (!ret && vcpus_ready(t, want))
+			return 0;
+		if (ret == -ESRCH || exited(proc_root, pid))
+			ret = -ESRCH;
+		/* Unreadable fds will not become readable by waiting. */
+		if (ret == -ESRCH || (ret && ret != -ENOTTY) || now_s() - start >= timeout_s)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	how_far(t, ret, want, now_s() - start, err, errlen);
+	return ret == -ESRCH || (ret && ret != -ENOTTY) ? ret : -ETIMEDOUT;
 }

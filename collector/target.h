@@ -6,6 +6,7 @@
 #ifndef VP_TARGET_H
 #define VP_TARGET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define VP_TARGET_MAX_VCPUS 1024
@@ -30,5 +31,15 @@ struct vp_target {
  * -EACCES when its fds cannot be read, -ENOTTY when it holds no KVM VM.
  */
 int vp_target_probe(const char *proc_root, int pid, struct vp_target *t);
+
+/*
+ * A VMM that was just started opens /dev/kvm and creates its vCPUs while
+ * it initialises: probes until it holds a VM and want vCPUs, each with its
+ * kvm_run mapped.  0; -ESRCH when it exited first; -ETIMEDOUT after
+ * timeout_s.  On failure err says how far it got ("it has created 1 of its
+ * 2 vCPUs after 30 s").
+ */
+int vp_target_wait_vcpus(const char *proc_root, int pid, int want, double timeout_s,
+			 struct vp_target *t, char *err, size_t errlen);
 
 #endif

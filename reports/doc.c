@@ -80,7 +80,7 @@ static const struct rule meta_rules[] = {
 };
 
 static const struct rule vcpu_rules[] = {
-	{ "vcpu", T_INT, NULL, 0, NULL },
+	{ "vcpu", T_INT | T_NULL, NULL, 0, NULL },
 	{ "exits_to_user", T_INT, NULL, 0, NULL },
 	{ "user_ns", T_INT, NULL, 0, NULL },
 	{ "kernel_exits", T_INT, NULL, 0, NULL },
@@ -115,6 +115,8 @@ static const struct rule device_rules[] = {
 	{ "interrupts", T_INT, NULL, 0, NULL },
 	{ "latency", T_OBJ | T_NULL, NULL, 0, latency_rules },
 	{ "source", T_STR, NULL, 0, NULL },
+	{ "qemu_events", T_OBJ | T_OPT, NULL, 0, NULL },
+	{ "qemu_events.*", T_INT, NULL, 0, NULL },
 	END,
 };
 
@@ -224,6 +226,8 @@ static const struct rule workload_rules[] = {
 	{ "timing.max", T_NUM | T_NULL, NULL, 0, NULL },
 	{ "timing.spread_pct", T_NUM | T_NULL, NULL, 0, NULL },
 	{ "timing.us_per_op_profiled", T_NUM | T_NULL, NULL, 0, NULL },
+	{ "qemu_events_per_op", T_OBJ | T_OPT, NULL, 0, NULL },
+	{ "qemu_events_per_op.*", T_NUM | T_NULL, NULL, 0, NULL },
 	END,
 };
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,9 @@ json_t *vp_json_text(const char *s)
 
 json_t *vp_json_num_or_null(double v)
 {
-	return v < 0 ? json_null() : json_real(v);
+	/* JSON has no NaN or infinity, and jansson makes no value of them:
+	 * a 0/0 must not take the whole object it sits in away. */
+	return v < 0 || !isfinite(v) ? json_null() : json_real(v);
 }
 
 json_t *vp_json_latency(const struct vp_stat *st)
@@ -162,4 +165,21 @@ int vp_json_dump_atomic(json_t *doc, const char *path)
 		unlink(tmp);
 	json_decref(doc);
 	return err;
+}
+
+int vp_doc_save(json_t *doc, const char *path, char *err, size_t errlen)
+{
+	char why[256];
+	int ret;
+
+	if (doc && vp_doc_validate(doc, why, sizeof(why))) {
+		snprintf(err, errlen, "cannot write %s: vmexit-prof could not read it back: %s", path,
+			 why);
+		json_decref(doc);
+		return -EPROTO;
+	}
+	ret = vp_json_dump_atomic(doc, path);
+	if (ret)
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+	return ret;
 }

@@ -63,5 +63,9 @@ void vp_qemu_version(const char *binary, char *out, size_t len);
  * rename, so a reader never sees half a document.  NULL doc: -EINVAL.
  */
 int vp_json_dump_atomic(json_t *doc, const char *path);
+/* The way every command writes its document: checked first by the reader's
+ * own rules (doc.h), so a document vmexit-prof writes is one it reads; then
+ * vp_json_dump_atomic.  0, or -errno with one line in err. */
+int vp_doc_save(json_t *doc, const char *path, char *err, size_t errlen);
 
 #endif

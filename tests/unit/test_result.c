@@ -297,6 +297,43 @@ static void test_has_exit_events(void **state)
 	assert_true(vp_result_has_exit_events(&r));
 }
 
+/* A one-vCPU VMM's exits are all that vCPU's, also those its thread made
+ * before the profiler saw it enter KVM_RUN: one row each, counts summed. */
+static void test_resolve_sole_vcpu(void **state)
+{
+	struct vp_key hlt = { .kind = VP_K_USER, .vcpu = VP_VCPU_UNKNOWN, .code = 5 };
+	struct vp_key io = { .kind = VP_K_USER, .vcpu = VP_VCPU_UNKNOWN, .code = 2 };
+	struct vp_key io0 = { .kind = VP_K_USER, .vcpu = 0, .code = 2 };
+	struct vp_key pio = { .kind = VP_K_PIO, .dir = VP_DIR_WRITE, .size = 1, .vcpu = VP_VCPU_ANY, .addr = 0x3f8 };
+	struct vp_stat one = { .count = 1, .user_count = 1, .user_ns = 100 };
+	struct vp_stat many = { .count = 40, .user_count = 40, .user_ns = 4000 };
+	struct vp_result r;
+	struct vp_vcpu_sum *v;
+	size_t n;
+
+	(void)state;
+	vp_result_init(&r);
+	/* the untold row first, its vCPU's own after it, and one before */
+	assert_int_equal(vp_result_add(&r, &hlt, &one), 0);
+	assert_int_equal(vp_result_add(&r, &io, &one), 0);
+	assert_int_equal(vp_result_add(&r, &io0, &many), 0);
+	assert_int_equal(vp_result_add(&r, &pio, &many), 0);
+	vp_result_resolve_vcpu(&r, 0);
+	assert_int_equal(r.nrows, 3);
+	io0.vcpu = 0;
+	assert_int_equal(vp_result_find(&r, &io0)->st.count, 41);
+	assert_int_equal(vp_result_find(&r, &io0)->st.user_ns, 4100);
+	hlt.vcpu = 0;
+	assert_int_equal(vp_result_find(&r, &hlt)->st.count, 1);
+	assert_int_equal(vp_result_find(&r, &pio)->st.count, 40); /* no vCPU of its own */
+	n = vp_result_vcpu_sums(&r, &v);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].vcpu, 0);
+	assert_int_equal(v[0].user, 42);
+	free(v);
+	vp_result_free(&r);
+}
+
 /* The live view keeps the previous refresh as a copy: it must not alias. */
 static void test_copy_is_independent(void **state)
 {
@@ -339,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_select_and_totals),
 		cmocka_unit_test(test_has_exit_events),
 		cmocka_unit_test(test_copy_is_independent),
+		cmocka_unit_test(test_resolve_sole_vcpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
