@@ -67,7 +67,20 @@ struct trace_event_raw_kvm_hypercall___vp {
 struct trace_event_raw_kvm_set_irq___vp {
 	unsigned int gsi;
 	int level;
+	int irq_source_id;
 } __attribute__((preserve_access_index));
+
+/* Each interrupt line's last level per source (QEMU, the in-kernel PIT...):
+ * QEMU sets a level-triggered line high again while it already is (IDE and
+ * e1000 do on most register writes), which delivers nothing. */
+#define VP_IRQ_LINES 1024
+#define VP_IRQ_SOURCES 4
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VP_IRQ_LINES * VP_IRQ_SOURCES);
+	__type(key, __u32);
+	__type(value, __u32);
+} irq_levels SEC(".maps");
 
 struct trace_event_raw_kvm_msi_set_irq___vp {
 	__u64 address;
@@ -185,8 +198,16 @@ int tp_kvm_set_irq(struct trace_event_raw_kvm_set_irq___vp *ctx)
 {
 	EV_OR_RETURN();
 
-	/* Level-triggered lines are lowered too; only a raise is an interrupt. */
-	if (ctx->level)
+	__u32 line = (ctx->gsi % VP_IRQ_LINES) * VP_IRQ_SOURCES + (__u32)ctx->irq_source_id % VP_IRQ_SOURCES;
+	__u32 *level = bpf_map_lookup_elem(&irq_levels, &line);
+	__u32 was;
+
+	/* Only a rising edge is an interrupt. */
+	if (!level)
+		return 0;
+	was = *level;
+	*level = ctx->level != 0;
+	if (ctx->level && !was)
 		handle_irq(&ev, VP_K_IRQ, ctx->gsi, 0);
 	return 0;
 }

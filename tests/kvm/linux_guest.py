@@ -128,7 +128,7 @@ def check(doc, lines, stats_before, stats_after):
     unknown = [d for d in prof["devices"] if d["class"] == "unknown"]
     if unknown:
         errors.append(f"devices left unknown: {[(d['device'], d['name'], d['to_user']) for d in unknown]}")
-    for dev in ("ide", "virtio-blk", "e1000", "virtio-net", "vga"):
+    for dev in ("ide", "virtio-blk", "e1000", "virtio-net"):
         if dev not in devices:
             errors.append(f"device {dev} missing from the profile (have {sorted(devices)})")
 
@@ -147,7 +147,10 @@ def check(doc, lines, stats_before, stats_after):
                          ("virtio-net", r"virtio\d+-(input|output)\.")):
         want = guest_irqs(i0, i1, pattern)
         got = devices.get(dev, {}).get("interrupts")
-        if want <= 0 or got != want:
+        # e1000's Linux driver raises an interrupt of its own every 2 s
+        # (its watchdog): one may fall in the moments the profile is longer.
+        slack = 2 if dev == "e1000" else 0
+        if want <= 0 or got is None or not want <= got <= want + slack:
             errors.append(f"{dev}: the guest took {want} interrupts, the profile shows {got}")
     for nic, drv in nic_driver.items():
         if n1.get(nic, {}).get("tx", 0) < 20:
@@ -206,11 +209,14 @@ def run(tmp):
         before = kvm_stats(qmp)
         qmp.execute("cont")
         console.send("go\n")
-        lines = console.wait_for("vp-guest: done", BOOT_TIMEOUT)
+        console.wait_for("vp-guest: captured", BOOT_TIMEOUT)
         qmp.execute("stop")
         after = kvm_stats(qmp)
         prof.send_signal(signal.SIGINT)
         report, err = prof.communicate(timeout=60)
+        qmp.execute("cont")
+        console.send("show\n")
+        lines = console.wait_for("vp-guest: done", BOOT_TIMEOUT)
         print(report)
         if prof.returncode:
             raise Fail(f"vmexit-prof exited {prof.returncode}: {err}")
@@ -221,7 +227,6 @@ def run(tmp):
                 json.dump(doc, f, indent=1)
             with open(os.path.join(os.environ["VP_KEEP_DIR"], "linux-guest.console"), "w") as f:
                 f.write("\n".join(console.lines))
-        qmp.execute("cont")
         qmp.close()
         errors = check(doc, lines, before, after)
         if errors:

@@ -9,7 +9,7 @@ image=$("$here/../../lab/lab-setup.sh" | tail -n 1)
 release=$(cat "$image/kernel-release")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/bin" "$work/lib/modules" "$work/proc" "$work/sys" "$work/dev"
+mkdir -p "$work/bin" "$work/lib/modules" "$work/proc" "$work/sys" "$work/dev" "$work/tmp"
 cp "$image/bb/bin/busybox" "$work/bin/busybox"
 install -m 755 "$here/init" "$work/init"
 for m in ata_piix sd_mod virtio_pci virtio_blk virtio_net e1000; do
