@@ -33,9 +33,15 @@ enum vp_key_kind {
 	VP_K_IRQ = 9,       /* code: GSI raised (level != 0) */
 	VP_K_MSI = 10,      /* addr: MSI address; code: vector (data & 0xff) */
 	VP_K_RUN = 11,      /* time: one ioctl(KVM_RUN) from entry to return */
+	VP_K_EXIT_ACCESS = 12, /* a VP_K_EXIT (isa, vcpu, code) taken for a device access:
+				* dir holds the access's kind (VP_K_PIO, VP_K_MMIO), addr its
+				* port or address; time: in-kernel handling */
 };
 
 enum vp_dir { VP_DIR_NONE = 0, VP_DIR_READ = 1, VP_DIR_WRITE = 2 };
+
+/* kvm:kvm_pio's `rw` values (KVM_PIO_IN, KVM_PIO_OUT in arch/x86/kvm/trace.h). */
+enum vp_kvm_pio_rw { VP_KVM_PIO_IN = 0, VP_KVM_PIO_OUT = 1 };
 
 /* kvm:kvm_exit's `isa` values. */
 enum vp_isa { VP_ISA_VMX_CODE = 1, VP_ISA_SVM_CODE = 2 };
@@ -104,7 +110,7 @@ enum vp_synth_type {
 	VP_SYN_EXIT = 1,       /* a0 reason, a1 isa, a2 vcpu_id */
 	VP_SYN_ENTRY,          /* a0 vcpu_id */
 	VP_SYN_USER_EXIT,      /* a0 KVM_EXIT_* */
-	VP_SYN_PIO,            /* a0 rw (0 out, 1 in), a1 port, a2 size, a3 count */
+	VP_SYN_PIO,            /* a0 rw (enum vp_kvm_pio_rw), a1 port, a2 size, a3 count */
 	VP_SYN_MMIO,           /* a0 type (0 read unsatisfied, 1 read, 2 write), a1 len, a2 gpa */
 	VP_SYN_FAST_MMIO,      /* a0 gpa */
 	VP_SYN_MSR,            /* a0 write, a1 ecx */

@@ -234,10 +234,20 @@ static __always_inline void note_access(struct vp_thread *t, const struct vp_key
 	t->acc_addr = k->addr;
 }
 
+static __always_inline void exit_key(struct vp_key *k, const struct vp_thread *t)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->kind = VP_K_EXIT;
+	k->isa = t->isa;
+	k->vcpu = t->vcpu;
+	k->code = t->exit_reason;
+}
+
 static __always_inline void handle_exit(const struct vp_ev *ev, __u32 reason, __u32 isa,
 					__u32 vcpu_id, int has_vcpu)
 {
 	struct vp_thread *t;
+	struct vp_key k;
 
 	count_event(VP_C_EV_EXIT);
 	t = thread_of(ev);
@@ -252,12 +262,18 @@ static __always_inline void handle_exit(const struct vp_ev *ev, __u32 reason, __
 	t->exit_reason = reason;
 	t->isa = isa;
 	t->acc_kind = 0;
+	if (!vcpu_wanted(t))
+		return;
+	/* Counted now, timed at kvm_entry: the exit that ends the VM (a HLT or
+	 * shutdown the VMM does not resume) has no entry but was still taken. */
+	exit_key(&k, t);
+	count_key(&k);
 }
 
 static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, int has_vcpu)
 {
 	struct vp_thread *t;
-	struct vp_key k = {};
+	struct vp_key k;
 	struct vp_stat *s;
 	__u64 kern;
 
@@ -273,18 +289,25 @@ static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, 
 	kern = t->kern_ns + (t->kclock ? ev->now - t->exit_ts : 0);
 	if (!vcpu_wanted(t))
 		goto done;
-	k.kind = VP_K_EXIT;
-	k.isa = t->isa;
-	k.vcpu = t->vcpu;
-	k.code = t->exit_reason;
+	exit_key(&k, t);
 	s = stat_of(&k);
 	if (s) {
-		s->count++;
 		s->kern_count++;
 		s->kern_ns += kern;
 		stat_time(s, kern);
 	}
 	if (t->acc_kind) {
+		/* Which device the exit was for, beside its reason: an npf exit of
+		 * an ioeventfd kick never reaches the VMM to be told apart there. */
+		k.kind = VP_K_EXIT_ACCESS;
+		k.dir = t->acc_kind;
+		k.addr = t->acc_addr;
+		s = stat_of(&k);
+		if (s) {
+			s->count++;
+			s->kern_count++;
+			s->kern_ns += kern;
+		}
 		key_device(&k, t->acc_kind, t->acc_dir, t->acc_size, t->acc_addr);
 		s = stat_of(&k);
 		if (s) {
@@ -432,8 +455,7 @@ static __always_inline void handle_pio(const struct vp_ev *ev, __u32 rw, __u32 p
 	t = thread_of(ev);
 	if (!t || !vcpu_wanted(t))
 		return;
-	/* kvm_pio's rw: 0 = out (KVM_PIO_OUT), 1 = in */
-	key_device(&k, VP_K_PIO, rw ? VP_DIR_READ : VP_DIR_WRITE, size, port);
+	key_device(&k, VP_K_PIO, rw == VP_KVM_PIO_OUT ? VP_DIR_WRITE : VP_DIR_READ, size, port);
 	count_key(&k);
 	note_access(t, &k);
 }

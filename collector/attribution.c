@@ -161,13 +161,16 @@ static int add_access_row(struct totals *tt, const struct vp_attribution *a, con
 	if (st->user_count)
 		vp_stat_merge(&t->lat, st);
 	in_kernel = st->count > st->user_count ? st->count - st->user_count : 0;
-	/* What stayed in the kernel: an ioeventfd, a device KVM emulates itself
-	 * (APIC, I/O APIC, PIT, PIC), or a write KVM queued in the coalesced
-	 * MMIO ring for QEMU to replay later without an exit. */
-	if (h.ioeventfd)
+	/* What stayed in the kernel: a device KVM emulates itself (APIC, I/O
+	 * APIC, PIT, PIC), an ioeventfd (a paravirtual device's doorbell: on
+	 * SVM a kick is an npf exit and a kvm_mmio write, no kvm_fast_mmio),
+	 * or a write KVM queued in the coalesced MMIO/PIO ring for QEMU to
+	 * replay later without an exit (e1000, VGA, the RTC's index port). */
+	if (vp_device_kvm_emulated(h.dev))
+		t->kernel_dev += in_kernel;
+	else if (h.ioeventfd || h.dev->cls == VP_DEV_PARAVIRTUAL)
 		t->ioeventfd += in_kernel;
-	else if (row->key.kind == VP_K_MMIO && row->key.dir == VP_DIR_WRITE &&
-		 h.dev->cls != VP_DEV_PLATFORM)
+	else if (row->key.dir == VP_DIR_WRITE)
 		t->coalesced += in_kernel;
 	else
 		t->kernel_dev += in_kernel;

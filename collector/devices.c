@@ -256,3 +256,13 @@ const char *vp_device_class_name(enum vp_device_class cls)
 	default: return "unknown";
 	}
 }
+
+int vp_device_kvm_emulated(const struct vp_device *d)
+{
+	static const char *const ids[] = { "pic", "pit", "apic" };
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (!strcmp(d->id, ids[i]))
+			return 1;
+	return 0;
+}

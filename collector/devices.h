@@ -50,6 +50,10 @@ const struct vp_device *vp_device_for_mr(const char *qemu_mr_name);
  * is a table id): a named region is never folded into unknown.  Unknown
  * only for no name (or past 256 distinct such names). */
 const struct vp_device *vp_device_for_region(const char *qemu_mr_name);
+/* KVM emulates d itself with the in-kernel irqchip (PIC and ELCR, PIT,
+ * I/O APIC, local APIC): what it serves in the kernel is that device's own
+ * work, not a write queued for QEMU. */
+int vp_device_kvm_emulated(const struct vp_device *d);
 /* The built-in legacy-port fallback (attribution source 3 of issue 6). */
 const struct vp_device *vp_device_for_port(uint16_t port);
 /* The built-in I/O APIC pin table; unknown if no fixed device uses it. */

@@ -90,12 +90,21 @@ static const struct rule vcpu_rules[] = {
 	END,
 };
 
+static const struct rule exit_device_rules[] = {
+	{ "device", T_STR, NULL, 0, NULL },
+	{ "count", T_INT, NULL, 0, NULL },
+	{ "time_ns", T_INT, NULL, 0, NULL },
+	END,
+};
+
 static const struct rule exit_reason_rules[] = {
 	{ "where", T_STR, "user|kernel", 0, NULL },
 	{ "vcpu", T_INT | T_NULL, NULL, 0, NULL },
 	{ "reason", T_STR, NULL, 0, NULL },
 	{ "code", T_INT, NULL, 0, NULL },
 	{ "isa", T_STR | T_OPT, "VMX|SVM", 0, NULL },
+	{ "devices", T_ARR | T_OPT, NULL, 0, NULL },
+	{ "devices[]", T_OBJ, NULL, 0, exit_device_rules },
 	{ "count", T_INT, NULL, 0, NULL },
 	{ "time_ns", T_INT, NULL, 0, NULL },
 	{ "latency", T_OBJ | T_NULL, NULL, 0, latency_rules },

@@ -30,6 +30,7 @@ const char *vp_kind_name(enum vp_key_kind kind)
 	case VP_K_IRQ: return "irq";
 	case VP_K_MSI: return "msi";
 	case VP_K_RUN: return "kvm_run";
+	case VP_K_EXIT_ACCESS: return "exit_access";
 	}
 	return "unknown";
 }
@@ -38,6 +39,7 @@ const char *vp_key_name(const struct vp_key *k, char *buf, size_t len)
 {
 	switch ((enum vp_key_kind)k->kind) {
 	case VP_K_EXIT:
+	case VP_K_EXIT_ACCESS:
 		return vp_exit_reason_format(k->isa, k->code, buf, len);
 	case VP_K_USER:
 		return vp_kvm_run_exit_format(k->code, buf, len);

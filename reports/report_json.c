@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exit_devices.h"
 #include "labels.h"
 #include "qemu_events.h"
 
@@ -48,7 +49,21 @@ static json_t *vcpus_json(const struct vp_result *r)
 	return arr;
 }
 
-static json_t *reason_json(const struct vp_row *row)
+static json_t *exit_devices_json(const struct vp_profile_input *in, const struct vp_row *row)
+{
+	struct vp_exit_device *d;
+	size_t n = vp_exit_devices(in->r, in->a, row, &d);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:I}", "device", d[i].dev->id, "count",
+						     (json_int_t)d[i].count, "time_ns",
+						     (json_int_t)d[i].kern_ns));
+	free(d);
+	return arr;
+}
+
+static json_t *reason_json(const struct vp_profile_input *in, const struct vp_row *row)
 {
 	char name[64];
 	json_t *o = json_pack("{s:s, s:o, s:s, s:i, s:I, s:I, s:o}", "where",
@@ -58,8 +73,10 @@ static json_t *reason_json(const struct vp_row *row)
 			      "count", (json_int_t)row->st.count, "time_ns",
 			      (json_int_t)vp_stat_total_ns(&row->st), "latency", vp_json_latency(&row->st));
 
-	if (o && row->key.kind == VP_K_EXIT)
+	if (o && row->key.kind == VP_K_EXIT) {
 		json_object_set_new(o, "isa", json_string(row->key.isa == VP_ISA_SVM_CODE ? "SVM" : "VMX"));
+		json_object_set_new(o, "devices", exit_devices_json(in, row));
+	}
 	return o;
 }
 
@@ -89,15 +106,15 @@ static size_t select_kinds(const struct vp_result *r, const int *kinds, size_t n
 	return n;
 }
 
-static json_t *reasons_json(const struct vp_result *r)
+static json_t *reasons_json(const struct vp_profile_input *in)
 {
 	static const int kinds[] = { VP_K_USER, VP_K_EXIT };
 	const struct vp_row **sel;
-	size_t n = select_kinds(r, kinds, 2, &sel);
+	size_t n = select_kinds(in->r, kinds, 2, &sel);
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, reason_json(sel[i]));
+		json_array_append_new(arr, reason_json(in, sel[i]));
 	free(sel);
 	return arr;
 }
@@ -226,7 +243,7 @@ json_t *vp_profile_json(const struct vp_profile_input *in)
 			      "pid", m->pid, "comm", vp_json_text(m->vmm_comm), "exited",
 			      m->target_exited, "vcpus", m->nr_vcpus, "kvm_exit_fired",
 			      vp_result_has_exit_events(in->r), "events", events_json(in->r), "vcpus",
-			      vcpus_json(in->r), "exit_reasons", reasons_json(in->r), "devices",
+			      vcpus_json(in->r), "exit_reasons", reasons_json(in), "devices",
 			      devices_json(in), "accesses", accesses_json(in), "other", other_json(in));
 
 	if (o && in->tl && in->tl->n)

@@ -131,7 +131,7 @@ static void exit_entry_pairs_kernel_time(void **state)
 		return;
 	f = load(-1);
 	EV(f, .type = VP_SYN_EXIT, .ts = 1000, .a = { 30, VP_ISA_VMX_CODE, 1 });
-	EV(f, .type = VP_SYN_PIO, .ts = 1100, .a = { 0, 0x3f8, 1, 1 });
+	EV(f, .type = VP_SYN_PIO, .ts = 1100, .a = { VP_KVM_PIO_OUT, 0x3f8, 1, 1 });
 	EV(f, .type = VP_SYN_ENTRY, .ts = 1500, .a = { 1 });
 	read_back(f);
 	const struct vp_stat *ex = row(f, VP_K_EXIT, 0, 0, 1, 30, 0, VP_ISA_VMX_CODE);
@@ -158,7 +158,7 @@ static void user_exit_splits_kernel_and_vmm_time(void **state)
 	f = load(-1);
 	io_run(&run, 1, 0x70, 1);
 	EV(f, .type = VP_SYN_EXIT, .ts = 0, .a = { 30, VP_ISA_VMX_CODE, 0 });
-	EV(f, .type = VP_SYN_PIO, .ts = 100, .a = { 0, 0x70, 1, 1 });
+	EV(f, .type = VP_SYN_PIO, .ts = 100, .a = { VP_KVM_PIO_OUT, 0x70, 1, 1 });
 	EV(f, .type = VP_SYN_USER_EXIT, .ts = 300, .a = { KVM_EXIT_IO });
 	run_enter_after(f, 10300, &run);
 	EV(f, .type = VP_SYN_ENTRY, .ts = 10400, .a = { 0 });
@@ -191,10 +191,10 @@ static void in_after_kernel_out_gets_the_vmm_time(void **state)
 		return;
 	f = load(-1);
 	io_run(&run, 0, 0x71, 1);
-	EV(f, .type = VP_SYN_PIO, .ts = 50, .a = { 0, 0x80, 1, 1 });  /* OUT served in the kernel */
+	EV(f, .type = VP_SYN_PIO, .ts = 50, .a = { VP_KVM_PIO_OUT, 0x80, 1, 1 });  /* OUT served in the kernel */
 	EV(f, .type = VP_SYN_USER_EXIT, .ts = 100, .a = { KVM_EXIT_IO });
 	run_enter_after(f, 2100, &run);
-	EV(f, .type = VP_SYN_PIO, .ts = 2200, .a = { 1, 0x71, 1, 1 }); /* IN completes */
+	EV(f, .type = VP_SYN_PIO, .ts = 2200, .a = { VP_KVM_PIO_IN, 0x71, 1, 1 }); /* IN completes */
 	read_back(f);
 	const struct vp_stat *out = row(f, VP_K_PIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0x80, 0);
 	assert_int_equal(out->count, 1);
@@ -246,7 +246,7 @@ static void other_processes_never_counted(void **state)
 	f = load(-1);
 	EV(f, .type = VP_SYN_EXIT, .tgid = OTHER_TGID, .ts = 1, .a = { 12, 1, 0 });
 	EV(f, .type = VP_SYN_ENTRY, .tgid = OTHER_TGID, .ts = 2, .a = { 0 });
-	EV(f, .type = VP_SYN_PIO, .tgid = OTHER_TGID, .ts = 3, .a = { 0, 0x80, 1, 1 });
+	EV(f, .type = VP_SYN_PIO, .tgid = OTHER_TGID, .ts = 3, .a = { VP_KVM_PIO_OUT, 0x80, 1, 1 });
 	EV(f, .type = VP_SYN_MSI, .tgid = OTHER_TGID, .ts = 4, .a = { 0xfee00000, 0x41 });
 	read_back(f);
 	assert_int_equal(f->res.nrows, 0);
@@ -335,7 +335,7 @@ static void full_map_is_counted_not_silent(void **state)
 		return;
 	f = load(-1);
 	for (int port = 0; port < VP_MAX_STATS + extra; port++)
-		EV(f, .type = VP_SYN_PIO, .ts = port, .a = { 0, port, 1, 1 });
+		EV(f, .type = VP_SYN_PIO, .ts = port, .a = { VP_KVM_PIO_OUT, port, 1, 1 });
 	read_back(f);
 	assert_int_equal(f->res.nrows, VP_MAX_STATS);
 	assert_int_equal(f->res.counters[VP_C_STATS_FULL], extra);

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""A paravirtual device's doorbell on KVM: every kick is an ioeventfd kick.
+
+usage: svm_kicks.py VMEXIT_PROF QEMU GUEST_DIR [WORKLOAD]
+
+QEMU with USDT probes (the project's) or without (Debian's: QEMU's memory map).
+
+The modern virtio-blk workload (default) kicks its queue by an MMIO write
+to the notify region, which QEMU serves by an ioeventfd: on SVM that is an
+`npf` exit and a kvm_mmio write that never reaches QEMU (no kvm_fast_mmio).
+vmexit-prof --pid, attached before the guest's first instruction, must
+count exactly the guest's own `kicks` as that device's ioeventfd kicks,
+none of them as coalesced MMIO, and give the in-kernel exits they took to
+the device: the device's share of the `npf` exits is at least its kicks.
+Exit status 77 (skip) when /dev/kvm cannot be used on this host.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "guest-workloads"))
+import vp_qmp  # noqa: E402
+import doc_checks  # noqa: E402
+
+run_guest = __import__("run-guest")
+SKIP = 77
+DEVICE = {"virtio-blk": "virtio-blk", "virtio-net": "virtio-net"}
+
+
+def main():
+    prof_bin, qemu, guest_dir = sys.argv[1:4]
+    workload = sys.argv[4] if len(sys.argv) > 4 else "virtio-blk"
+    if not run_guest.kvm_usable():
+        if doc_checks.in_lab():
+            print("FAIL: /dev/kvm is not usable inside the lab")
+            return 1
+        print("skipped: /dev/kvm is not usable on this host")
+        return SKIP
+    w = run_guest.load_workload(workload)
+    tmp = tempfile.mkdtemp(prefix="vp-kicks-", dir="/tmp")
+    sock, out, serial = f"{tmp}/qmp.sock", f"{tmp}/profile.json", f"{tmp}/serial.log"
+    disk = f"{tmp}/disk.img"
+    if w["disk_mib"]:
+        with open(disk, "wb") as f:
+            f.truncate(w["disk_mib"] << 20)
+    extra = [a.replace("{disk}", disk) for a in w["args"]]
+    # The profiler finds its own socket on the command line (QEMU's map,
+    # for a QEMU without probes); the test starts the guest through another.
+    extra += ["-S", "-qmp", f"unix:{tmp}/prof.sock,server=on,wait=off",
+              "-qmp", f"unix:{sock},server=on,wait=off"]
+    cmd = run_guest.qemu_command(qemu, os.path.join(guest_dir, workload + ".elf"), "kvm",
+                                 append=w["defaults"], extra=extra)
+    cmd[cmd.index("stdio")] = f"file:{serial}"
+    vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    prof = None
+    try:
+        q = vp_qmp.Qmp(sock, time.monotonic() + 60)
+        prof = subprocess.Popen([prof_bin, "--pid", str(vm.pid), "--interval", "1", "--json", out],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while "attached" not in prof.stderr.readline():
+            if prof.poll() is not None or time.time() > deadline:
+                print("FAIL: vmexit-prof did not attach:", prof.stderr.read().strip())
+                return 1
+        q.execute("cont")
+        q.close()
+        vm.wait(timeout=600)
+        report, err = prof.communicate(timeout=60)
+    finally:
+        for p in (vm, prof):
+            if p and p.poll() is None:
+                p.kill()
+                p.wait()
+    with open(serial, errors="replace") as f:
+        result = run_guest.parse_result(f.read())
+    if not result or result.get("status") != "ok" or prof.returncode:
+        print(f"FAIL: guest {result} or profiler ({prof.returncode}) failed\n{vm.stdout.read()}\n{err}")
+        return 1
+    with open(out) as f:
+        doc = json.load(f)
+    print(report)
+    return check(doc, int(result["kicks"]), DEVICE[workload])
+
+
+def check(doc, kicks, device):
+    p = doc["profile"]
+    errors = doc_checks.table_sums(doc)
+    dev = next((d for d in p["devices"] if d["device"] == device), None)
+    if not dev:
+        errors.append(f"no {device} device in the profile")
+    else:
+        kinds = dev["in_kernel_kinds"]
+        if kinds.get("ioeventfd") != kicks:
+            errors.append(f"{device}: the guest kicked {kicks} times, the profile has "
+                          f"{kinds.get('ioeventfd')} ioeventfd kicks")
+        if kinds.get("coalesced"):
+            errors.append(f"{device}: {kinds['coalesced']} writes called coalesced MMIO")
+    if p["kvm_exit_fired"]:
+        npf = sum(r["count"] for r in p["exit_reasons"] if r["where"] == "kernel"
+                  and r["reason"] == "npf")
+        mine = sum(d["count"] for r in p["exit_reasons"] if r["where"] == "kernel"
+                   and r["reason"] == "npf" for d in r.get("devices", []) if d["device"] == device)
+        if not kicks <= mine <= npf:
+            errors.append(f"{device}: {mine} of {npf} npf exits given to the device, "
+                          f"want at least its {kicks} kicks")
+    for e in errors:
+        print("FAIL:", e)
+    if not errors:
+        print(f"ok: {device}'s {kicks} kicks are its ioeventfd kicks in the kernel")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
