@@ -11,9 +11,53 @@
  * slot also holds everything slower (2^31 ns is about 2 s). */
 #define VP_HIST_SLOTS 32
 
+/*
+ * Map sizes, for a big VM: 64 vCPUs, the exit reasons a guest really takes,
+ * 64 devices with their registers.
+ *
+ *   exit reasons (VP_K_EXIT)     64 vCPUs x 64 hw reasons          4096
+ *   user exits (VP_K_USER)       64 vCPUs x 16 KVM_EXIT_* reasons  1024
+ *   KVM_RUN (VP_K_RUN)           64 vCPUs                            64
+ *   device registers (PIO/MMIO)  64 devices x 16 registers
+ *                                x 2 directions                    2048
+ *   exits per access             64 vCPUs x 2 reasons (io, npf)
+ *   (VP_K_EXIT_ACCESS)           x 64 hot registers                8192
+ *   CPUID, MSR, hypercall, IRQ, MSI: leaves, MSRs x 2 directions,
+ *                                lines, vectors                    2048
+ *                                                          total  17472
+ *
+ * Bulk MMIO windows are keyed per page (VP_VGA_WINDOW_*), so the VGA
+ * window costs 32 pages x 2 directions x a few widths, not a key per byte.
+ * VP_MAX_STATS is the next power of two, 32768: about twice the estimate,
+ * for guests that touch more registers than the typical device.  Keys
+ * beyond it are not dropped but folded into one row per key kind
+ * (stats_overflow), counted in VP_C_STATS_FULL.
+ *
+ * Cost: a per-CPU hash preallocates its entries: the value (sizeof(struct
+ * vp_stat), 184 B) once per possible CPU, the key (24 B) and element
+ * header once, about 96 B together (bpftool's memlock):
+ *   32768 x (96 + 184 x CPUs) B: 15.2 MB with 2 CPUs, 389 MB with 64.
+ * The overflow array is VP_K_NKINDS x 184 B per CPU.
+ *
+ * Threads: only threads that call KVM_RUN or take a vCPU's tracepoints
+ * enter the map, i.e. the 64 vCPU threads.  Entries are never removed, so
+ * a vCPU thread that ended (unplug and replug) keeps its slot: 1024 is
+ * 16 x 64 vCPUs, at 64 B a value (64 KiB), so hot-plug churn does not fill
+ * it.
+ */
 #define VP_MAX_THREADS 1024
-#define VP_MAX_STATS 8192
+#define VP_MAX_STATS 32768
 #define VP_MAX_VCPU_FDS 1024
+
+/*
+ * Bulk MMIO windows, keyed per VP_PAGE_SIZE page (address rounded down):
+ * firmware and guests write the legacy VGA window (text buffer at 0xb8000,
+ * graphics at 0xa0000) a byte at a time, which would make every byte its
+ * own key.  Ports and all other MMIO keep per-register keys.
+ */
+#define VP_PAGE_SIZE 4096ULL
+#define VP_VGA_WINDOW_START 0xa0000ULL
+#define VP_VGA_WINDOW_END 0xc0000ULL /* exclusive */
 
 /* vCPU index not known yet (no kvm_exit vcpu_id, no vCPU fd, no thread name). */
 #define VP_VCPU_UNKNOWN 0xffff
@@ -37,6 +81,13 @@ enum vp_key_kind {
 				* dir holds the access's kind (VP_K_PIO, VP_K_MMIO), addr its
 				* port or address; time: in-kernel handling */
 };
+/* Kinds are below this: the overflow array has one slot per kind. */
+#define VP_K_NKINDS 13
+
+/* vp_key.flags */
+#define VP_KEY_FOLDED 1 /* the row of a kind's events whose own key did not fit */
+/* A folded row's address: no device has it, so it is attributed to none. */
+#define VP_ADDR_FOLDED 0xffffffffffffffffULL
 
 enum vp_dir { VP_DIR_NONE = 0, VP_DIR_READ = 1, VP_DIR_WRITE = 2 };
 
@@ -52,7 +103,7 @@ struct vp_key {
 	__u8 isa;   /* VP_K_EXIT only */
 	__u8 size;  /* access width in bytes (PIO, MMIO) */
 	__u16 vcpu; /* vCPU index, VP_VCPU_UNKNOWN or VP_VCPU_ANY */
-	__u16 pad;
+	__u16 flags; /* VP_KEY_*: 0 in the kernel's keys, set by the collector */
 	__u32 code;
 	__u32 pad2;
 	__u64 addr;
@@ -92,7 +143,7 @@ enum vp_counter {
 	VP_C_EV_IRQ,
 	VP_C_EV_RUN_ENTER,
 	VP_C_EV_RUN_EXIT,
-	VP_C_STATS_FULL,   /* a new key did not fit in the stats map */
+	VP_C_STATS_FULL,   /* a new key did not fit in the stats map: folded into stats_overflow */
 	VP_C_THREADS_FULL, /* a new thread did not fit in the thread map */
 	VP_C_RUN_UNREAD,   /* kvm_run could not be read: VMM time not attributed to an address */
 	VP_C_MAX,

@@ -75,6 +75,16 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/* Per key kind, the events whose own key did not fit in stats: a full
+ * table folds them here instead of dropping them, keeping counts and
+ * times.  An array, so the slot always exists. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VP_K_NKINDS);
+	__type(key, __u32);
+	__type(value, struct vp_stat);
+} stats_overflow SEC(".maps");
+
 /* fd of the target -> vCPU, filled by the collector from /proc/PID/fd and maps. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -175,8 +185,10 @@ static __always_inline struct vp_stat *stat_of(const struct vp_key *key)
 		return NULL;
 	err = bpf_map_update_elem(&stats, key, s, BPF_NOEXIST);
 	if (err && err != -17 /* EEXIST */) {
+		__u32 kind = key->kind;
+
 		count_event(VP_C_STATS_FULL);
-		return NULL;
+		return bpf_map_lookup_elem(&stats_overflow, &kind);
 	}
 	return bpf_map_lookup_elem(&stats, key);
 }
@@ -214,6 +226,9 @@ static __always_inline void key_device(struct vp_key *k, __u8 kind, __u8 dir, __
 	k->dir = dir;
 	k->size = size;
 	k->vcpu = VP_VCPU_ANY;
+	if ((kind == VP_K_MMIO || kind == VP_K_FAST_MMIO) && addr >= VP_VGA_WINDOW_START &&
+	    addr < VP_VGA_WINDOW_END)
+		addr &= ~(VP_PAGE_SIZE - 1);
 	k->addr = addr;
 }
 

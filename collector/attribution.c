@@ -45,9 +45,13 @@ struct vp_attr_hit vp_attribute_access(const struct vp_attribution *a, int kind,
 {
 	struct vp_attr_hit h = { .dev = vp_device_unknown() };
 	bool pio = kind == VP_K_PIO;
-	const struct vp_usdt_join *j = find_join(a->usdt, pio ? VP_UA_PIO : VP_UA_MMIO, addr);
-	const struct vp_usdt_join *ioev =
-		find_join(a->usdt, pio ? VP_UA_IOEVENTFD_PIO : VP_UA_IOEVENTFD_MMIO, addr);
+	const struct vp_usdt_join *j, *ioev;
+
+	/* The row of accesses folded together spans any number of devices. */
+	if (addr == VP_ADDR_FOLDED)
+		return h;
+	j = find_join(a->usdt, pio ? VP_UA_PIO : VP_UA_MMIO, addr);
+	ioev = find_join(a->usdt, pio ? VP_UA_IOEVENTFD_PIO : VP_UA_IOEVENTFD_MMIO, addr);
 
 	/* An ioeventfd's registration names the device whose register write
 	 * set it up; QEMU itself never sees the accesses it serves. */

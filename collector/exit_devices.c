@@ -28,7 +28,8 @@ size_t vp_exit_devices(const struct vp_result *r, const struct vp_attribution *a
 		struct vp_attr_hit h;
 
 		if (row->key.kind != VP_K_EXIT_ACCESS || row->key.isa != exit->key.isa ||
-		    row->key.vcpu != exit->key.vcpu || row->key.code != exit->key.code)
+		    row->key.vcpu != exit->key.vcpu || row->key.code != exit->key.code ||
+		    row->key.flags != exit->key.flags)
 			continue;
 		h = vp_attribute_access(a, row->key.dir, row->key.addr);
 		for (size_t j = 0; j < n && !d; j++)

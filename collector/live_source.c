@@ -124,7 +124,8 @@ fail:
 
 int vp_live_read(struct vp_live *l, struct vp_result *r)
 {
-	return vp_read_maps(bpf_map__fd(l->skel->maps.stats), bpf_map__fd(l->skel->maps.counters), r);
+	return vp_read_maps(bpf_map__fd(l->skel->maps.stats), bpf_map__fd(l->skel->maps.stats_overflow),
+			    bpf_map__fd(l->skel->maps.counters), r);
 }
 
 void vp_live_close(struct vp_live *l)

@@ -40,7 +40,7 @@ void vp_result_clear(struct vp_result *r)
 static bool key_eq(const struct vp_key *a, const struct vp_key *b)
 {
 	return a->kind == b->kind && a->dir == b->dir && a->isa == b->isa && a->size == b->size &&
-	       a->vcpu == b->vcpu && a->code == b->code && a->addr == b->addr;
+	       a->vcpu == b->vcpu && a->code == b->code && a->addr == b->addr && a->flags == b->flags;
 }
 
 const struct vp_row *vp_result_find(const struct vp_result *r, const struct vp_key *key)
@@ -265,4 +265,16 @@ size_t vp_result_vcpu_sums(const struct vp_result *r, struct vp_vcpu_sum **out)
 		qsort(v, n, sizeof(*v), by_vcpu);
 	*out = v;
 	return n;
+}
+
+struct vp_key vp_key_folded(enum vp_key_kind kind)
+{
+	bool per_vcpu = kind == VP_K_EXIT || kind == VP_K_USER || kind == VP_K_RUN;
+
+	return (struct vp_key){
+		.kind = (__u8)kind,
+		.flags = VP_KEY_FOLDED,
+		.vcpu = per_vcpu ? VP_VCPU_UNKNOWN : VP_VCPU_ANY,
+		.addr = VP_ADDR_FOLDED,
+	};
 }

@@ -73,6 +73,11 @@ struct vp_vcpu_sum {
  * (NULL when there is none, or no memory: then 0). */
 size_t vp_result_vcpu_sums(const struct vp_result *r, struct vp_vcpu_sum **out);
 
+/* The key of kind's folded row: the events whose own key did not fit in
+ * the kernel's table.  It equals no key the kernel makes and attributes to
+ * no device; its vCPU is untold for the per-vCPU kinds. */
+struct vp_key vp_key_folded(enum vp_key_kind kind);
+
 void vp_stat_merge(struct vp_stat *dst, const struct vp_stat *src);
 uint64_t vp_stat_samples(const struct vp_stat *s);
 /* The key's own latency: its user time or kernel time, whichever it records. */

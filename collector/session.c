@@ -211,6 +211,7 @@ static size_t unnamed_accesses(const struct session *s)
 		const struct vp_key *k = &s->res.rows[i].key;
 
 		if ((k->kind == VP_K_PIO || k->kind == VP_K_MMIO || k->kind == VP_K_FAST_MMIO) &&
+		    !(k->flags & VP_KEY_FOLDED) &&
 		    vp_attribute_access(&a, k->kind, k->addr).dev == vp_device_unknown())
 			n++;
 	}

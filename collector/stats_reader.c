@@ -28,7 +28,29 @@ static int read_counters(int fd, int ncpus, struct vp_result *r)
 	return 0;
 }
 
-int vp_read_maps(int stats_fd, int counters_fd, struct vp_result *r)
+/* One row per kind that had to fold events (vp_key_folded). */
+static int read_overflow(int fd, int ncpus, char *vals, size_t stride, struct vp_result *r)
+{
+	for (uint32_t kind = 1; kind < VP_K_NKINDS; kind++) {
+		struct vp_key key = vp_key_folded((enum vp_key_kind)kind);
+		struct vp_stat sum;
+		int err;
+
+		if (bpf_map_lookup_elem(fd, &kind, vals))
+			return -errno;
+		memset(&sum, 0, sizeof(sum));
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			vp_stat_merge(&sum, (const struct vp_stat *)(vals + cpu * stride));
+		if (!sum.count && !sum.user_count && !sum.kern_count)
+			continue;
+		err = vp_result_append(r, &key, &sum);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_result *r)
 {
 	size_t stride = PERCPU_STRIDE(sizeof(struct vp_stat));
 	struct vp_key key, next;
@@ -57,6 +79,8 @@ int vp_read_maps(int stats_fd, int counters_fd, struct vp_result *r)
 		if (err)
 			break;
 	}
+	if (!err && overflow_fd >= 0)
+		err = read_overflow(overflow_fd, ncpus, vals, stride, r);
 	free(vals);
 	if (!err)
 		err = read_counters(counters_fd, ncpus, r);

@@ -9,6 +9,9 @@
  * maps, summed over CPUs.  The maps are only read, never drained, so no
  * event arriving during the read is lost.
  */
-int vp_read_maps(int stats_fd, int counters_fd, struct vp_result *r);
+/* overflow_fd: the per-kind array of folded events (vmexit_core.bpf.h's
+ * stats_overflow), read as one VP_KEY_FOLDED row per kind that has any;
+ * -1 for none. */
+int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_result *r);
 
 #endif

@@ -101,7 +101,8 @@ static const struct rule exit_reason_rules[] = {
 	{ "where", T_STR, "user|kernel", 0, NULL },
 	{ "vcpu", T_INT | T_NULL, NULL, 0, NULL },
 	{ "reason", T_STR, NULL, 0, NULL },
-	{ "code", T_INT, NULL, 0, NULL },
+	{ "code", T_INT | T_NULL, NULL, 0, NULL },
+	{ "folded", T_BOOL | T_OPT, NULL, 0, NULL },
 	{ "isa", T_STR | T_OPT, "VMX|SVM", 0, NULL },
 	{ "devices", T_ARR | T_OPT, NULL, 0, NULL },
 	{ "devices[]", T_OBJ, NULL, 0, exit_device_rules },
@@ -131,7 +132,8 @@ static const struct rule device_rules[] = {
 
 static const struct rule access_rules[] = {
 	{ "kind", T_STR, "pio|mmio|fast_mmio", 0, NULL },
-	{ "address", T_INT, NULL, 0, NULL },
+	{ "address", T_INT | T_NULL, NULL, 0, NULL },
+	{ "folded", T_BOOL | T_OPT, NULL, 0, NULL },
 	{ "direction", T_STR | T_OPT, "read|write", 0, NULL },
 	{ "size", T_INT, NULL, 0, NULL },
 	{ "device", T_STR, NULL, 0, NULL },
@@ -147,8 +149,9 @@ static const struct rule access_rules[] = {
 static const struct rule other_rules[] = {
 	{ "kind", T_STR, NULL, 0, NULL },
 	{ "name", T_STR, NULL, 0, NULL },
-	{ "code", T_INT, NULL, 0, NULL },
-	{ "address", T_INT | T_OPT, NULL, 0, NULL },
+	{ "code", T_INT | T_NULL, NULL, 0, NULL },
+	{ "address", T_INT | T_NULL | T_OPT, NULL, 0, NULL },
+	{ "folded", T_BOOL | T_OPT, NULL, 0, NULL },
 	{ "direction", T_STR | T_OPT, NULL, 0, NULL },
 	{ "count", T_INT, NULL, 0, NULL },
 	{ "device", T_STR | T_OPT, NULL, 0, NULL },

@@ -11,6 +11,33 @@ const char *vp_dir_name(uint8_t dir)
 	return dir == VP_DIR_READ ? "read" : dir == VP_DIR_WRITE ? "write" : "";
 }
 
+const char *vp_folded_name(uint8_t kind)
+{
+	switch ((enum vp_key_kind)kind) {
+	case VP_K_EXIT:
+	case VP_K_USER:
+	case VP_K_EXIT_ACCESS:
+		return "other reasons, not kept apart";
+	case VP_K_PIO:
+		return "other ports, not kept apart";
+	case VP_K_MMIO:
+	case VP_K_FAST_MMIO:
+	case VP_K_MSI:
+		return "other addresses, not kept apart";
+	case VP_K_CPUID:
+		return "other leaves, not kept apart";
+	case VP_K_MSR:
+		return "other MSRs, not kept apart";
+	case VP_K_HYPERCALL:
+		return "other hypercalls, not kept apart";
+	case VP_K_IRQ:
+		return "other lines, not kept apart";
+	case VP_K_RUN:
+		return "KVM_RUN, not kept apart";
+	}
+	return "others, not kept apart";
+}
+
 const char *vp_isa_name(uint8_t isa)
 {
 	return isa == VP_ISA_VMX_CODE ? "vmx" : isa == VP_ISA_SVM_CODE ? "svm" : "unknown";
@@ -37,6 +64,10 @@ const char *vp_kind_name(enum vp_key_kind kind)
 
 const char *vp_key_name(const struct vp_key *k, char *buf, size_t len)
 {
+	if (k->flags & VP_KEY_FOLDED) {
+		snprintf(buf, len, "%s", vp_folded_name(k->kind));
+		return buf;
+	}
 	switch ((enum vp_key_kind)k->kind) {
 	case VP_K_EXIT:
 	case VP_K_EXIT_ACCESS:

@@ -172,7 +172,9 @@ void vh_access_table(FILE *out, const json_t *rows)
 		fprintf(out, "<tr data-row=\"%zu\">", i);
 		td_text(out, row, "kind");
 		/* Out-of-range doubles may not be cast to an integer type. */
-		if (isnan(a) || a < 0 || a >= 18446744073709551616.0)
+		if (json_is_true(json_object_get(row, "folded")))
+			fputs("<td>other, not kept apart</td>", out);
+		else if (isnan(a) || a < 0 || a >= 18446744073709551616.0)
 			fputs("<td class=\"mono\">" VH_DASH "</td>", out);
 		else
 			fprintf(out, "<td class=\"mono\" data-value=\"%s\">0x%llx</td>", vh_fmt_raw(a, r, sizeof(r)),

@@ -14,6 +14,24 @@ static json_t *vcpu_or_null(uint16_t vcpu)
 	return vcpu == VP_VCPU_UNKNOWN || vcpu == VP_VCPU_ANY ? json_null() : json_integer(vcpu);
 }
 
+static bool folded(const struct vp_row *row)
+{
+	return row->key.flags & VP_KEY_FOLDED;
+}
+
+/* A key's code or address, or null on the folded row, which has none. */
+static json_t *code_or_null(const struct vp_row *row, uint64_t v)
+{
+	return folded(row) ? json_null() : json_integer((json_int_t)v);
+}
+
+/* Marks the row of events whose own key did not fit in the kernel's table. */
+static void mark_folded(json_t *o, const struct vp_row *row)
+{
+	if (o && folded(row))
+		json_object_set_new(o, "folded", json_true());
+}
+
 static json_t *events_json(const struct vp_result *r)
 {
 	static const char *const names[] = {
@@ -66,17 +84,21 @@ static json_t *exit_devices_json(const struct vp_profile_input *in, const struct
 static json_t *reason_json(const struct vp_profile_input *in, const struct vp_row *row)
 {
 	char name[64];
-	json_t *o = json_pack("{s:s, s:o, s:s, s:i, s:I, s:I, s:o}", "where",
+	json_t *o = json_pack("{s:s, s:o, s:s, s:o, s:I, s:I, s:o}", "where",
 			      row->key.kind == VP_K_USER ? "user" : "kernel", "vcpu",
 			      vcpu_or_null(row->key.vcpu), "reason",
-			      vp_key_name(&row->key, name, sizeof(name)), "code", (int)row->key.code,
+			      vp_key_name(&row->key, name, sizeof(name)), "code",
+			      code_or_null(row, row->key.code),
 			      "count", (json_int_t)row->st.count, "time_ns",
 			      (json_int_t)vp_stat_total_ns(&row->st), "latency", vp_json_latency(&row->st));
 
 	if (o && row->key.kind == VP_K_EXIT) {
-		json_object_set_new(o, "isa", json_string(row->key.isa == VP_ISA_SVM_CODE ? "SVM" : "VMX"));
+		if (!folded(row)) /* folded exits may be of either */
+			json_object_set_new(o, "isa",
+					    json_string(row->key.isa == VP_ISA_SVM_CODE ? "SVM" : "VMX"));
 		json_object_set_new(o, "devices", exit_devices_json(in, row));
 	}
+	mark_folded(o, row);
 	return o;
 }
 
@@ -154,8 +176,8 @@ static json_t *accesses_json(const struct vp_profile_input *in)
 	for (size_t i = 0; i < n; i++) {
 		const struct vp_row *row = sel[i];
 		struct vp_attr_hit h = vp_attribute_access(in->a, row->key.kind, row->key.addr);
-		json_t *o = json_pack("{s:s, s:I, s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:o}", "kind",
-				      vp_kind_name(row->key.kind), "address", (json_int_t)row->key.addr,
+		json_t *o = json_pack("{s:s, s:o, s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:o}", "kind",
+				      vp_kind_name(row->key.kind), "address", code_or_null(row, row->key.addr),
 				      "size", row->key.size, "device", h.dev->id, "region",
 				      vp_json_text(h.region), "count", (json_int_t)row->st.count, "to_user",
 				      (json_int_t)row->st.user_count, "user_ns", (json_int_t)row->st.user_ns,
@@ -164,6 +186,7 @@ static json_t *accesses_json(const struct vp_profile_input *in)
 
 		if (o && row->key.dir)
 			json_object_set_new(o, "direction", json_string(vp_dir_name(row->key.dir)));
+		mark_folded(o, row);
 		json_array_append_new(arr, o);
 	}
 	free(sel);
@@ -180,19 +203,20 @@ static json_t *other_json(const struct vp_profile_input *in)
 	for (size_t i = 0; i < n; i++) {
 		const struct vp_row *row = sel[i];
 		char name[64];
-		json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "kind", vp_kind_name(row->key.kind), "name",
+		json_t *o = json_pack("{s:s, s:s, s:o, s:I}", "kind", vp_kind_name(row->key.kind), "name",
 				      vp_key_name(&row->key, name, sizeof(name)), "code",
-				      (json_int_t)row->key.code, "count", (json_int_t)row->st.count);
+				      code_or_null(row, row->key.code), "count", (json_int_t)row->st.count);
 
 		if (!o)
 			continue;
 		if (row->key.kind == VP_K_MSI)
-			json_object_set_new(o, "address", json_integer((json_int_t)row->key.addr));
+			json_object_set_new(o, "address", code_or_null(row, row->key.addr));
 		if (row->key.dir)
 			json_object_set_new(o, "direction", json_string(vp_dir_name(row->key.dir)));
-		if (row->key.kind == VP_K_IRQ)
+		if (row->key.kind == VP_K_IRQ && !folded(row))
 			json_object_set_new(o, "device",
 					    json_string(vp_attribute_pin(in->a, row->key.code).dev->id));
+		mark_folded(o, row);
 		json_array_append_new(arr, o);
 	}
 	free(sel);

@@ -422,7 +422,10 @@ static void accesses(const struct vp_tr_ctx *c, const json_t *p)
 
 		vp_tt_row(t);
 		vp_tr_cell_str(t, a, "kind");
-		cell_hex(t, a, "address");
+		if (json_is_true(vp_tr_get(a, "folded")))
+			vp_tt_cell(t, "other, not kept apart", VP_TT_PLAIN);
+		else
+			cell_hex(t, a, "address");
 		vp_tr_cell_str(t, a, "direction");
 		/* fast_mmio reports no size: 0 there means unknown */
 		if (vp_tr_num(a, "size", &size) && size > 0)

@@ -95,8 +95,9 @@ static void run_enter_after(struct fixture *f, uint64_t ts, const struct kvm_run
 
 static void read_back(struct fixture *f)
 {
-	assert_int_equal(vp_read_maps(bpf_map__fd(f->skel->maps.stats), bpf_map__fd(f->skel->maps.counters),
-				      &f->res),
+	assert_int_equal(vp_read_maps(bpf_map__fd(f->skel->maps.stats),
+				      bpf_map__fd(f->skel->maps.stats_overflow),
+				      bpf_map__fd(f->skel->maps.counters), &f->res),
 			 0);
 }
 
@@ -325,21 +326,103 @@ static void percentiles_follow_the_distribution(void **state)
 	unload(f);
 }
 
-static void full_map_is_counted_not_silent(void **state)
+static uint64_t count_of_kind(const struct fixture *f, uint8_t kind)
 {
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < f->res.nrows; i++)
+		if (f->res.rows[i].key.kind == kind)
+			n += f->res.rows[i].st.count;
+	return n;
+}
+
+/* Firmware writing the VGA text buffer a byte at a time: one key per page,
+ * not per byte; addresses next to the window keep their own keys. */
+static void vga_window_is_keyed_per_page(void **state)
+{
+	struct kvm_run run = { .exit_reason = KVM_EXIT_MMIO };
 	struct fixture *f;
-	const int extra = 20;
+	uint64_t t = 0;
 
 	(void)state;
 	if (skip_unless_root())
 		return;
 	f = load(-1);
-	for (int port = 0; port < VP_MAX_STATS + extra; port++)
-		EV(f, .type = VP_SYN_PIO, .ts = port, .a = { VP_KVM_PIO_OUT, port, 1, 1 });
+	for (uint64_t a = 0xb8000; a < 0xbc000; a++)
+		EV(f, .type = VP_SYN_MMIO, .ts = t++, .a = { 2, 1, a });
+	for (uint64_t a = 0xa0000; a < 0xa0100; a += 2)
+		EV(f, .type = VP_SYN_MMIO, .ts = t++, .a = { 1, 2, a });
+	EV(f, .type = VP_SYN_MMIO, .ts = t++, .a = { 2, 1, 0x9ffff });
+	EV(f, .type = VP_SYN_MMIO, .ts = t++, .a = { 2, 1, 0xc0001 });
+	/* a write that went to the VMM: its time reaches the page's key */
+	run.mmio.phys_addr = 0xbb123;
+	run.mmio.len = 1;
+	run.mmio.is_write = 1;
+	EV(f, .type = VP_SYN_USER_EXIT, .ts = 100000, .a = { KVM_EXIT_MMIO });
+	run_enter_after(f, 100700, &run);
 	read_back(f);
-	assert_int_equal(f->res.nrows, VP_MAX_STATS);
-	assert_int_equal(f->res.counters[VP_C_STATS_FULL], extra);
-	assert_int_equal(f->res.counters[VP_C_EV_PIO], VP_MAX_STATS + extra);
+	for (uint64_t page = 0xb8000; page < 0xbc000; page += 0x1000)
+		assert_int_equal(row(f, VP_K_MMIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, page, 0)->count, 4096);
+	assert_int_equal(row(f, VP_K_MMIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0xbb000, 0)->user_ns, 700);
+	assert_int_equal(row(f, VP_K_MMIO, VP_DIR_READ, 2, VP_VCPU_ANY, 0, 0xa0000, 0)->count, 128);
+	assert_int_equal(row(f, VP_K_MMIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0x9ffff, 0)->count, 1);
+	assert_int_equal(row(f, VP_K_MMIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0xc0001, 0)->count, 1);
+	/* 4 text pages, 1 graphics page, 2 neighbours; and the user exit's key */
+	assert_int_equal(f->res.nrows, 7 + 1);
+	assert_int_equal(count_of_kind(f, VP_K_MMIO), 0x4000 + 128 + 2);
+	assert_int_equal(f->res.counters[VP_C_STATS_FULL], 0);
+	unload(f);
+}
+
+/* A full table folds new keys into their kind's row: every event is still
+ * counted and timed, and the fold is itself counted. */
+static void full_map_folds_into_the_overflow_row(void **state)
+{
+	struct kvm_run run = { .exit_reason = KVM_EXIT_MMIO };
+	struct vp_key fk;
+	const struct vp_row *r;
+	struct fixture *f;
+	const int extra = 20, each = 3;
+	uint64_t t = 0;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	for (int port = 0; port < VP_MAX_STATS; port++)
+		EV(f, .type = VP_SYN_PIO, .ts = t++, .a = { VP_KVM_PIO_OUT, port, 1, 1 });
+	for (int i = 0; i < extra; i++)
+		for (int j = 0; j < each; j++)
+			EV(f, .type = VP_SYN_PIO, .ts = t++, .a = { VP_KVM_PIO_OUT, 40000 + i, 2, 1 });
+	/* a timed exit to the VMM whose keys (its reason, its address) are new */
+	run.mmio.phys_addr = 0xfe000000;
+	run.mmio.len = 4;
+	run.mmio.is_write = 1;
+	EV(f, .type = VP_SYN_USER_EXIT, .ts = 1000000, .a = { KVM_EXIT_MMIO });
+	run_enter_after(f, 1002000, &run);
+	read_back(f);
+
+	assert_int_equal(f->res.counters[VP_C_EV_PIO], VP_MAX_STATS + extra * each);
+	assert_int_equal(count_of_kind(f, VP_K_PIO), VP_MAX_STATS + extra * each);
+	fk = vp_key_folded(VP_K_PIO);
+	r = vp_result_find(&f->res, &fk);
+	assert_non_null(r);
+	assert_int_equal(r->st.count, extra * each);
+	fk = vp_key_folded(VP_K_USER);
+	r = vp_result_find(&f->res, &fk);
+	assert_non_null(r);
+	assert_int_equal(r->st.count, 1);
+	assert_int_equal(r->st.user_ns, 2000);
+	fk = vp_key_folded(VP_K_MMIO);
+	r = vp_result_find(&f->res, &fk);
+	assert_non_null(r);
+	assert_int_equal(r->st.user_count, 1);
+	assert_int_equal(r->st.user_ns, 2000);
+	assert_int_equal(r->st.max_ns, 2000);
+	/* the table itself, and one folded row per kind that folded */
+	assert_int_equal(f->res.nrows, VP_MAX_STATS + 3);
+	/* 60 port events, the user exit counted and timed, its address timed */
+	assert_int_equal(f->res.counters[VP_C_STATS_FULL], extra * each + 2 + 1);
 	unload(f);
 }
 
@@ -378,7 +461,8 @@ int main(void)
 		cmocka_unit_test(vcpu_from_fd_then_thread_name),
 		cmocka_unit_test(vcpu_filter_drops_other_vcpus),
 		cmocka_unit_test(percentiles_follow_the_distribution),
-		cmocka_unit_test(full_map_is_counted_not_silent),
+		cmocka_unit_test(vga_window_is_keyed_per_page),
+		cmocka_unit_test(full_map_folds_into_the_overflow_row),
 		cmocka_unit_test(run_time_and_unreadable_kvm_run),
 	};
 

@@ -7,7 +7,9 @@ and clears the text window, then the selftest workload.  vmexit-prof --pid,
 attached before the first instruction, must give every access that QEMU's
 own memory map places in one of its regions to a device: std-VGA's to
 `vga`, those of regions the device table does not know to QEMU's name for
-them, never to `unknown`.
+them, never to `unknown`.  The byte-at-a-time writes to the VGA window must
+fit the kernel's tables (one key per page): nothing lost, no row folded,
+and the document's tables add up.
 
 usage: std_vga.py VMEXIT_PROF QEMU SELFTEST_ELF
 """
@@ -20,7 +22,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vp_qmp  # noqa: E402
+from doc_checks import table_sums  # noqa: E402
 
 SKIP = 77
 VGA_REGIONS = {"vga-lowmem", "vga", "vbe"}
@@ -118,7 +122,8 @@ def main():
               f"{vm.stdout.read()}\n{guest[-2000:]}\n{err}")
         return 1
     with open(out) as f:
-        p = json.load(f)["profile"]
+        doc = json.load(f)
+    p = doc["profile"]
     print(report)
     back = subprocess.run([prof_bin, "report", out], capture_output=True, text=True)
     if back.returncode:
@@ -127,7 +132,24 @@ def main():
 
     devices = {d["device"]: d for d in p["devices"]}
     bad, seen_vga, seen_named = [], 0, set()
+    lost = doc["meta"]["lost"]
+    folded = [a for a in p["accesses"] + p["exit_reasons"] + p["other"] if a.get("folded")]
+    window = [a for a in p["accesses"] if a["kind"] == "mmio" and a["address"] is not None
+              and 0xa0000 <= a["address"] < 0xc0000]
+    print(f"rows: {len(p['accesses'])} accesses ({len(window)} in the VGA window), "
+          f"{len(p['exit_reasons'])} exit reasons, {len(p['other'])} other; lost {lost}")
+    if any(lost.values()):
+        bad.append(f"events lost or folded: {lost}")
+    if folded:
+        bad.append(f"{len(folded)} rows folded: the kernel's table was full")
+    unpaged = [a["address"] for a in window if a["address"] % 4096]
+    if unpaged:
+        bad.append(f"{len(unpaged)} VGA window rows not keyed per page, e.g. "
+                   + ", ".join(f"{x:#x}" for x in unpaged[:4]))
+    bad += table_sums(doc)
     for a in p["accesses"]:
+        if a["address"] is None:
+            continue  # the folded row, reported above
         n = max(a["count"], a["to_user"])
         r = region_of(ranges, a["kind"], a["address"])
         if not r:

@@ -26,7 +26,9 @@
 #include "doc.h"
 #include "qemu_events.h"
 #include "qemu_usdt.h"
+#include "report_html.h"
 #include "report_json.h"
+#include "text_report.h"
 #include "timeline.h"
 #include "vp_test_util.h"
 
@@ -73,7 +75,8 @@ enum {
 	P_OTHER = 1 << 7,        /* CPUID, MSR, hypercall, IRQ, MSI, fast MMIO */
 	P_ODD_TEXT = 1 << 8,     /* names that are not UTF-8 */
 	P_EXITED = 1 << 9,
-	P_ALL = (1 << 10) - 1,
+	P_FOLDED = 1 << 10,      /* a full kernel table: every kind's folded row */
+	P_ALL = (1 << 11) - 1,
 };
 
 static void row(struct vp_result *r, struct vp_key k, uint64_t count, bool timed, bool user)
@@ -125,6 +128,13 @@ static void model_result(struct vp_result *r, unsigned v)
 		row(r, (struct vp_key){ .kind = VP_K_IRQ, .vcpu = VP_VCPU_ANY, .code = 23 }, 2, false, false);
 		row(r, (struct vp_key){ .kind = VP_K_MSI, .vcpu = VP_VCPU_ANY, .addr = 0xfee00000, .code = 0x41 },
 		    2, false, false);
+	}
+	if (v & P_FOLDED) {
+		/* as the map reader makes them, timed where the kind has a time */
+		for (unsigned kind = 1; kind < VP_K_NKINDS; kind++)
+			row(r, vp_key_folded((enum vp_key_kind)kind), 6, timed,
+			    kind == VP_K_USER || kind == VP_K_PIO || kind == VP_K_MMIO);
+		r->counters[VP_C_STATS_FULL] = 6 * (VP_K_NKINDS - 1);
 	}
 	r->counters[VP_C_EV_USER_EXIT] = nv * 40;
 	r->counters[VP_C_EV_EXIT] = (v & P_TIMED) ? nv * 43 : 0;
@@ -344,11 +354,69 @@ static void test_unreadable_document_is_not_written(void **state)
 	json_decref(doc);
 }
 
+static const json_t *find_folded(const json_t *arr)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(arr, i, e)
+		if (json_is_true(json_object_get(e, "folded")))
+			return e;
+	return NULL;
+}
+
+/* A full kernel table's rows are named as such and keep their counts. */
+static void test_folded_rows_are_named(void **state)
+{
+	json_t *doc = profile_doc(P_VCPUS | P_FOLDED | P_OTHER | P_MEMMAP), *p;
+	const json_t *e;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(vp_doc_validate(doc, err, sizeof(err)), 0);
+	p = json_object_get(doc, "profile");
+	e = find_folded(json_object_get(p, "accesses"));
+	assert_non_null(e);
+	assert_true(json_is_null(json_object_get(e, "address")));
+	assert_string_equal(json_string_value(json_object_get(e, "device")), "unknown");
+	assert_int_equal(json_integer_value(json_object_get(e, "count")), 6);
+	e = find_folded(json_object_get(p, "exit_reasons"));
+	assert_non_null(e);
+	assert_true(json_is_null(json_object_get(e, "code")));
+	assert_true(json_is_null(json_object_get(e, "vcpu")));
+	assert_non_null(strstr(json_string_value(json_object_get(e, "reason")), "not kept apart"));
+	e = find_folded(json_object_get(p, "other"));
+	assert_non_null(e);
+	assert_true(json_is_null(json_object_get(e, "code")));
+	assert_non_null(strstr(json_string_value(json_object_get(e, "name")), "not kept apart"));
+
+	/* and both renderers name it where its address would be */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct vp_text_style st = { .color = false };
+
+	assert_non_null(out);
+	vp_text_render(out, doc, &st);
+	fclose(out);
+	assert_non_null(strstr(buf, "other, not kept apart"));
+	assert_non_null(strstr(buf, "other reasons, not kept apart"));
+	free(buf);
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	assert_int_equal(vp_html_render(doc, out), 0);
+	fclose(out);
+	assert_non_null(strstr(buf, "<td>other, not kept apart</td>"));
+	free(buf);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_profile_document_reads_back),
 		cmocka_unit_test(test_exit_of_an_untold_vcpu),
+		cmocka_unit_test(test_folded_rows_are_named),
 		cmocka_unit_test(test_every_compare_document_reads_back),
 		cmocka_unit_test(test_unreadable_document_is_not_written),
 	};
