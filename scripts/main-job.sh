@@ -8,7 +8,7 @@ build=$1 qemu=$2 out=$3 accel=$4
 prof="$build/collector/vmexit-prof"
 
 "$prof" run --compare ide-pio,ide-dma,virtio-blk,e1000,virtio-net,stopwatch-mmio,stopwatch-pv \
-  --qemu "$qemu" --accel "$accel" --repeat 5 --timeout 600 --json "$out/workloads.json" >"$out/workloads.txt"
+  --qemu "$qemu" --accel "$accel" --repeat 5 --timeout 180 --json "$out/workloads.json" >"$out/workloads.txt"
 "$prof" report "$out/workloads.json" --html "$out/workloads.html" >/dev/null
 [ "$accel" = kvm ] || exit 0
 
