@@ -16,15 +16,9 @@ import subprocess
 import sys
 import tempfile
 
+from doc_checks import kvm_usable
+
 SKIP = 77
-
-
-def kvm_usable():
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-        return True
-    except OSError:
-        return False
 
 
 def main():

@@ -1,13 +1,20 @@
-"""Checks every KVM test applies to a profile document: its tables add up.
-
-A reader adds the numbers of one table and expects another's; these are the
-sums that must hold on any run, whatever the guest did.
+"""What every KVM test shares: where it runs, and the sums a profile
+document must hold on any run, whatever the guest did (a reader adds the
+numbers of one table and expects another's).
 """
+import os
 
 
 def in_lab():
-    import os
     return os.environ.get("VMEXIT_PROF_LAB") == "1"
+
+
+def kvm_usable():
+    try:
+        os.close(os.open("/dev/kvm", os.O_RDWR))
+        return True
+    except OSError:
+        return False
 
 
 def table_sums(doc):

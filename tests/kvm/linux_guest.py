@@ -40,14 +40,6 @@ class Fail(Exception):
     pass
 
 
-def kvm_usable():
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-        return True
-    except OSError:
-        return False
-
-
 class Console:
     """The guest's serial console: QEMU's stdin and stdout."""
 
@@ -244,7 +236,7 @@ def run(tmp):
 
 
 def main():
-    if not kvm_usable():
+    if not doc_checks.kvm_usable():
         print("skipped: /dev/kvm cannot be used on this host")
         return 1 if doc_checks.in_lab() else SKIP
     with tempfile.TemporaryDirectory() as tmp:

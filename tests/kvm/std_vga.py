@@ -24,19 +24,11 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vp_qmp  # noqa: E402
-from doc_checks import table_sums  # noqa: E402
+from doc_checks import kvm_usable, table_sums  # noqa: E402
 
 SKIP = 77
 VGA_REGIONS = {"vga-lowmem", "vga", "vbe"}
 RANGE = re.compile(r"^\s*([0-9a-f]+)-([0-9a-f]+) \(prio -?\d+, ([a-z/]+)\): ([^@]+?)(?: @[0-9a-f]+)?\s*$")
-
-
-def kvm_usable():
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-        return True
-    except OSError:
-        return False
 
 
 def flat_views(mtree):
