@@ -128,6 +128,11 @@ int vp_live_read(struct vp_live *l, struct vp_result *r)
 			    bpf_map__fd(l->skel->maps.counters), r);
 }
 
+void vp_live_detach(struct vp_live *l)
+{
+	vmexit__detach(l->skel);
+}
+
 void vp_live_close(struct vp_live *l)
 {
 	vmexit__destroy(l->skel);

@@ -33,6 +33,9 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 /* Tells the kernel about vCPU fds (new ones appear on hotplug). */
 int vp_live_update_vcpus(struct vp_live *l, const struct vp_target *t);
 int vp_live_read(struct vp_live *l, struct vp_result *r);
+/* Stops the programs, keeping their maps: a read after it is one instant,
+ * counters and tables alike, while the VM may still be running. */
+void vp_live_detach(struct vp_live *l);
 void vp_live_close(struct vp_live *l);
 
 #endif

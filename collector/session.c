@@ -394,6 +394,7 @@ int vp_session_run(const struct vp_options *o)
 	run_loop(&s, start);
 	s.res.meta.duration_s = now_s() - start;
 	if (s.kvm) {
+		vp_live_detach(&s.live);
 		ret = read_live(&s);
 		vp_live_close(&s.live);
 	}

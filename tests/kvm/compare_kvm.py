@@ -23,7 +23,7 @@ SKIP = 77
 
 def main():
     prof, qemu = sys.argv[1:3]
-    pair = sys.argv[3] if len(sys.argv) > 3 else "stopwatch-mmio,stopwatch-pv"
+    pair = sys.argv[3] if len(sys.argv) > 3 else "stopwatch-mmio,virtio-blk"
     if not kvm_usable():
         if os.environ.get("VMEXIT_PROF_LAB"):
             print("FAIL: /dev/kvm is not usable inside the lab")

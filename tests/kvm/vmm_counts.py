@@ -104,7 +104,7 @@ def stop_early(vmm, prof, out, before):
         errors.append(f"exit status {prof.returncode}: {err.strip()}")
     if MODE == "duration" and not 2.5 <= took <= 10:
         errors.append(f"--duration 3 stopped after {took:.1f} s")
-    if "Exits to user space" not in report or "Port I/O" not in report:
+    if "Exit reasons" not in report or "Accesses" not in report:
         errors.append("final report lacks its tables:\n" + report)
     with open(out) as f:
         doc = json.load(f)
@@ -137,6 +137,9 @@ def check(doc, vmm_out):
         if f[0] == "expect" and f[1] in ("pio", "mmio"):
             kind, direction = f[1], {"out": "write", "in": "read", "write": "write", "read": "read"}[f[2]]
             addr, size, count = int(f[3], 16), int(f[4]), int(f[5])
+            # The legacy VGA window is kept per 4 KiB page, whatever VMM maps it.
+            if kind == "mmio" and 0xa0000 <= addr <= 0xbffff:
+                addr &= ~0xfff
             expected[kind] += count
             if count:
                 made.add((kind, addr, direction, size))
