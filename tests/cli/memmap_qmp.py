@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-"""Attribution source 2 of issue 6 against Debian's stock QEMU (no USDT):
+"""Attribution source 2 against Debian's stock QEMU (no USDT):
 `vmexit-prof memmap` must learn the memory map over QMP and name the
 devices of the PCI BARs (as query-pci reports them) and of the legacy
 ports.  TCG; exit 77 (skip) without /usr/bin/qemu-system-x86_64.
 
 usage: memmap_qmp.py VMEXIT_PROF
 """
-import json
 import os
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from vp_qmp import Qmp, QmpError  # noqa: E402
+from vp_qmp import Qmp  # noqa: E402
 
 QEMU = "/usr/bin/qemu-system-x86_64"
 

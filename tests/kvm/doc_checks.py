@@ -63,3 +63,55 @@ def table_sums(doc):
     if lost:
         errors.append(f"events lost: {lost}")
     return errors
+
+
+SKIP = 77
+
+
+def read_line(stream, timeout):
+    import select
+    ready, _, _ = select.select([stream], [], [], timeout)
+    return stream.readline() if ready else ""
+
+
+def start_test_vmm(vmm, linger_ms, counts):
+    """The test VMM started and waiting for SIGUSR1: (process, pid), or
+    (None, exit status) once it said why it could not start."""
+    import subprocess
+    proc = subprocess.Popen([vmm, "--wait-signal", "--linger-ms", str(linger_ms)] + counts,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = read_line(proc.stdout, 20)
+    if first.startswith("ready"):
+        return proc, int(first.split()[1])
+    proc.wait(10)
+    err = proc.stderr.read().strip()
+    if proc.returncode == SKIP:
+        print(f"skipped: {err}")
+        return None, SKIP
+    print(f"FAIL: test VMM did not start ({proc.returncode}): {err}")
+    return None, 1
+
+
+def start_profiler(argv, timeout):
+    """vmexit-prof started with argv: the process once it says it attached,
+    or None (with the reason printed) when it exited or took too long."""
+    import subprocess
+    import time
+    prof = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + timeout
+    while "attached" not in read_line(prof.stderr, 1):
+        if prof.poll() is not None or time.time() > deadline:
+            print("FAIL: vmexit-prof did not attach:",
+                  prof.stderr.read().strip() if prof.poll() is not None else f"nothing in {timeout} s")
+            prof.kill()
+            return None
+    return prof
+
+
+def verdict(errors, ok):
+    """Every error a FAIL line, else the ok line; the test's exit status."""
+    for e in errors:
+        print("FAIL:", e)
+    if not errors:
+        print("ok:", ok)
+    return 1 if errors else 0

@@ -244,11 +244,8 @@ def main():
             errors = run(tmp)
         except Fail as e:
             errors = [str(e)]
-    for e in errors:
-        print("FAIL:", e)
-    if not errors:
-        print("ok: every device named, nothing lost, the guest's and KVM's own counts match the profile")
-    return 1 if errors else 0
+    return doc_checks.verdict(errors, "every device named, nothing lost, the guest's and KVM's own counts "
+                                      "match the profile")
 
 
 if __name__ == "__main__":

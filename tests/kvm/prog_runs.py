@@ -13,22 +13,16 @@ Exit status 77 (skip) when /dev/kvm cannot be used on this host.
 """
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 
-SKIP = 77
+import doc_checks
+
 PROF, VMM = sys.argv[1], sys.argv[2]
 OUT, IN, MMIO_W, MMIO_R, CPUID = 300, 200, 150, 100, 70
 STATS = "/proc/sys/kernel/bpf_stats_enabled"
-
-
-def read_line(stream, timeout):
-    ready, _, _ = select.select([stream], [], [], timeout)
-    return stream.readline() if ready else ""
 
 
 def run_counts():
@@ -61,32 +55,19 @@ def main():
 def measure():
     counts = ["--out", str(OUT), "--in", str(IN), "--mmio-write", str(MMIO_W),
               "--mmio-read", str(MMIO_R), "--cpuid", str(CPUID)]
-    vmm = subprocess.Popen([VMM, "--wait-signal", "--linger-ms", "4000"] + counts,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = read_line(vmm.stdout, 20)
-    if not first.startswith("ready"):
-        vmm.wait(10)
-        err = vmm.stderr.read().strip()
-        if vmm.returncode == SKIP:
-            print(f"skipped: {err}")
-            return SKIP
-        print(f"FAIL: test VMM did not start ({vmm.returncode}): {err}")
-        return 1
-    pid = int(first.split()[1])
+    vmm, pid = doc_checks.start_test_vmm(VMM, 4000, counts)
+    if not vmm:
+        return pid
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    prof = subprocess.Popen([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 20
-    while time.time() < deadline and "attached" not in read_line(prof.stderr, 1):
-        if prof.poll() is not None:
-            print("FAIL: vmexit-prof exited early:", prof.stderr.read())
-            vmm.kill()
-            return 1
+    prof = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out], 20)
+    if not prof:
+        vmm.kill()
+        return 1
     before = run_counts()
     os.kill(pid, signal.SIGUSR1)
     handled = {}
     while True:
-        line = read_line(vmm.stdout, 60)
+        line = doc_checks.read_line(vmm.stdout, 60)
         if not line:
             print("FAIL: the test VMM did not finish its guest")
             vmm.kill()
@@ -122,11 +103,7 @@ def measure():
                         ("tp_kvm_userspace_exit", "kvm_userspace_exit"), ("tp_kvm_cpuid", "kvm_cpuid")):
         if prog in runs and event in events and runs[prog] > events[event]:
             errors.append(f"{prog} ran {runs[prog]} times, the profiler counted {events[event]} {event} events")
-    for e in errors:
-        print("FAIL:", e)
-    if not errors:
-        print("ok: every program ran once per event")
-    return 1 if errors else 0
+    return doc_checks.verdict(errors, "every program ran once per event")
 
 
 if __name__ == "__main__":

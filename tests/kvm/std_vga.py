@@ -24,6 +24,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vp_qmp  # noqa: E402
+import doc_checks  # noqa: E402
 from doc_checks import kvm_usable, table_sums  # noqa: E402
 
 SKIP = 77
@@ -75,13 +76,9 @@ def main():
     try:
         q = vp_qmp.Qmp(test_sock, time.monotonic() + 60)
         ranges = flat_views(q.execute("human-monitor-command", **{"command-line": "info mtree -f"}))
-        prof = subprocess.Popen([prof_bin, "--pid", str(vm.pid), "--qmp", prof_sock, "--interval", "1",
-                                 "--json", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while "attached" not in prof.stderr.readline():
-            if prof.poll() is not None or time.time() > deadline:
-                print("FAIL: vmexit-prof did not attach:", prof.stderr.read().strip())
-                return 1
+        prof = doc_checks.start_profiler([prof_bin, "--pid", str(vm.pid), "--qmp", prof_sock, "--interval", "1", "--json", out], 60)
+        if not prof:
+            return 1
         q.execute("cont")
         # The firmware assigns the PCI BARs (std-VGA's MMIO registers among
         # them) after the start: QEMU's map is every range it ever showed.

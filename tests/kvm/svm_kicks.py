@@ -61,13 +61,9 @@ def main():
     prof = None
     try:
         q = vp_qmp.Qmp(sock, time.monotonic() + 60)
-        prof = subprocess.Popen([prof_bin, "--pid", str(vm.pid), "--interval", "1", "--json", out],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while "attached" not in prof.stderr.readline():
-            if prof.poll() is not None or time.time() > deadline:
-                print("FAIL: vmexit-prof did not attach:", prof.stderr.read().strip())
-                return 1
+        prof = doc_checks.start_profiler([prof_bin, "--pid", str(vm.pid), "--interval", "1", "--json", out], 60)
+        if not prof:
+            return 1
         q.execute("cont")
         q.close()
         vm.wait(timeout=600)
@@ -109,11 +105,7 @@ def check(doc, kicks, device):
         if not kicks <= mine <= npf:
             errors.append(f"{device}: {mine} of {npf} npf exits given to the device, "
                           f"want at least its {kicks} kicks")
-    for e in errors:
-        print("FAIL:", e)
-    if not errors:
-        print(f"ok: {device}'s {kicks} kicks are its ioeventfd kicks in the kernel")
-    return 1 if errors else 0
+    return doc_checks.verdict(errors, f"{device}'s {kicks} kicks are its ioeventfd kicks in the kernel")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Exit status 77 (skip) when /dev/kvm cannot be used on this host.
 """
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -22,7 +21,6 @@ import time
 
 import doc_checks
 
-SKIP = 77
 PROF, VMM = sys.argv[1], sys.argv[2]
 MODE = sys.argv[3] if len(sys.argv) > 3 else "counts"
 COUNTS = ["--out", "300", "--in", "200", "--mmio-write", "150", "--mmio-read", "100", "--cpuid", "70"]
@@ -35,38 +33,17 @@ def programs_loaded():
     return sum(1 for line in out.splitlines() if " name tp_kvm_" in line or " name tp_sys_" in line)
 
 
-def read_line(stream, timeout):
-    ready, _, _ = select.select([stream], [], [], timeout)
-    return stream.readline() if ready else ""
-
-
 def main():
     before = programs_loaded()
-    vmm = subprocess.Popen([VMM, "--wait-signal", "--linger-ms", "200"] + (COUNTS if MODE == "counts" else LONG),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = read_line(vmm.stdout, 20)
-    if not first.startswith("ready"):
-        vmm.wait(10)
-        err = vmm.stderr.read().strip()
-        if vmm.returncode == SKIP:
-            print(f"skipped: {err}")
-            return SKIP
-        print(f"FAIL: test VMM did not start ({vmm.returncode}): {err}")
-        return 1
-    pid = int(first.split()[1])
+    vmm, pid = doc_checks.start_test_vmm(VMM, 200, COUNTS if MODE == "counts" else LONG)
+    if not vmm:
+        return pid
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
     extra = ["--duration", "3"] if MODE == "duration" else []
-    prof = subprocess.Popen([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out] + extra,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        line = read_line(prof.stderr, 1)
-        if "attached" in line:
-            break
-        if prof.poll() is not None:
-            print("FAIL: vmexit-prof exited early:", prof.stderr.read())
-            os.kill(pid, signal.SIGKILL)
-            return 1
+    prof = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out] + extra, 20)
+    if not prof:
+        os.kill(pid, signal.SIGKILL)
+        return 1
     os.kill(pid, signal.SIGUSR1)
     if MODE != "counts":
         return stop_early(vmm, prof, out, before)
@@ -116,11 +93,7 @@ def stop_early(vmm, prof, out, before):
     errors += doc_checks.table_sums(doc)
     if programs_loaded() != before:
         errors.append("BPF programs left loaded")
-    for e in errors:
-        print("FAIL:", e)
-    if not errors:
-        print(f"ok: stopped by {MODE} after {took:.1f} s with a full report")
-    return 1 if errors else 0
+    return doc_checks.verdict(errors, f"stopped by {MODE} after {took:.1f} s with a full report")
 
 
 def check(doc, vmm_out):
@@ -204,11 +177,8 @@ def check(doc, vmm_out):
         # kvm is a module there: the programs loaded by relocating against its own BTF.
         if not os.path.exists("/sys/module/kvm/initstate") or not os.path.exists("/sys/kernel/btf/kvm"):
             errors.append("the lab's kvm is not a module with its own BTF")
-    for e in errors:
-        print("FAIL:", e)
-    if not errors:
-        print(f"ok: {len(accesses)} accesses and {len(prof['exit_reasons'])} exit reasons match the guest's ground truth")
-    return 1 if errors else 0
+    return doc_checks.verdict(errors, f"{len(accesses)} accesses and {len(prof['exit_reasons'])} exit reasons "
+                                      "match the guest's ground truth")
 
 
 if __name__ == "__main__":
