@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Which device model handled each exit, interrupt and in-kernel access:
- * the attribution sources of issue 6, best first, behind one lookup.
+ * the attribution sources, best first, behind one lookup.
  *   1. QEMU's USDT probes: the region QEMU dispatched each port or address
  *      to (joined in the probe through the vCPU's kvm_run), the region
  *      whose register write registered an ioeventfd, and QEMU's own

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The device table of issue 6: the one place that knows each device model
+ * The device table: the one place that knows each device model
  * the bundled workloads and the pc machine use, how QEMU names its memory
  * regions, which legacy ports it decodes, and how the guest workloads name
  * their own regions of it.  Everything that attributes an access to a
@@ -54,7 +54,7 @@ const struct vp_device *vp_device_for_region(const char *qemu_mr_name);
  * I/O APIC, local APIC): what it serves in the kernel is that device's own
  * work, not a write queued for QEMU. */
 int vp_device_kvm_emulated(const struct vp_device *d);
-/* The built-in legacy-port fallback (attribution source 3 of issue 6). */
+/* The built-in legacy-port fallback (attribution source 3). */
 const struct vp_device *vp_device_for_port(uint16_t port);
 /* The built-in I/O APIC pin table; unknown if no fixed device uses it. */
 const struct vp_device *vp_device_for_irq_pin(unsigned int pin);

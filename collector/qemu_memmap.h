@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Attribution source 2 of issue 6, for a QEMU without USDT probes: QEMU's
+ * Attribution source 2, for a QEMU without USDT probes: QEMU's
  * own memory map, learnt over QMP.  `info mtree -f` (through
  * human-monitor-command) gives the flat views of the "memory" and "I/O"
  * address spaces, i.e. which MemoryRegion answers each guest-physical

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* `vmexit-prof run --compare W1,W2[,W3]`: the emulated and paravirtual paths
- * of one kind of work side by side, per operation (issue 6). */
+ * of one kind of work side by side, per operation. */
 #ifndef VP_RUN_COMPARE_H
 #define VP_RUN_COMPARE_H
 

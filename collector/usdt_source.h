@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Attribution source 1 of issue 6: QEMU's USDT probes memory_region_ops_read
+ * Attribution source 1: QEMU's USDT probes memory_region_ops_read
  * and _write, attached to one running QEMU.  Counts register accesses per
  * QEMU MemoryRegion, named as QEMU names it.  On failure nothing stays
  * attached or loaded.

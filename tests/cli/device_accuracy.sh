@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The accuracy bar of issue 6 under TCG: `vmexit-prof run W --profile` groups
+# The accuracy bar under TCG: `vmexit-prof run W --profile` groups
 # QEMU's USDT counts by device (collector/devices.c); for the device under
 # test, and for the PIT and PCI configuration, QEMU's accesses after the
 # firmware's last fw_cfg access must equal the guest's own counts exactly.

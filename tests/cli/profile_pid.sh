@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `vmexit-prof --pid` on a QEMU that was already running a bundled workload
 # before the profiler attached.  This host has no KVM, so the QEMU runs
-# under TCG and is profiled through its USDT probes alone (issue 6):
+# under TCG and is profiled through its USDT probes alone:
 #   running         ide-dma: the IDE device's dispatches and its interrupt
 #                   line (pin 14, the legacy table) in the document, the
 #                   attribution source named, nothing left attached;

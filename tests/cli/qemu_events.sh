@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# QEMU's own events per device (issue 6), against what the guest did:
+# QEMU's own events per device, against what the guest did:
 # - interrupts: virtio-blk with irq=1 lets the device notify, and QEMU
 #   notifies once per batch of completed requests, i.e. once per kick of the
 #   guest; with irq=0 (the default) the queue suppresses them;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The attribution of issue 6: which device each exit, in-kernel access and
+ * The attribution: which device each exit, in-kernel access and
  * interrupt belongs to, with the sources in their order of trust (QEMU's
  * probes, then its memory map, then the legacy table), and the in-kernel
  * work split into ioeventfd, coalesced MMIO and devices KVM emulates.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for collector/devices.c (the device table of issue 6) and the
+ * Unit tests for collector/devices.c (the device table) and the
  * pure parts of --compare: QEMU's region names, legacy ports and the guest
  * workloads' region names map to the right device; unknown ones to
  * "unknown"; no two devices claim one port; speedups pair the right rows.
