@@ -134,7 +134,7 @@ int tp_kvm_userspace_exit(struct trace_event_raw_kvm_userspace_exit___vp *ctx)
 {
 	EV_OR_RETURN();
 
-	handle_user_exit(&ev, ctx->reason);
+	handle_user_exit(&ev, ctx->reason, ctx->errno);
 	return 0;
 }
 

@@ -64,10 +64,20 @@
 /* Device keys are not split per vCPU: the key's vcpu field holds this. */
 #define VP_VCPU_ANY 0xfffe
 
+/*
+ * KVM_RUN returned an error rather than an exit: kvm_run.exit_reason then
+ * still holds the previous exit's reason (the immediate_exit path), so the
+ * code is this bit with the errno instead.  -EINTR, however it came, is
+ * KVM_EXIT_INTR.
+ */
+#define VP_USER_ERROR 0x80000000u
+#define VP_KVM_EXIT_INTR 10
+#define VP_EINTR 4
+
 /* What a stats key describes. */
 enum vp_key_kind {
 	VP_K_EXIT = 1,      /* code: hw exit reason (isa in key.isa); time: in-kernel handling */
-	VP_K_USER = 2,      /* code: KVM_EXIT_*; time: spent in the VMM's user space */
+	VP_K_USER = 2,      /* code: KVM_EXIT_* or VP_USER_ERROR|errno; time: spent in the VMM's user space */
 	VP_K_PIO = 3,       /* addr: port; dir; size */
 	VP_K_MMIO = 4,      /* addr: guest-physical address; dir; size */
 	VP_K_FAST_MMIO = 5, /* addr: guest-physical address served by an ioeventfd */
@@ -160,7 +170,7 @@ struct vp_vcpu_fd {
 enum vp_synth_type {
 	VP_SYN_EXIT = 1,       /* a0 reason, a1 isa, a2 vcpu_id */
 	VP_SYN_ENTRY,          /* a0 vcpu_id */
-	VP_SYN_USER_EXIT,      /* a0 KVM_EXIT_* */
+	VP_SYN_USER_EXIT,      /* a0 KVM_EXIT_*, a1 errno (0 or negative) */
 	VP_SYN_PIO,            /* a0 rw (enum vp_kvm_pio_rw), a1 port, a2 size, a3 count */
 	VP_SYN_MMIO,           /* a0 type (0 read unsatisfied, 1 read, 2 write), a1 len, a2 gpa */
 	VP_SYN_FAST_MMIO,      /* a0 gpa */

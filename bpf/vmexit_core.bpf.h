@@ -13,7 +13,8 @@
  *    space only after the VMM answered, on the next KVM_RUN;
  *  - kvm_mmio fires READ_UNSATISFIED before a read goes to user space and
  *    READ once the value is known; WRITE before the write is attempted;
- *  - kvm_userspace_exit fires on every return of KVM_RUN.
+ *  - kvm_userspace_exit fires on every return of KVM_RUN, errors included;
+ *    an error return leaves exit_reason as the previous exit set it.
  * Which address a user-space exit was for is therefore taken from the
  * vCPU's struct kvm_run when the VMM calls KVM_RUN again, not from the
  * order of kvm_pio events.
@@ -334,11 +335,15 @@ done:
 	t->acc_kind = 0;
 }
 
-static __always_inline void handle_user_exit(const struct vp_ev *ev, __u32 reason)
+static __always_inline void handle_user_exit(const struct vp_ev *ev, __u32 reason, int err)
 {
 	struct vp_thread *t;
 	struct vp_key k = {};
 
+	if (err == -VP_EINTR)
+		reason = VP_KVM_EXIT_INTR;
+	else if (err < 0)
+		reason = VP_USER_ERROR | (__u32)-err;
 	count_event(VP_C_EV_USER_EXIT);
 	t = thread_of(ev);
 	if (!t)

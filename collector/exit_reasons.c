@@ -12,6 +12,8 @@
  * the unit test cross-checks them against the headers when present.
  */
 #include "exit_reasons.h"
+#include <linux/types.h>
+#include "vmexit.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -369,11 +371,17 @@ const char *vp_kvm_run_exit_name(uint32_t reason)
 const char *vp_kvm_run_exit_format(uint32_t reason, char *buf, size_t len)
 {
 	const char *name = vp_kvm_run_exit_name(reason);
+	uint32_t err = reason & ~VP_USER_ERROR;
 
 	if (!buf || !len)
 		return buf;
+	/* errno values end at 4095 (the kernel's MAX_ERRNO) */
 	if (name)
 		snprintf(buf, len, "%s", name);
+	else if ((reason & VP_USER_ERROR) && err <= 4095 && strerrorname_np((int)err))
+		snprintf(buf, len, "error %s", strerrorname_np((int)err));
+	else if ((reason & VP_USER_ERROR) && err <= 4095)
+		snprintf(buf, len, "error %" PRIu32, err);
 	else
 		snprintf(buf, len, "KVM_EXIT#%" PRIu32, reason);
 	return buf;

@@ -57,7 +57,10 @@ const char *vp_exit_reason_format(uint32_t isa, uint32_t code, char *buf,
  */
 const char *vp_kvm_run_exit_name(uint32_t reason);
 
-/* Same, with "KVM_EXIT#<decimal>" for unknown codes. Returns buf. */
+/*
+ * Same, with "error EFAULT" for a KVM_RUN that failed (VP_USER_ERROR|errno)
+ * and "KVM_EXIT#<decimal>" for unknown codes. Returns buf.
+ */
 const char *vp_kvm_run_exit_format(uint32_t reason, char *buf, size_t len);
 
 /*

@@ -236,6 +236,40 @@ static void mmio_read_counted_once(void **state)
 	unload(f);
 }
 
+/*
+ * A vCPU asked to stop while QEMU handles an MMIO exit returns from its
+ * next KVM_RUN with -EINTR and the MMIO exit_reason still in kvm_run.
+ */
+static void interrupted_run_is_not_another_exit(void **state)
+{
+	struct kvm_run run = { .exit_reason = KVM_EXIT_MMIO };
+	struct fixture *f;
+
+	(void)state;
+	if (skip_unless_root())
+		return;
+	f = load(-1);
+	run.mmio.phys_addr = 0xfeb00010;
+	run.mmio.len = 4;
+	run.mmio.is_write = 1;
+	EV(f, .type = VP_SYN_MMIO, .ts = 10, .a = { 2, 4, 0xfeb00010 });
+	EV(f, .type = VP_SYN_USER_EXIT, .ts = 20, .a = { KVM_EXIT_MMIO });
+	run_enter_after(f, 520, &run);
+	EV(f, .type = VP_SYN_USER_EXIT, .ts = 530, .a = { KVM_EXIT_MMIO, (uint64_t)-EINTR });
+	run_enter_after(f, 1530, &run);
+	EV(f, .type = VP_SYN_USER_EXIT, .ts = 1540, .a = { KVM_EXIT_MMIO, (uint64_t)-EFAULT });
+	run_enter_after(f, 1600, &run);
+	read_back(f);
+	assert_int_equal(row(f, VP_K_USER, 0, 0, 0, KVM_EXIT_MMIO, 0, 0)->count, 1);
+	assert_int_equal(row(f, VP_K_USER, 0, 0, 0, KVM_EXIT_INTR, 0, 0)->count, 1);
+	assert_int_equal(row(f, VP_K_USER, 0, 0, 0, VP_USER_ERROR | EFAULT, 0, 0)->count, 1);
+	const struct vp_stat *wr = row(f, VP_K_MMIO, VP_DIR_WRITE, 4, VP_VCPU_ANY, 0, 0xfeb00010, 0);
+	assert_int_equal(wr->count, 1);
+	assert_int_equal(wr->user_count, 1);
+	assert_int_equal(wr->user_ns, 500);
+	unload(f);
+}
+
 static void other_processes_never_counted(void **state)
 {
 	struct fixture *f;
@@ -457,6 +491,7 @@ int main(void)
 		cmocka_unit_test(user_exit_splits_kernel_and_vmm_time),
 		cmocka_unit_test(in_after_kernel_out_gets_the_vmm_time),
 		cmocka_unit_test(mmio_read_counted_once),
+		cmocka_unit_test(interrupted_run_is_not_another_exit),
 		cmocka_unit_test(other_processes_never_counted),
 		cmocka_unit_test(vcpu_from_fd_then_thread_name),
 		cmocka_unit_test(vcpu_filter_drops_other_vcpus),

@@ -22,7 +22,7 @@ int synth_event(struct vp_synth_event *e)
 	switch (e->type) {
 	case VP_SYN_EXIT: handle_exit(&ev, a0, a1, a2, 1); break;
 	case VP_SYN_ENTRY: handle_entry(&ev, a0, 1); break;
-	case VP_SYN_USER_EXIT: handle_user_exit(&ev, a0); break;
+	case VP_SYN_USER_EXIT: handle_user_exit(&ev, a0, (int)a1); break;
 	case VP_SYN_PIO: handle_pio(&ev, a0, a1, a2); break;
 	case VP_SYN_MMIO: handle_mmio(&ev, a0, a1, a2); break;
 	case VP_SYN_FAST_MMIO: handle_simple(&ev, VP_C_EV_FAST_MMIO, VP_K_FAST_MMIO, VP_DIR_WRITE, 0, a0); break;

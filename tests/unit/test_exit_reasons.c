@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "exit_reasons.h"
+#include <linux/types.h>
+#include "vmexit.h"
 
 #if defined(__has_include)
 #if __has_include(<asm/vmx.h>) && __has_include(<asm/svm.h>) && \
@@ -217,6 +219,9 @@ static void test_kvm_run_exits(void **state)
 	assert_string_equal(kfmt(6), "MMIO");
 	assert_string_equal(kfmt(999), "KVM_EXIT#999");
 	assert_string_equal(kfmt(0xffffffff), "KVM_EXIT#4294967295");
+	/* a failed KVM_RUN is named by its errno, never by the stale exit_reason */
+	assert_string_equal(kfmt(VP_USER_ERROR | EFAULT), "error EFAULT");
+	assert_string_equal(kfmt(VP_USER_ERROR | 4000), "error 4000");
 
 	/* no two codes share a name */
 	for (uint32_t a = 0; a < 1024; a++)
