@@ -41,6 +41,22 @@ static const struct vp_usdt_join *find_join(const struct vp_usdt_counts *c, uint
 	return NULL;
 }
 
+static bool from_memmap(const struct vp_attribution *a, bool pio, uint64_t addr,
+			struct vp_attr_hit *h)
+{
+	const struct vp_mem_range *r;
+
+	if (!a->memmap)
+		return false;
+	r = vp_memmap_lookup(a->memmap, pio ? VP_SPACE_PIO : VP_SPACE_MMIO, addr);
+	if (!r || r->dev == vp_device_unknown())
+		return false;
+	h->dev = r->dev;
+	h->region = r->name;
+	h->source = VP_ATTR_QMP;
+	return true;
+}
+
 struct vp_attr_hit vp_attribute_access(const struct vp_attribution *a, int kind, uint64_t addr)
 {
 	struct vp_attr_hit h = { .dev = vp_device_unknown() };
@@ -53,11 +69,17 @@ struct vp_attr_hit vp_attribute_access(const struct vp_attribution *a, int kind,
 	j = find_join(a->usdt, pio ? VP_UA_PIO : VP_UA_MMIO, addr);
 	ioev = find_join(a->usdt, pio ? VP_UA_IOEVENTFD_PIO : VP_UA_IOEVENTFD_MMIO, addr);
 
-	/* An ioeventfd's registration names the device whose register write
-	 * set it up; QEMU itself never sees the accesses it serves. */
+	/* QEMU itself never sees the accesses an ioeventfd serves.  The address
+	 * lies in its device's own region, so the memory map answers first; the
+	 * register write QEMU was handling when it registered the ioeventfd
+	 * names the device otherwise, unless that write was a BAR being mapped. */
 	if (ioev && (kind == VP_K_FAST_MMIO || !j)) {
-		j = ioev;
 		h.ioeventfd = 1;
+		j = NULL;
+		if (from_memmap(a, pio, addr, &h))
+			return h;
+		if (ioev->region[0] && !vp_device_maps_bars(vp_device_for_mr(ioev->region)))
+			j = ioev;
 	}
 	if (j && j->region[0]) {
 		h.dev = vp_device_for_mr(j->region);
@@ -66,17 +88,8 @@ struct vp_attr_hit vp_attribute_access(const struct vp_attribution *a, int kind,
 		if (h.dev != vp_device_unknown())
 			return h;
 	}
-	if (a->memmap) {
-		enum vp_space space = pio ? VP_SPACE_PIO : VP_SPACE_MMIO;
-		const struct vp_mem_range *r = vp_memmap_lookup(a->memmap, space, addr);
-
-		if (r && r->dev != vp_device_unknown()) {
-			h.dev = r->dev;
-			h.region = r->name;
-			h.source = VP_ATTR_QMP;
-			return h;
-		}
-	}
+	if (from_memmap(a, pio, addr, &h))
+		return h;
 	/* Named by QEMU, known to no table: QEMU's name is still the answer,
 	 * and a better one than what usually sits at that port. */
 	if (h.region) {

@@ -257,6 +257,11 @@ const char *vp_device_class_name(enum vp_device_class cls)
 	}
 }
 
+int vp_device_maps_bars(const struct vp_device *d)
+{
+	return !strcmp(d->id, "pci-config");
+}
+
 int vp_device_kvm_emulated(const struct vp_device *d)
 {
 	static const char *const ids[] = { "pic", "pit", "apic" };

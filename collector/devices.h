@@ -54,6 +54,9 @@ const struct vp_device *vp_device_for_region(const char *qemu_mr_name);
  * I/O APIC, local APIC): what it serves in the kernel is that device's own
  * work, not a write queued for QEMU. */
 int vp_device_kvm_emulated(const struct vp_device *d);
+/* A write to d's registers maps other devices' BARs (PCI configuration):
+ * what QEMU registers while handling it belongs to the device mapped. */
+int vp_device_maps_bars(const struct vp_device *d);
 /* The built-in legacy-port fallback (attribution source 3). */
 const struct vp_device *vp_device_for_port(uint16_t port);
 /* The built-in I/O APIC pin table; unknown if no fixed device uses it. */

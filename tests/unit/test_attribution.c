@@ -69,8 +69,12 @@ static void test_sources_in_order(void **state)
 		/* QEMU's probes disagree with the map: they saw the dispatch */
 		join(VP_UA_MMIO, 0xfebfc010, "vmexit-stopwatch-regs"),
 		join(VP_UA_IOEVENTFD_MMIO, 0xfebff000, "virtio-pci-common-virtio-blk"),
+		/* registered while a BAR was mapped: the write was PCI configuration */
+		join(VP_UA_IOEVENTFD_MMIO, 0xfebc0100, "pci-conf-data"),
+		join(VP_UA_IOEVENTFD_MMIO, 0xfe000000, "pci-conf-data"),
 	};
-	struct vp_usdt_counts c = { .joins = joins, .njoins = 2 };
+	struct vp_usdt_counts c = { .joins = joins, .njoins = 4 };
+	struct vp_attribution usdt_only = { .usdt = &c };
 	struct vp_memmap m;
 	struct vp_attribution with_all = { .usdt = &c, .memmap = &m }, map_only = { .memmap = &m },
 			      none = { 0 };
@@ -89,6 +93,15 @@ static void test_sources_in_order(void **state)
 	h = vp_attribute_access(&with_all, VP_K_FAST_MMIO, 0xfebff000);
 	assert_string_equal(h.dev->id, "virtio-blk");
 	assert_true(h.ioeventfd);
+	/* a doorbell whose BAR mapping registered it: the map's device, or nobody */
+	h = vp_attribute_access(&with_all, VP_K_MMIO, 0xfebc0100);
+	assert_string_equal(h.dev->id, "e1000");
+	assert_true(h.ioeventfd);
+	h = vp_attribute_access(&usdt_only, VP_K_MMIO, 0xfe000000);
+	assert_string_equal(h.dev->id, "unknown");
+	assert_true(h.ioeventfd);
+	h = vp_attribute_access(&usdt_only, VP_K_FAST_MMIO, 0xfebff000);
+	assert_string_equal(h.dev->id, "virtio-blk");
 	/* ports: the map, else the legacy table; nothing at all is unknown */
 	assert_int_equal(vp_attribute_access(&map_only, VP_K_PIO, 0x1f0).source, VP_ATTR_QMP);
 	h = vp_attribute_access(&none, VP_K_PIO, 0x1f7);
