@@ -18,7 +18,12 @@ fail() {
 }
 
 mkdir -p /dev/shm
-for d in /tmp /run /var/tmp /var/log /var/lib/lttng /dev/shm; do
+tmpfs=
+for w in $(cat /proc/cmdline); do
+  case $w in vplab.tmpfs=*) tmpfs=${w#vplab.tmpfs=} ;; esac
+done
+[ -n "$tmpfs" ] || fail "no vplab.tmpfs= on the kernel command line"
+for d in ${tmpfs//,/ }; do
   [ -d "$d" ] && mount -t tmpfs -o mode=1777 tmpfs "$d"
 done
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # lab-run as its users see it: the command's stdout, stderr and status come
 # back exactly; inside, the root is read-only, --share is writable at its own
-# path, /dev/kvm works and kvm_exit exists; a lab that cannot start gives 125
+# path, a path the command names is the host's even below the lab's tmpfs, /dev/kvm works and kvm_exit exists; a lab that cannot start gives 125
 # and one line.
 set -uo pipefail
 lab_run=$1
@@ -9,8 +9,10 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 share=$(mktemp -d)
+below_tmpfs=$(mktemp -d -p /var/tmp) # the lab mounts its own tmpfs on /var/tmp
+echo "host file" >"$below_tmpfs/f"
 out=$(mktemp) err=$(mktemp)
-trap 'rm -rf "$share" "$out" "$err"' EXIT
+trap 'rm -rf "$share" "$below_tmpfs" "$out" "$err"' EXIT
 
 # One boot: the command checks the inside and answers on stdout, stderr and
 # its status, with an argument that needs quoting on the way.
@@ -23,10 +25,11 @@ trap 'rm -rf "$share" "$out" "$err"' EXIT
   [ -d /sys/kernel/tracing/events/kvm/kvm_exit ] && echo "kvm_exit ok"
   [ "$(ulimit -l)" = unlimited ] && echo "memlock ok"
   echo "cpus $(nproc)"
-  exit 42' lab "a  b'c" "$share" >"$out" 2>"$err"
+  cat "$3/f"
+  exit 42' lab "a  b'c" "$share" "$below_tmpfs" >"$out" 2>"$err"
 status=$?
 [ $status = 42 ] || fail "status: want 42, got $status ($(cat "$err"))"
-want=$(printf 'arg=[a  b'\''c]\nkvm ok\nkvm_exit ok\nmemlock ok\ncpus 1')
+want=$(printf 'arg=[a  b'\''c]\nkvm ok\nkvm_exit ok\nmemlock ok\ncpus 1\nhost file')
 [ "$(cat "$out")" = "$want" ] || fail "stdout: want [$want], got [$(cat "$out")]"
 [ "$(cat "$err")" = "to stderr" ] || fail "stderr: want [to stderr], got [$(cat "$err")]"
 [ "$(cat "$share/from-lab" 2>/dev/null)" = shared ] || fail "the --share directory did not get the lab's file"
