@@ -56,8 +56,9 @@ struct {
 	__type(value, __u64);
 } access_mr SEC(".maps");
 
-/* The region each thread wrote last: the device whose register write is
- * being handled when QEMU registers an ioeventfd or sets a virtio status. */
+/* The region each thread wrote last (or the PCI function it configures):
+ * the device whose register write is being handled when QEMU registers an
+ * ioeventfd or sets a virtio status. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VP_USDT_MAX_JOINS);
@@ -242,6 +243,26 @@ static __always_inline void join_last_write(__u32 kind, __u64 addr)
 	mr = bpf_map_lookup_elem(&thread_last_mr, &tid);
 	if (mr)
 		bpf_map_update_elem(&access_mr, &key, mr, BPF_ANY);
+}
+
+/*
+ * A configuration write maps the BARs of the PCI function written: what
+ * QEMU registers while handling it (a doorbell's ioeventfd) is that
+ * function's.  Its name (the QEMU device type, a stable array in the
+ * PCIDevice) stands in for a region as the thread's last write.
+ */
+SEC("usdt")
+int BPF_USDT(vp_pci_cfg_write, const char *dev, __u32 bus, __u32 slot, __u32 func, unsigned offs,
+	     unsigned val)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 key = (__u64)dev;
+
+	if (!is_target())
+		return 0;
+	record_name(key, dev);
+	bpf_map_update_elem(&thread_last_mr, &tid, &key, BPF_ANY);
+	return 0;
 }
 
 SEC("usdt")

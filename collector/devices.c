@@ -21,19 +21,19 @@
 static const struct vp_device table[] = {
 	{ "ide", "IDE (PIIX3)", VP_DEV_EMULATED, 4,
 	  { R(0x1f0, 0x1f7), R(0x3f6, 0x3f6), R(0x170, 0x177), R(0x376, 0x376) },
-	  { "ide", "piix-bmdma", "bmdma", "piix-bmdma-container" },
+	  { "ide", "piix-bmdma", "bmdma", "piix-bmdma-container", "piix3-ide" },
 	  { "ide-cmd", "ide-ctl", "ide-bmdma" },
 	  { "ide-pio", "ide-dma" }, 1u << 14 | 1u << 15, { "ide", "bmdma" } },
 	{ "e1000", "Intel 82540EM (e1000)", VP_DEV_EMULATED, 0, { R(0, 0) },
-	  { "e1000-mmio", "e1000-io" }, { "e1000-*" }, { "e1000" }, 0, { "e1000" } },
+	  { "e1000-mmio", "e1000-io", "e1000" }, { "e1000-*" }, { "e1000" }, 0, { "e1000" } },
 	{ "virtio-blk", "virtio-blk (modern PCI)", VP_DEV_PARAVIRTUAL, 0, { R(0, 0) },
-	  { "virtio-pci-*-virtio-blk" }, { "vblk-*" }, { "virtio-blk" }, 0, { "virtio-blk" } },
+	  { "virtio-pci-*-virtio-blk", "virtio-blk-pci*" }, { "vblk-*" }, { "virtio-blk" }, 0, { "virtio-blk" } },
 	{ "virtio-net", "virtio-net (modern PCI)", VP_DEV_PARAVIRTUAL, 0, { R(0, 0) },
-	  { "virtio-pci-*-virtio-net" }, { "vnet[0-9]*-*" }, { "virtio-net" }, 0, { NULL } },
+	  { "virtio-pci-*-virtio-net", "virtio-net-pci*" }, { "vnet[0-9]*-*" }, { "virtio-net" }, 0, { NULL } },
 	/* One device, both paths: its registers are the emulated one, its ring
 	 * and doorbell the paravirtual one (workloads.json gives the roles). */
 	{ "stopwatch", "vmexit-stopwatch", VP_DEV_PARAVIRTUAL, 0, { R(0, 0) },
-	  { "vmexit-stopwatch-regs", "vmexit-stopwatch-doorbell" },
+	  { "vmexit-stopwatch-regs", "vmexit-stopwatch-doorbell", "vmexit-stopwatch" },
 	  { "stopwatch-regs", "stopwatch-doorbell" },
 	  { "stopwatch-mmio", "stopwatch-pv" }, 0, { "stopwatch" } },
 	{ "serial", "16550A UART (COM1)", VP_DEV_PLATFORM, 1, { R(0x3f8, 0x3ff) },
@@ -71,7 +71,7 @@ static const struct vp_device table[] = {
 	 * and the PCI function's MMIO BAR with the same registers remapped. */
 	{ "vga", "std-VGA (Bochs VBE)", VP_DEV_EMULATED, 2, { R(0x3b0, 0x3df), R(0x1ce, 0x1d1) },
 	  { "vga", "vbe", "vga-lowmem", "vga.mmio", "vga ioports remapped", "bochs dispi interface",
-	    "qemu extended regs" },
+	    "qemu extended regs", "VGA" },
 	  { NULL }, { NULL }, 0, { NULL } },
 	{ "apic", "local APIC, I/O APIC, HPET, MSI window", VP_DEV_PLATFORM, 0, { R(0, 0) },
 	  { "apic-msi", "ioapic", "hpet", "kvm-apic-msi", "kvm-ioapic" }, { NULL }, { NULL }, 0, { NULL } },

@@ -27,8 +27,9 @@ struct vp_device {
 	enum vp_device_class cls;
 	size_t nports;
 	struct vp_port_range ports[VP_DEV_MAX_RANGES]; /* fixed legacy ports */
-	/* fnmatch(3) patterns, NULL-terminated: QEMU's MemoryRegion names, and
-	 * the guest workloads' region names (guest-workloads/README.md). */
+	/* fnmatch(3) patterns, NULL-terminated: QEMU's MemoryRegion names and
+	 * the device's QEMU type (what pci_cfg_write names it by), and the
+	 * guest workloads' region names (guest-workloads/README.md). */
 	const char *qemu_mr[VP_DEV_MAX_NAMES];
 	const char *guest_regions[VP_DEV_MAX_NAMES];
 	/* the workloads that measure this device (guest-workloads/workloads.json) */

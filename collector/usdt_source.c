@@ -73,6 +73,7 @@ static void attach_optional(struct vp_usdt *u)
 	} opt[] = {
 		{ s->progs.vp_ioeventfd_mmio, &s->links.vp_ioeventfd_mmio, "kvm_set_ioeventfd_mmio" },
 		{ s->progs.vp_ioeventfd_pio, &s->links.vp_ioeventfd_pio, "kvm_set_ioeventfd_pio" },
+		{ s->progs.vp_pci_cfg_write, &s->links.vp_pci_cfg_write, "pci_cfg_write" },
 		{ s->progs.vp_virtio_status, &s->links.vp_virtio_status, "virtio_set_status" },
 		{ s->progs.vp_virtio_notify, &s->links.vp_virtio_notify, "virtio_notify" },
 		{ s->progs.vp_virtio_notify_irqfd, &s->links.vp_virtio_notify_irqfd, "virtio_notify_irqfd" },

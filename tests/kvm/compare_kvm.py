@@ -8,7 +8,7 @@ KVM, and the exits on the device must be the accesses the guest itself
 counted on it (each register access is one exit, to QEMU or in the kernel).
 The document must be one the reader accepts.
 
-usage: compare_kvm.py VMEXIT_PROF QEMU [W1,W2]
+usage: compare_kvm.py VMEXIT_PROF QEMU [W1,W2,...]
 """
 import json
 import os
@@ -23,7 +23,9 @@ SKIP = 77
 
 def main():
     prof, qemu = sys.argv[1:3]
-    pair = sys.argv[3] if len(sys.argv) > 3 else "stopwatch-mmio,virtio-blk"
+    # both ways of the stopwatch (its doorbell an ioeventfd that its BAR's
+    # mapping registered) and a virtio device (ioeventfds set by its driver)
+    pair = sys.argv[3] if len(sys.argv) > 3 else "stopwatch-mmio,stopwatch-pv,virtio-blk"
     if not kvm_usable():
         if os.environ.get("VMEXIT_PROF_LAB"):
             print("FAIL: /dev/kvm is not usable inside the lab")
