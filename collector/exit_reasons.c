@@ -376,13 +376,16 @@ const char *vp_kvm_run_exit_format(uint32_t reason, char *buf, size_t len)
 	if (!buf || !len)
 		return buf;
 	/* errno values end at 4095 (the kernel's MAX_ERRNO) */
-	if (name)
+	if (name) {
 		snprintf(buf, len, "%s", name);
-	else if ((reason & VP_USER_ERROR) && err <= 4095 && strerrorname_np((int)err))
-		snprintf(buf, len, "error %s", strerrorname_np((int)err));
-	else if ((reason & VP_USER_ERROR) && err <= 4095)
-		snprintf(buf, len, "error %" PRIu32, err);
-	else
+	} else if ((reason & VP_USER_ERROR) && err <= 4095) {
+		const char *e = strerrorname_np((int)err);
+
+		if (e)
+			snprintf(buf, len, "error %s", e);
+		else
+			snprintf(buf, len, "error %" PRIu32, err);
+	} else
 		snprintf(buf, len, "KVM_EXIT#%" PRIu32, reason);
 	return buf;
 }

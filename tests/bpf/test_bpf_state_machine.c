@@ -123,6 +123,15 @@ static void io_run(struct kvm_run *run, int out, uint16_t port, uint8_t size)
 	run->io.count = 1;
 }
 
+static void mmio_run(struct kvm_run *run, int write, uint64_t gpa, uint32_t len)
+{
+	memset(run, 0, sizeof(*run));
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = len;
+	run->mmio.is_write = write;
+}
+
 static void exit_entry_pairs_kernel_time(void **state)
 {
 	struct fixture *f;
@@ -210,16 +219,14 @@ static void in_after_kernel_out_gets_the_vmm_time(void **state)
 
 static void mmio_read_counted_once(void **state)
 {
-	struct kvm_run run = { .exit_reason = KVM_EXIT_MMIO };
+	struct kvm_run run;
 	struct fixture *f;
 
 	(void)state;
 	if (skip_unless_root())
 		return;
 	f = load(-1);
-	run.mmio.phys_addr = 0xfeb00010;
-	run.mmio.len = 4;
-	run.mmio.is_write = 0;
+	mmio_run(&run, 0, 0xfeb00010, 4);
 	EV(f, .type = VP_SYN_MMIO, .ts = 10, .a = { 0, 4, 0xfeb00010 }); /* READ_UNSATISFIED */
 	EV(f, .type = VP_SYN_USER_EXIT, .ts = 20, .a = { KVM_EXIT_MMIO });
 	run_enter_after(f, 520, &run);
@@ -242,16 +249,14 @@ static void mmio_read_counted_once(void **state)
  */
 static void interrupted_run_is_not_another_exit(void **state)
 {
-	struct kvm_run run = { .exit_reason = KVM_EXIT_MMIO };
+	struct kvm_run run;
 	struct fixture *f;
 
 	(void)state;
 	if (skip_unless_root())
 		return;
 	f = load(-1);
-	run.mmio.phys_addr = 0xfeb00010;
-	run.mmio.len = 4;
-	run.mmio.is_write = 1;
+	mmio_run(&run, 1, 0xfeb00010, 4);
 	EV(f, .type = VP_SYN_MMIO, .ts = 10, .a = { 2, 4, 0xfeb00010 });
 	EV(f, .type = VP_SYN_USER_EXIT, .ts = 20, .a = { KVM_EXIT_MMIO });
 	run_enter_after(f, 520, &run);
@@ -374,7 +379,7 @@ static uint64_t count_of_kind(const struct fixture *f, uint8_t kind)
  * not per byte; addresses next to the window keep their own keys. */
 static void vga_window_is_keyed_per_page(void **state)
 {
-	struct kvm_run run = { .exit_reason = KVM_EXIT_MMIO };
+	struct kvm_run run;
 	struct fixture *f;
 	uint64_t t = 0;
 
@@ -389,9 +394,7 @@ static void vga_window_is_keyed_per_page(void **state)
 	EV(f, .type = VP_SYN_MMIO, .ts = t++, .a = { 2, 1, 0x9ffff });
 	EV(f, .type = VP_SYN_MMIO, .ts = t++, .a = { 2, 1, 0xc0001 });
 	/* a write that went to the VMM: its time reaches the page's key */
-	run.mmio.phys_addr = 0xbb123;
-	run.mmio.len = 1;
-	run.mmio.is_write = 1;
+	mmio_run(&run, 1, 0xbb123, 1);
 	EV(f, .type = VP_SYN_USER_EXIT, .ts = 100000, .a = { KVM_EXIT_MMIO });
 	run_enter_after(f, 100700, &run);
 	read_back(f);
@@ -412,7 +415,7 @@ static void vga_window_is_keyed_per_page(void **state)
  * counted and timed, and the fold is itself counted. */
 static void full_map_folds_into_the_overflow_row(void **state)
 {
-	struct kvm_run run = { .exit_reason = KVM_EXIT_MMIO };
+	struct kvm_run run;
 	struct vp_key fk;
 	const struct vp_row *r;
 	struct fixture *f;
@@ -429,9 +432,7 @@ static void full_map_folds_into_the_overflow_row(void **state)
 		for (int j = 0; j < each; j++)
 			EV(f, .type = VP_SYN_PIO, .ts = t++, .a = { VP_KVM_PIO_OUT, 40000 + i, 2, 1 });
 	/* a timed exit to the VMM whose keys (its reason, its address) are new */
-	run.mmio.phys_addr = 0xfe000000;
-	run.mmio.len = 4;
-	run.mmio.is_write = 1;
+	mmio_run(&run, 1, 0xfe000000, 4);
 	EV(f, .type = VP_SYN_USER_EXIT, .ts = 1000000, .a = { KVM_EXIT_MMIO });
 	run_enter_after(f, 1002000, &run);
 	read_back(f);
