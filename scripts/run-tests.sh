@@ -9,5 +9,9 @@ build=${BUILD_DIR:-$top/build}
 qemu=$("$top/qemu-trace-events/build-qemu.sh" | tail -n 1)
 cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVP_QEMU="$qemu" >/dev/null
 cmake --build "$build" -j"$(nproc)"
+# The KVM lab's image (kernel and initramfs, cached), made before the tests
+# so that its download is not counted in their time; kvm/lab reports a
+# failure here as its own.
+"$top/tests/lab/lab-setup.sh" >/dev/null || echo "run-tests: the KVM lab could not be prepared; the kvm tests will say why" >&2
 cd "$build"
 ctest --output-on-failure -j"$(nproc)"
