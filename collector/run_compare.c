@@ -158,7 +158,9 @@ static void fill_row(struct vp_compare_row *row, const struct vp_guest_result *r
 		row->ioeventfd = t->ioeventfd;
 		row->coalesced = t->coalesced;
 		row->in_kernel_measured = true;
-		row->kernel_ns_per_op = vp_compare_per_op(t->kernel_ns, row->ops);
+		/* Where kvm_exit never fires (a PVM host) nothing timed the kernel. */
+		if (vp_result_has_exit_events(kvm))
+			row->kernel_ns_per_op = vp_compare_per_op(t->kernel_ns, row->ops);
 		row->qemu_ns_per_op = vp_compare_per_op(t->user_ns, row->ops);
 	} else {
 		row->to_user = row->qemu_reads + row->qemu_writes;
@@ -269,6 +271,8 @@ int vp_compare_main(const struct vp_run_options *o)
 		row->ran = true;
 		row->us_per_op = -1.0;
 		fill_row(row, &r, &counts, &kvm);
+		if (!strcmp(accel, "kvm") && !vp_result_has_exit_events(&kvm))
+			cmp->kvm_exit_silent = true;
 		if (!ret && r.code == 0)
 			timing_runs(row, &c, o->timeout_s, o->repeat);
 		if (ret)

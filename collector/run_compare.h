@@ -38,7 +38,7 @@ struct vp_compare_row {
 	 * saw dispatched (in_kernel_measured false). */
 	uint64_t to_user, ioeventfd, coalesced;
 	bool in_kernel_measured;
-	double kernel_ns_per_op, qemu_ns_per_op; /* < 0: not measured (TCG) */
+	double kernel_ns_per_op, qemu_ns_per_op; /* < 0: not measured (TCG; no kvm_exit) */
 	uint64_t interrupts; /* raised by the device after the firmware */
 	struct vp_dev_event events[VP_DEV_MAX_EVENTS]; /* QEMU's, of the device */
 	size_t nevents;
@@ -53,6 +53,7 @@ struct vp_compare_speedup {
 
 struct vp_compare {
 	char accel[8]; /* "kvm" or "tcg" (of the first run) */
+	bool kvm_exit_silent; /* under KVM, a run saw no kvm_exit: no kernel time */
 	size_t n;
 	struct vp_compare_row rows[VP_COMPARE_MAX];
 	size_t nspeedups;

@@ -130,6 +130,9 @@ json_t *vp_compare_doc(const struct vp_compare *cmp, const char *qemu)
 		m.notes[m.nnotes++] = "TCG: no KVM, so no VM exits; exits per op are QEMU's own "
 				      "dispatches (each one exit under KVM) and in-kernel counts are "
 				      "derived from the guest's own";
+	if (kvm && cmp->kvm_exit_silent)
+		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire on this host: exits are "
+				      "counted, but no in-kernel handling time";
 	if (!(doc = vp_doc_new(&m)))
 		return NULL;
 	for (size_t i = 0; i < cmp->n; i++)

@@ -17,6 +17,12 @@ def kvm_usable():
         return False
 
 
+def host_is_pvm():
+    """A PVM host's KVM (kvm_pvm): kvm_exit/kvm_entry never fire there, and
+    it runs only guest kernels built for PVM."""
+    return os.path.isdir("/sys/module/kvm_pvm") and not in_lab()
+
+
 def table_sums(doc):
     """Return a list of the sums that do not hold, as sentences."""
     p = doc["profile"]
