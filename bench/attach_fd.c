@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "live_source.h"
+#include "vmexit_source.h"
 
 int main(int argc, char **argv)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Shared between bpf/qemu_usdt.bpf.c and collector/usdt_source.c. */
+/* Shared between bpf/qemu_usdt.bpf.c and collector/sources/qemu_usdt_source.c. */
 #ifndef VP_QEMU_USDT_H
 #define VP_QEMU_USDT_H
 

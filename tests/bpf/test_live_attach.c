@@ -25,7 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "live_source.h"
+#include "vmexit_source.h"
 
 #define CALLS 5
 

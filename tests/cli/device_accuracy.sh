@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The accuracy bar under TCG: `vmexit-prof run W --profile` groups
-# QEMU's USDT counts by device (collector/devices.c); for the device under
+# QEMU's USDT counts by device (collector/model/devices.c); for the device under
 # test, and for the PIT and PCI configuration, QEMU's accesses after the
 # firmware's last fw_cfg access must equal the guest's own counts exactly.
 # The one known difference, asserted exactly: virtio kicks.  QEMU's memory

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `vmexit-prof run WORKLOAD`: boots a bundled guest through the C runner
-# (collector/guest_runner.c) on TCG with Debian's QEMU and checks the printed
+# (collector/runner/guest_runner.c) on TCG with Debian's QEMU and checks the printed
 # result, the exit status and, for refusals, the one-line error.
 # Usage: run_workload.sh VMEXIT_PROF CASE
 set -u

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "attribution.h"
+#include "qemu_memmap.h"
 #include "qemu_usdt.h"
 #include "vp_test_util.h"
 

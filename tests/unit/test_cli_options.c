@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for collector/cli_options.c: what the command line accepts,
+ * Unit tests for collector/cli/cli_options.c: what the command line accepts,
  * what it refuses, and that every refusal names the culprit.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for collector/devices.c (the device table) and the
+ * Unit tests for collector/model/devices.c (the device table) and the
  * pure parts of --compare: QEMU's region names, legacy ports and the guest
  * workloads' region names map to the right device; unknown ones to
  * "unknown"; no two devices claim one port; speedups pair the right rows.
@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
-#include "compare_json.h"
-#include "doc.h"
+#include "compare_doc.h"
+#include "doc_reader.h"
 #include "devices.h"
-#include "run_compare.h"
+#include "compare_cmd.h"
 
 #define assert_mr(name, want) assert_string_equal(vp_device_for_mr(name)->id, want)
 #define assert_port(port, want) assert_string_equal(vp_device_for_port(port)->id, want)
@@ -216,6 +216,10 @@ static void test_speedups(void **state)
 
 	for (size_t i = 0; i < 3; i++) {
 		cmp.rows[i].w = &w[i];
+		cmp.rows[i].name = w[i].name;
+		cmp.rows[i].group = w[i].group;
+		cmp.rows[i].path = w[i].path;
+		cmp.rows[i].params = w[i].defaults;
 		cmp.rows[i].dev = vp_device_for_workload(w[i].name);
 		cmp.rows[i].ops = 10;
 		cmp.rows[i].ran = true;

@@ -22,12 +22,14 @@
 #include <cmocka.h>
 
 #include "attribution.h"
-#include "compare_json.h"
-#include "doc.h"
+#include "guest_runner.h"
+#include "qemu_memmap.h"
+#include "compare_doc.h"
+#include "doc_reader.h"
 #include "qemu_events.h"
 #include "qemu_usdt.h"
 #include "report_html.h"
-#include "report_json.h"
+#include "doc_writer.h"
 #include "text_report.h"
 #include "timeline.h"
 #include "vp_test_util.h"
@@ -295,6 +297,10 @@ static json_t *compare_doc(unsigned v)
 		bool ran = !(i == 1 && (v & C_NOT_RAN));
 
 		r->w = &w[i];
+		r->name = w[i].name;
+		r->group = w[i].group;
+		r->path = w[i].path;
+		r->params = w[i].defaults;
 		r->dev = vp_device_for_workload(w[i].name);
 		r->ran = ran;
 		snprintf(r->status, sizeof(r->status), "%s", ran ? "ok" : "error");

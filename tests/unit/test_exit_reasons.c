@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for collector/exit_reasons.c.
+ * Unit tests for collector/model/exit_reasons.c.
  *
  * Build: gcc -std=c11 -Wall -Wextra -Werror -Icollector \
- *          collector/exit_reasons.c tests/unit/test_exit_reasons.c -lcmocka
+ *          collector/model/exit_reasons.c tests/unit/test_exit_reasons.c -lcmocka
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for reports/doc.c (reading a result document back) and the
- * regression gate (reports/gate.c, the option grammar of gate_cmd.c), on
+ * Unit tests for reports/doc/doc_reader.c (reading a result document back) and the
+ * regression gate (reports/gate/gate.c, the option grammar of gate_cmd.c), on
  * the recorded documents of tests/data edited in memory.
  */
 #include <math.h>
@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "doc.h"
+#include "doc_reader.h"
 #include "gate.h"
 #include "gate_cmd.h"
 

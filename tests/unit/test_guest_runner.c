@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for collector/guest_table.c: the guest's result and region
+ * Unit tests for collector/runner/guest_table.c: the guest's result and region
  * lines, and the workload table (the real guest-workloads/workloads.json and
  * broken ones).
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for collector/qemu_memmap.c and qmp_socket.c (attribution
+ * Unit tests for collector/sources/qemu_memmap.c and qmp_socket.c (attribution
  * source 2): a captured `info mtree -f` and query-pci of
  * Debian's stock QEMU 7.2 (pc machine, virtio-blk-pci with
  * disable-legacy=on, e1000, -serial null, after SeaBIOS assigned the BARs)

@@ -20,8 +20,8 @@
 #include <jansson.h>
 
 #include "labels.h"
-#include "doc.h"
-#include "report_json.h"
+#include "doc_reader.h"
+#include "doc_writer.h"
 #include "live_line.h"
 #include "text_report.h"
 #include "timeline.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for collector/result.c: percentiles from the log2 histogram,
+ * Unit tests for collector/model/result.c: percentiles from the log2 histogram,
  * merging per-CPU aggregates, and the row table every report reads.
  */
 #include <inttypes.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for collector/target.c, run against a fake /proc tree built in
+ * Unit tests for collector/sources/target.c, run against a fake /proc tree built in
  * a temporary directory: fd symlinks carry the anon-inode names the kernel
  * shows, maps lines follow the /proc/PID/maps format.
  */

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "gate_cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_options.h"
+#include "doc_reader.h"
+#include "errors.h"
+
+void vp_print_gate_usage(FILE *out)
+{
+	char names[256];
+
+	vp_gate_metric_list(names, sizeof(names));
+	fprintf(out,
+		"Usage: vmexit-prof gate --baseline B.json --current C.json [--max-increase PCT]\n"
+		"                        [--metric M[,M...]] [--markdown FILE]\n"
+		"Compare two documents of `vmexit-prof run --compare --json` workload by workload\n"
+		"and print a Markdown summary; fail on a regression.\n\n"
+		"  -b, --baseline FILE     the accepted result\n"
+		"  -c, --current FILE      the result under test\n"
+		"  -x, --max-increase PCT  allowed increase in percent: 5%%, 5 or 2.5%% (default 5%%);\n"
+		"                          timing metrics also get the runs' own spread\n"
+		"  -m, --metric LIST       compare only these (default all): %s\n"
+		"  -o, --markdown FILE     also write the summary to FILE (e.g. $GITHUB_STEP_SUMMARY)\n"
+		"Exit status: 0 within bounds, 1 regression, 2 bad input.\n",
+		names);
+}
+
+static const struct option gate_longopts[] = {
+	{ "baseline", required_argument, NULL, 'b' }, { "current", required_argument, NULL, 'c' },
+	{ "max-increase", required_argument, NULL, 'x' }, { "metric", required_argument, NULL, 'm' },
+	{ "markdown", required_argument, NULL, 'o' },  { "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int vp_parse_percent(const char *s, double *pct)
+{
+	size_t n = strspn(s, "0123456789.");
+	const char *dot = memchr(s, '.', n);
+	char *end;
+
+	/* a fraction (0.05) would read as 0.05%: one grammar, percent only */
+	if (!n || (s[n] && strcmp(s + n, "%")) || (dot && memchr(dot + 1, '.', n - (dot + 1 - s))))
+		return -EINVAL;
+	errno = 0;
+	*pct = strtod(s, &end);
+	if (errno || end != s + n || !isfinite(*pct))
+		return -EINVAL;
+	return 0;
+}
+
+/* Adds each name of the comma-separated list to *mask. */
+static int parse_metrics(const char *list, unsigned *mask, char *err, size_t errlen)
+{
+	char names[256];
+
+	for (const char *p = list;;) {
+		size_t n = strcspn(p, ",");
+		char one[64];
+		int m;
+
+		snprintf(one, sizeof(one), "%.*s", (int)n, p);
+		m = n < sizeof(one) ? vp_gate_metric_parse(one) : -1;
+		if (m < 0) {
+			vp_gate_metric_list(names, sizeof(names));
+			snprintf(err, errlen, "unknown metric '%.*s' for --metric (known: %s)",
+				 (int)(n > 60 ? 60 : n), p, names);
+			return -EINVAL;
+		}
+		*mask |= 1u << m;
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+int vp_parse_gate_options(int argc, char **argv, struct vp_gate_options *o, char *err,
+			  size_t errlen)
+{
+	unsigned metrics = 0;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config.max_increase_pct = VP_GATE_DEFAULT_MAX_INCREASE;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:c:x:m:o:h", gate_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': case 'c': case 'o':
+			if (!*optarg)
+				goto bad_value;
+			*(c == 'b' ? &o->baseline : c == 'c' ? &o->current : &o->markdown) = optarg;
+			break;
+		case 'x':
+			if (vp_parse_percent(optarg, &o->config.max_increase_pct)) {
+				snprintf(err, errlen,
+					 "invalid value '%s' for --max-increase (a percentage: 5%%, 5 or 2.5%%)",
+					 optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'm':
+			if (parse_metrics(optarg, &metrics, err, errlen))
+				return -EINVAL;
+			break;
+		case 'h': o->help = true; return 0;
+		default:
+			return vp_getopt_error(c, argv, "gate", err, errlen);
+		}
+	}
+	o->config.metrics = metrics ? metrics : VP_GATE_ALL_METRICS;
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see gate --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->baseline || !o->current) {
+		snprintf(err, errlen, "gate: --%s FILE is required (see gate --help)",
+			 o->baseline ? "current" : "baseline");
+		return -EINVAL;
+	}
+	return 0;
+bad_value:
+	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, vp_option_name(gate_longopts, c));
+	return -EINVAL;
+}
+
+/* Workload names and file names are anybody's text, and GitHub renders
+ * HTML inside Markdown: neither may open a tag or break the table. */
+static void md_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '<')
+			fputs("&lt;", out);
+		else if (ch == '>')
+			fputs("&gt;", out);
+		else if (ch == '&')
+			fputs("&amp;", out);
+		else if (ch < 0x20 || ch == 0x7f)
+			fputc(' ', out);
+		else if (strchr("|\\`*_[]#~!", ch))
+			fprintf(out, "\\%c", ch);
+		else
+			fputc(ch, out);
+	}
+}
+
+static void md_num(FILE *out, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(out, "%.0f", v);
+	else
+		fprintf(out, "%.6g", v);
+}
+
+static void md_change(FILE *out, double pct)
+{
+	if (isinf(pct))
+		fputs(pct > 0 ? "up from 0" : "down from 0", out);
+	else
+		fprintf(out, "%+.2f%%", pct);
+}
+
+static void md_spread(FILE *out, double spread, size_t runs)
+{
+	if (isnan(spread))
+		fprintf(out, "n/a (%zu run%s)", runs, runs == 1 ? "" : "s");
+	else
+		fprintf(out, "%.2f%% (%zu run%s)", spread, runs, runs == 1 ? "" : "s");
+}
+
+static const char *verdict_text(const struct vp_gate_row *r)
+{
+	switch (r->verdict) {
+	case VP_GATE_OK: return "ok";
+	case VP_GATE_REGRESSED: return "**regression**";
+	case VP_GATE_NOT_MEASURED: return "not measured";
+	case VP_GATE_MISSING: return "**missing** from current";
+	case VP_GATE_FAILED: return "**failed** in current";
+	case VP_GATE_NEW: return "new (not in baseline)";
+	}
+	return "?";
+}
+
+/* workload | metric | baseline | current | change | allowed */
+static void md_row_values(FILE *out, const struct vp_gate_row *r)
+{
+	fputs("| ", out);
+	md_text(out, r->workload);
+	if (r->metric < 0) {
+		fprintf(out, " | (workload) | %s | ", r->verdict == VP_GATE_NEW ? "absent" : "ok");
+		if (r->verdict == VP_GATE_MISSING)
+			fputs("absent", out);
+		else if (r->verdict == VP_GATE_FAILED && !r->ran)
+			fputs("did not run", out);
+		else if (r->verdict == VP_GATE_FAILED)
+			md_text(out, r->status ? r->status : "?");
+		else
+			fputs("present", out);
+		fputs(" | | |", out);
+		return;
+	}
+	fprintf(out, " | %s | ", vp_gate_metric_name(r->metric));
+	if (r->has_baseline)
+		md_num(out, r->baseline);
+	else
+		fputs("null", out);
+	fputs(" | ", out);
+	if (r->has_current)
+		md_num(out, r->current);
+	else
+		fputs("null", out);
+	fputs(" | ", out);
+	if (r->has_baseline && r->has_current)
+		md_change(out, r->change_pct);
+	fprintf(out, " | +%.4g%% |", r->allowed_pct);
+}
+
+static bool is_regression(const struct vp_gate_row *r)
+{
+	return r->verdict == VP_GATE_REGRESSED || r->verdict == VP_GATE_MISSING ||
+	       r->verdict == VP_GATE_FAILED;
+}
+
+static void render(FILE *out, const struct vp_gate_options *o, const struct vp_gate_result *res)
+{
+	bool timing = false;
+
+	fprintf(out, "## vmexit-prof gate: %s\n\n", res->nregressions ? "REGRESSION" : "PASS");
+	fputs("Baseline ", out);
+	md_text(out, o->baseline);
+	fputs(", current ", out);
+	md_text(out, o->current);
+	fprintf(out, ": %zu workload%s compared, %zu regression%s.\n\n", res->nworkloads,
+		res->nworkloads == 1 ? "" : "s", res->nregressions, res->nregressions == 1 ? "" : "s");
+	fputs("Metrics:", out);
+	for (int m = 0, n = 0; m < VP_GM_COUNT; m++)
+		if (o->config.metrics & (1u << m)) {
+			fprintf(out, "%s %s", n++ ? "," : "", vp_gate_metric_name(m));
+			timing |= vp_gate_metric_is_timing(m);
+		}
+	fprintf(out, ".  \nAllowed increase: +%.4g%%", o->config.max_increase_pct);
+	if (timing)
+		fputs("; timing metrics (us_per_op, host_ns_per_op) also get the larger of the two "
+		      "documents' run spread (timing.spread_pct)", out);
+	fputs(".  A metric null on either side is not measured and never fails.\n\n", out);
+
+	if (res->nregressions) {
+		fputs("### Regressions\n\n"
+		      "| workload | metric | baseline | current | change | allowed |\n"
+		      "| --- | --- | ---: | ---: | ---: | ---: |\n", out);
+		for (size_t i = 0; i < res->nrows; i++)
+			if (is_regression(&res->rows[i])) {
+				md_row_values(out, &res->rows[i]);
+				fputc('\n', out);
+			}
+		fputc('\n', out);
+	}
+	fputs("### All compared values\n\n", out);
+	if (!res->nrows) {
+		fputs("No workload in either document.\n", out);
+		return;
+	}
+	fputs("| workload | metric | baseline | current | change | allowed | noise: baseline, current "
+	      "| result |\n"
+	      "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |\n", out);
+	for (size_t i = 0; i < res->nrows; i++) {
+		const struct vp_gate_row *r = &res->rows[i];
+
+		md_row_values(out, r);
+		fputc(' ', out);
+		if (r->metric >= 0 && vp_gate_metric_is_timing(r->metric)) {
+			md_spread(out, r->spread_baseline, r->runs_baseline);
+			fputs(", ", out);
+			md_spread(out, r->spread_current, r->runs_current);
+		} else if (r->metric >= 0) {
+			fputs("deterministic", out);
+		}
+		fprintf(out, " | %s |\n", verdict_text(r));
+	}
+}
+
+/* A temporary file beside path, then a rename: a reader of the summary
+ * never sees half of it. */
+static int write_atomic(const char *path, const char *text, size_t len)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	if (fwrite(text, 1, len, f) != len || fflush(f))
+		err = errno ? -errno : -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+static json_t *load(const char *path)
+{
+	char err[512];
+	json_t *doc = vp_doc_load(path, err, sizeof(err));
+
+	if (!doc) {
+		vp_error("%s", err);
+		return NULL;
+	}
+	if (!json_is_array(json_object_get(doc, "workloads"))) {
+		vp_error("%s: workloads: missing; the gate compares documents of "
+			 "`vmexit-prof run --compare --json`", path);
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int vp_gate_main(int argc, char **argv)
+{
+	struct vp_gate_options o;
+	struct vp_gate_result res;
+	json_t *base = NULL, *cur = NULL;
+	char err[512], *text = NULL;
+	size_t len = 0;
+	int ret = VP_EXIT_BAD_INPUT, r;
+	FILE *md;
+
+	if (vp_parse_gate_options(argc, argv, &o, err, sizeof(err))) {
+		vp_error("%s", err);
+		return VP_EXIT_BAD_INPUT;
+	}
+	if (o.help) {
+		vp_print_gate_usage(stdout);
+		return 0;
+	}
+	base = load(o.baseline);
+	if (!base)
+		return VP_EXIT_BAD_INPUT;
+	cur = load(o.current);
+	if (!cur)
+		goto out;
+	if (vp_gate_compare(base, cur, &o.config, &res)) {
+		vp_error("gate: out of memory");
+		goto out;
+	}
+	/* rendered once, so stdout and the file cannot differ, and written to
+	 * the file first, so a failed write leaves stdout empty */
+	md = open_memstream(&text, &len);
+	if (!md) {
+		vp_error("gate: out of memory");
+		goto free_res;
+	}
+	render(md, &o, &res);
+	if (fclose(md)) {
+		vp_error("gate: out of memory");
+		goto free_res;
+	}
+	if (o.markdown && (r = write_atomic(o.markdown, text, len))) {
+		vp_error("cannot write %s: %s", o.markdown, strerror(-r));
+		goto free_res;
+	}
+	fwrite(text, 1, len, stdout);
+	ret = res.nregressions ? 1 : 0;
+free_res:
+	free(text);
+	vp_gate_result_free(&res);
+out:
+	json_decref(base);
+	json_decref(cur);
+	return ret;
+}

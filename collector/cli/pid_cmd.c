@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "pid_cmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attr_sources.h"
+#include "errors.h"
+#include "host_checks.h"
+#include "vmexit_source.h"
+#include "doc_writer.h"
+#include "live_line.h"
+#include "text_report.h"
+#include "target.h"
+#include "timeline.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void fill_meta(struct vp_meta *m, const struct vp_target *t)
+{
+	m->pid = t->pid;
+	snprintf(m->vmm_comm, sizeof(m->vmm_comm), "%s", t->comm);
+	snprintf(m->vmm_exe, sizeof(m->vmm_exe), "%s", t->exe);
+	m->nr_vcpus = t->nr_vcpus;
+}
+
+/* Fails before anything is attached if the result could not be written later. */
+static int check_json_path(const char *path)
+{
+	char probe[4096];
+	int fd;
+
+	if (snprintf(probe, sizeof(probe), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(probe))
+		return -ENAMETOOLONG;
+	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(probe);
+	return 0;
+}
+
+/* Cheap checks first, in the order a user fixes them; nothing is loaded yet.
+ * *kvm tells whether the target is a KVM VM (else only its USDT probes can
+ * profile it, which the caller finds out). */
+static int check_target(const struct vp_options *o, struct vp_target *t, bool *kvm)
+{
+	char tracefs[256];
+	int err = vp_target_probe("/proc", o->pid, t), werr;
+
+	if (err == -ESRCH) {
+		vp_error("no process with pid %d", o->pid);
+		return -1;
+	}
+	if (vp_check_privileges()) {
+		vp_error("must run as root (or with CAP_BPF and CAP_PERFMON) to load BPF programs");
+		return -1;
+	}
+	if (vp_check_btf()) {
+		vp_error("this kernel exposes no BTF (/sys/kernel/btf/vmlinux); it needs CONFIG_DEBUG_INFO_BTF");
+		return -1;
+	}
+	if (vp_find_tracefs(tracefs, sizeof(tracefs)) ||
+	    !vp_tracepoint_exists(tracefs, "kvm", "kvm_userspace_exit")) {
+		vp_error("this kernel has no kvm tracepoints (is KVM built in or loaded?)");
+		return -1;
+	}
+	if (o->json_path && (werr = check_json_path(o->json_path))) {
+		vp_error("cannot write %s: %s", o->json_path, strerror(-werr));
+		return -1;
+	}
+	*kvm = err != -ENOTTY;
+	if (err && err != -ENOTTY) {
+		vp_error("cannot inspect process %d: %s", o->pid, strerror(-err));
+		return -1;
+	}
+	if (o->vcpu >= 0 && *kvm && o->vcpu >= t->nr_vcpus) {
+		vp_error("--vcpu %d: process %d has %d vCPU%s", o->vcpu, o->pid, t->nr_vcpus,
+			 t->nr_vcpus == 1 ? "" : "s");
+		return -1;
+	}
+	return 0;
+}
+
+struct loop_fds {
+	int sig;
+	int pid; /* pidfd: readable once the target exits */
+};
+
+static int open_loop_fds(int pid, struct loop_fds *f)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	f->sig = signalfd(-1, &set, SFD_CLOEXEC);
+	f->pid = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (f->sig < 0 || f->pid < 0)
+		return -errno;
+	return 0;
+}
+
+struct session {
+	const struct vp_options *o;
+	struct vp_target target;
+	bool kvm; /* the kernel programs are attached; else QEMU's probes alone */
+	struct vp_live live;
+	struct vp_attr_sources src;
+	struct vp_result res;
+	struct vp_timeline tl;
+	struct loop_fds fds;
+	uint64_t prev_dispatches;
+	size_t unnamed; /* accesses no source named when QEMU's map was last read */
+	char version[128]; /* QEMU's, asked once */
+	char notes[512];
+};
+
+static uint64_t usdt_dispatches(const struct vp_attr_sources *src)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; src->have_counts && i < src->counts.n; i++)
+		n += src->counts.r[i].reads + src->counts.r[i].writes;
+	return n;
+}
+
+/* A QEMU without KVM has no exits: what its device models were asked to do
+ * is the whole story, one line per refresh. */
+static void tcg_line(struct session *s, double elapsed, double seconds)
+{
+	uint64_t n = usdt_dispatches(&s->src);
+
+	printf("t=%.1fs qemu-dispatches=%" PRIu64 " (%.0f/s)\n", elapsed, n,
+	       seconds > 0 ? (double)(n - s->prev_dispatches) / seconds : 0.0);
+	fflush(stdout);
+	s->prev_dispatches = n;
+}
+
+static json_t *build_doc(struct session *s);
+
+/* The maps of the VM, read; an exit its vCPU thread made before the
+ * profiler saw it enter KVM_RUN has no vCPU, unless there is only one. */
+static int read_live(struct session *s)
+{
+	int ret = vp_live_read(&s->live, &s->res);
+
+	if (!ret && s->target.nr_vcpus == 1)
+		vp_result_resolve_vcpu(&s->res, (uint16_t)s->target.vcpus[0].vcpu);
+	return ret;
+}
+
+/* On a terminal the whole report so far, redrawn like top, the costliest
+ * rows of each table under a line of current rates; in a log one line. */
+static void live_view(struct session *s, const struct vp_result *prev, double seconds, bool tty)
+{
+	struct vp_text_style style;
+	json_t *doc;
+
+	if (!tty) {
+		if (s->kvm)
+			vp_report_line(stdout, &s->res, prev, seconds);
+		else
+			tcg_line(s, s->res.meta.duration_s, seconds);
+		return;
+	}
+	if (!(doc = build_doc(s)))
+		return;
+	vp_tt_style_auto(STDOUT_FILENO, &style);
+	style.max_rows = 8;
+	fputs("\033[H\033[2J", stdout);
+	if (s->kvm)
+		vp_report_line(stdout, &s->res, prev, seconds);
+	else
+		tcg_line(s, s->res.meta.duration_s, seconds);
+	vp_text_render(stdout, doc, &style);
+	fflush(stdout);
+	json_decref(doc);
+}
+
+/* Accesses no source could name a device for. */
+static size_t unnamed_accesses(const struct session *s)
+{
+	struct vp_attribution a = vp_sources_attribution(&s->src);
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->res.nrows; i++) {
+		const struct vp_key *k = &s->res.rows[i].key;
+
+		if ((k->kind == VP_K_PIO || k->kind == VP_K_MMIO || k->kind == VP_K_FAST_MMIO) &&
+		    !(k->flags & VP_KEY_FOLDED) &&
+		    vp_attribute_access(&a, k->kind, k->addr).dev == vp_device_unknown())
+			n++;
+	}
+	return n;
+}
+
+/* The probes' counts, and QEMU's map again when an access appeared that
+ * nothing could name: a profile begun before the firmware read a map
+ * without the BARs the firmware then assigned.  Asking only then keeps
+ * QMP quiet on a VM whose map does not change. */
+static void collect_sources(struct session *s)
+{
+	bool reread = s->src.qmp_path[0] && unnamed_accesses(s) > s->unnamed;
+
+	vp_sources_collect(&s->src, reread);
+	if (reread)
+		s->unnamed = unnamed_accesses(s);
+}
+
+/* Returns when the duration ends, a signal arrives or the target exits. */
+static void run_loop(struct session *s, double start)
+{
+	const struct vp_options *o = s->o;
+	struct vp_result prev;
+	double next_tick = start + o->interval_s, last_tick = start;
+	bool tty = isatty(STDOUT_FILENO), told_no_exit = false, have_prev = false;
+
+	vp_result_init(&prev);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = s->fds.sig, .events = POLLIN },
+				       { .fd = s->fds.pid, .events = POLLIN } };
+		double now = now_s(), wake = next_tick;
+
+		if (o->duration_s && start + o->duration_s < wake)
+			wake = start + o->duration_s;
+		if (poll(p, 2, wake > now ? (int)((wake - now) * 1000) + 1 : 0) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			break;
+		if (p[1].revents) {
+			s->res.meta.target_exited = true;
+			break;
+		}
+		now = now_s();
+		if (o->duration_s && now >= start + o->duration_s)
+			break;
+		if (now < next_tick)
+			continue;
+		s->res.meta.duration_s = now - start;
+		if (s->kvm) {
+			/* vCPUs can be hot-plugged: keep the fd tables current. */
+			if (vp_target_probe("/proc", s->target.pid, &s->target) == 0) {
+				vp_live_update_vcpus(&s->live, &s->target);
+				vp_sources_update_vcpus(&s->src, &s->target);
+			}
+			s->res.meta.nr_vcpus = s->target.nr_vcpus;
+			if (read_live(s))
+				goto next;
+			if (!told_no_exit && !vp_result_has_exit_events(&s->res) &&
+			    s->res.counters[VP_C_EV_USER_EXIT]) {
+				vp_note("kvm_exit/kvm_entry do not fire on this host; reporting what does "
+					"(exits to user space, port and MMIO accesses, CPUID, MSR)");
+				told_no_exit = true;
+			}
+			vp_timeline_add(&s->tl, &s->res, now - start);
+		}
+		collect_sources(s);
+		/* Rates since the last refresh; the first has none before it. */
+		live_view(s, have_prev ? &prev : NULL, now - last_tick, tty);
+		have_prev = vp_result_copy(&prev, &s->res) == 0;
+next:
+		last_tick = now;
+		while (next_tick <= now)
+			next_tick += o->interval_s;
+	}
+	vp_result_free(&prev);
+}
+
+/* Attaches everything or nothing: 0, or an error already reported. */
+static int attach(struct session *s)
+{
+	struct vp_live_opts lo = { .vcpu_filter = s->o->vcpu, .verbose = s->o->verbose };
+	char err[512];
+
+	if (open_loop_fds(s->o->pid, &s->fds)) {
+		vp_error("process %d went away before attaching", s->o->pid);
+		return -1;
+	}
+	if (vp_sources_open(&s->src, s->o->pid, s->o->qmp_path, s->kvm ? &s->target : NULL,
+			    s->o->verbose, err, sizeof(err))) {
+		vp_error("%s", err);
+		return -1;
+	}
+	if (!s->kvm && !s->src.have_usdt) {
+		vp_sources_close(&s->src);
+		vp_error("process %d (%s) is not a KVM virtual machine: it holds no KVM VM file "
+			 "descriptor, and no QEMU USDT probes could be attached",
+			 s->o->pid, s->target.comm);
+		return -1;
+	}
+	if (s->kvm && vp_live_open(&s->live, &s->target, &lo, err, sizeof(err))) {
+		vp_sources_close(&s->src);
+		vp_error("%s", err);
+		return -1;
+	}
+	if (s->kvm && s->live.missing[0])
+		vp_note("tracepoints missing on this kernel, not traced: %s", s->live.missing);
+	if (!s->kvm)
+		vp_note("process %d is QEMU without KVM (TCG): no VM exits exist; profiling its "
+			"device models through its USDT probes", s->o->pid);
+	vp_note("attached to pid %d (%s), %d vCPU%s; devices named by %s; Ctrl-C to stop", s->o->pid,
+		s->target.comm, s->target.nr_vcpus, s->target.nr_vcpus == 1 ? "" : "s",
+		s->src.have_usdt ? "QEMU's USDT probes" : s->src.have_memmap ? "QEMU's memory map (QMP)"
+									 : "the legacy port table");
+	return 0;
+}
+
+static json_t *build_doc(struct session *s)
+{
+	struct vp_attribution a = vp_sources_attribution(&s->src);
+	struct vp_device_total *dev = NULL;
+	size_t ndev = vp_device_totals(&s->res, &a, &dev);
+	char detail[1024];
+	struct vp_doc_meta m = {
+		.command = "profile",
+		.accelerator = s->kvm ? "kvm" : "tcg",
+		.qemu_binary = s->target.exe,
+		.qemu_version = s->version,
+		.qemu_usdt = s->src.have_usdt,
+		.vm_exits_measured = s->kvm && s->res.counters[VP_C_EV_USER_EXIT] > 0,
+		.attribution_source = vp_attr_source_name(vp_attr_best(&a)),
+		.attribution_detail = detail,
+		.duration_s = s->res.meta.duration_s,
+		.stats_full = s->res.counters[VP_C_STATS_FULL],
+		.threads_full = s->res.counters[VP_C_THREADS_FULL],
+		.kvm_run_unreadable = s->res.counters[VP_C_RUN_UNREAD],
+		.usdt_counts_dropped = a.usdt ? a.usdt->dropped_counts : 0,
+		.usdt_names_dropped = a.usdt ? a.usdt->dropped_names : 0,
+	};
+	struct vp_profile_input in = { &s->res, dev, ndev, &a, &s->tl };
+	json_t *doc;
+
+	vp_sources_describe(&s->src, detail, sizeof(detail));
+	if (!s->kvm)
+		m.notes[m.nnotes++] = "TCG: QEMU runs the guest without KVM, so there are no VM "
+				      "exits; each device access counted is one QEMU dispatched";
+	if (s->kvm && !vp_result_has_exit_events(&s->res))
+		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire: no in-kernel handling time";
+	if (s->src.usdt.missing[0] && s->src.have_usdt) {
+		snprintf(s->notes, sizeof(s->notes), "QEMU probes not in this binary, not counted: %s",
+			 s->src.usdt.missing);
+		m.notes[m.nnotes++] = s->notes;
+	}
+	doc = vp_doc_new(&m);
+	if (doc)
+		json_object_set_new(doc, "profile", vp_profile_json(&in));
+	free(dev);
+	return doc;
+}
+
+int vp_session_run(const struct vp_options *o)
+{
+	static struct session s; /* large: keep it off the stack */
+	struct vp_text_style style;
+	char err[512];
+	double start;
+	json_t *doc;
+	int ret = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.fds.sig = s.fds.pid = -1;
+	s.tl.interval_s = o->interval_s;
+	if (check_target(o, &s.target, &s.kvm) || attach(&s))
+		return VP_EXIT_BAD_INPUT;
+	vp_result_init(&s.res);
+	fill_meta(&s.res.meta, &s.target);
+	vp_qemu_version(s.target.exe, s.version, sizeof(s.version));
+	start = now_s();
+	run_loop(&s, start);
+	s.res.meta.duration_s = now_s() - start;
+	if (s.kvm) {
+		vp_live_detach(&s.live);
+		ret = read_live(&s);
+		vp_live_close(&s.live);
+	}
+	vp_sources_collect(&s.src, true);
+	close(s.fds.sig);
+	close(s.fds.pid);
+	if (ret) {
+		vp_sources_close(&s.src);
+		vp_error("cannot read the kernel maps: %s", strerror(-ret));
+		vp_result_free(&s.res);
+		return 1;
+	}
+	doc = build_doc(&s);
+	vp_sources_close(&s.src);
+	if (isatty(STDOUT_FILENO))
+		fputs("\033[H\033[2J", stdout);
+	vp_tt_style_auto(STDOUT_FILENO, &style);
+	if (doc)
+		vp_text_render(stdout, doc, &style);
+	if (o->json_path && (ret = vp_doc_save(json_incref(doc), o->json_path, err, sizeof(err))))
+		vp_error("%s", err);
+	json_decref(doc);
+	vp_result_free(&s.res);
+	vp_timeline_free(&s.tl);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "report_cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli_options.h"
+#include "doc_reader.h"
+#include "errors.h"
+#include "report_html.h"
+#include "doc_writer.h"
+#include "text_report.h"
+
+void vp_print_report_usage(FILE *out)
+{
+	fputs("Usage: vmexit-prof report FILE.json [--html OUT.html] [--json OUT.json]\n"
+	      "                          [--color auto|always|never]\n"
+	      "Print the report of a result document (reports/doc/SCHEMA.md) on the terminal.\n\n"
+	      "  -H, --html OUT     also write the HTML report (one self-contained page)\n"
+	      "  -j, --json OUT     also write the document back, normalized (sorted keys)\n"
+	      "  -c, --color WHEN   auto (a terminal, TERM not dumb, NO_COLOR unset), always, never\n"
+	      "Exit status: 0 done, 1 stdout not writable, 2 bad input (options, document,\n"
+	      "output file).\n",
+	      out);
+}
+
+enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct report_opts {
+	const char *in, *json, *html;
+	enum color color;
+	bool help;
+};
+
+static const struct option report_longopts[] = {
+	{ "html", required_argument, NULL, 'H' },
+	{ "json", required_argument, NULL, 'j' },
+	{ "color", required_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse(int argc, char **argv, struct report_opts *o, char *err, size_t errlen)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":H:j:c:h", report_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'H': case 'j':
+			if (!*optarg)
+				goto bad_value;
+			*(c == 'H' ? &o->html : &o->json) = optarg;
+			break;
+		case 'c':
+			if (!strcmp(optarg, "auto"))
+				o->color = COLOR_AUTO;
+			else if (!strcmp(optarg, "always"))
+				o->color = COLOR_ALWAYS;
+			else if (!strcmp(optarg, "never"))
+				o->color = COLOR_NEVER;
+			else
+				goto bad_value;
+			break;
+		case 'h': o->help = true; return 0;
+		default:
+			return vp_getopt_error(c, argv, "report", err, errlen);
+		}
+	}
+	if (optind >= argc) {
+		snprintf(err, errlen, "report: FILE.json is required (see report --help)");
+		return -EINVAL;
+	}
+	o->in = argv[optind++];
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see report --help)", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+bad_value:
+	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, vp_option_name(report_longopts, c));
+	return -EINVAL;
+}
+
+static void terminal_style(enum color color, struct vp_text_style *st)
+{
+	vp_tt_style_auto(STDOUT_FILENO, st);
+	if (color != COLOR_AUTO)
+		st->color = color == COLOR_ALWAYS;
+}
+
+/* jansson reports a failed write as -EIO whatever the cause; the common
+ * cause, a directory that is missing or read-only, has a better name. */
+static const char *write_error(const char *path, int ret)
+{
+	char dir[4096];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0'; /* "/out.json": the root */
+	else
+		*slash = '\0';
+	if (ret == -EIO && access(dir, W_OK))
+		return strerror(errno);
+	return strerror(-ret);
+}
+
+int vp_report_main(int argc, char **argv)
+{
+	struct report_opts o;
+	struct vp_text_style st;
+	char err[512];
+	json_t *doc;
+	int ret;
+
+	if (parse(argc, argv, &o, err, sizeof(err))) {
+		vp_error("%s", err);
+		return VP_EXIT_BAD_INPUT;
+	}
+	if (o.help) {
+		vp_print_report_usage(stdout);
+		return 0;
+	}
+	doc = vp_doc_load(o.in, err, sizeof(err));
+	if (!doc) {
+		vp_error("%s", err);
+		return VP_EXIT_BAD_INPUT;
+	}
+	/* Files first: a bad output path is bad input, and stdout stays empty. */
+	if (o.json && (ret = vp_json_dump_atomic(json_incref(doc), o.json))) {
+		vp_error("cannot write %s: %s", o.json, write_error(o.json, ret));
+		json_decref(doc);
+		return VP_EXIT_BAD_INPUT;
+	}
+	if (o.html && vp_html_write(doc, o.html, err, sizeof(err))) {
+		vp_error("cannot write %s", err);
+		json_decref(doc);
+		return VP_EXIT_BAD_INPUT;
+	}
+	terminal_style(o.color, &st);
+	vp_text_render(stdout, doc, &st);
+	json_decref(doc);
+	if (fflush(stdout) || ferror(stdout)) {
+		vp_error("cannot write the report to stdout: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}

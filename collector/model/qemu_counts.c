@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "qemu_counts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "qemu_events.h"
+
+uint64_t vp_usdt_event_guest(const struct vp_usdt_counts *c, const char *name)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < c->nevents; i++)
+		if (!strcmp(c->events[i].e->name, name))
+			n += c->events[i].guest;
+	return n;
+}
+
+bool vp_usdt_find(const struct vp_usdt_counts *c, const char *name, uint64_t *reads,
+		  uint64_t *writes)
+{
+	bool found = false;
+
+	*reads = *writes = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (strcmp(c->r[i].name, name))
+			continue;
+		*reads += c->r[i].reads;
+		*writes += c->r[i].writes;
+		found = true;
+	}
+	return found;
+}
+
+void vp_usdt_counts_free(struct vp_usdt_counts *c)
+{
+	free(c->r);
+	free(c->joins);
+	free(c->irqs);
+	free(c->events);
+	memset(c, 0, sizeof(*c));
+}

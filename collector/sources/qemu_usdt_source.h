@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Attribution source 1: QEMU's USDT probes memory_region_ops_read
+ * and _write, attached to one running QEMU.  Counts register accesses per
+ * QEMU MemoryRegion, named as QEMU names it.  On failure nothing stays
+ * attached or loaded.
+ */
+#ifndef VP_QEMU_USDT_SOURCE_H
+#define VP_QEMU_USDT_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qemu_counts.h"
+
+struct qemu_usdt;
+struct bpf_link;
+struct vp_qemu_event;
+struct vp_target;
+
+#define VP_USDT_MAX_EVENT_LINKS 48
+
+struct vp_usdt {
+	struct qemu_usdt *skel;
+	int pid;
+	struct bpf_link *event_links[VP_USDT_MAX_EVENT_LINKS];
+	size_t nevent_links;
+	/* Optional probes this QEMU lacks (a build without the stopwatch, or
+	 * without KVM): those joins and interrupts are not counted. */
+	char missing[256];
+};
+
+int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen);
+/* Where each vCPU of t has its struct kvm_run mapped, so exits can be
+ * joined to regions (KVM only; vCPUs can be hot-plugged: call again). */
+void vp_usdt_set_vcpu_runs(struct vp_usdt *u, const struct vp_target *t);
+int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c);
+void vp_usdt_close(struct vp_usdt *u);
+
+#endif

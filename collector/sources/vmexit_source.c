@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "vmexit_source.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "host_checks.h"
+#include "stats_reader.h"
+#include "vmexit.skel.h"
+
+/* Without these the profiler has nothing to say; the rest are optional. */
+static const char *const required_tracepoints[] = {
+	"kvm_userspace_exit", "kvm_pio", "kvm_mmio", "sys_enter", "sys_exit",
+};
+
+static bool verbose_libbpf;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	/* Without --verbose, failures become our own one-line error. */
+	if (!verbose_libbpf)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static bool is_required(const char *name)
+{
+	for (size_t i = 0; i < sizeof(required_tracepoints) / sizeof(required_tracepoints[0]); i++)
+		if (!strcmp(name, required_tracepoints[i]))
+			return true;
+	return false;
+}
+
+/* Programs are named by section "tp/<category>/<event>": keep those the kernel has. */
+static int select_programs(struct vp_live *l, const char *tracefs, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		char category[64], event[64];
+		const char *sec = bpf_program__section_name(prog);
+
+		if (sscanf(sec, "tp/%63[^/]/%63s", category, event) != 2)
+			continue;
+		if (vp_tracepoint_exists(tracefs, category, event))
+			continue;
+		if (is_required(event)) {
+			snprintf(err, errlen, "this kernel has no %s:%s tracepoint (is KVM enabled?)",
+				 category, event);
+			return -ENOENT;
+		}
+		bpf_program__set_autoload(prog, false);
+		size_t used = strlen(l->missing);
+		snprintf(l->missing + used, sizeof(l->missing) - used, "%s%s", used ? " " : "", event);
+	}
+	return 0;
+}
+
+int vp_live_update_vcpus(struct vp_live *l, const struct vp_target *t)
+{
+	int fd = bpf_map__fd(l->skel->maps.vcpu_fds);
+
+	for (int i = 0; i < t->nr_vcpus; i++) {
+		struct vp_vcpu_fd v = { .vcpu = t->vcpus[i].vcpu, .run_addr = t->vcpus[i].run_addr };
+		__u32 key = t->vcpus[i].fd;
+
+		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_live_opts *o,
+		 char *err, size_t errlen)
+{
+	char tracefs[256];
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	l->pid = t->pid;
+	verbose_libbpf = o->verbose;
+	libbpf_set_print(libbpf_print);
+	if (vp_find_tracefs(tracefs, sizeof(tracefs))) {
+		snprintf(err, errlen, "no tracefs with an events directory; is tracefs available?");
+		return -ENOENT;
+	}
+	l->skel = vmexit__open();
+	if (!l->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(-ret));
+		return ret;
+	}
+	l->skel->rodata->target_tgid = t->pid;
+	l->skel->rodata->target_vcpu = o->vcpu_filter;
+	ret = select_programs(l, tracefs, err, errlen);
+	if (ret)
+		goto fail;
+	ret = vmexit__load(l->skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
+			 o->verbose ? "" : " (run with --verbose for the verifier's log)");
+		goto fail;
+	}
+	ret = vp_live_update_vcpus(l, t);
+	if (ret) {
+		snprintf(err, errlen, "cannot fill the vCPU map: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = vmexit__attach(l->skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot attach to the tracepoints: %s", strerror(-ret));
+		goto fail;
+	}
+	return 0;
+fail:
+	vp_live_close(l);
+	return ret < 0 ? ret : -EINVAL;
+}
+
+int vp_live_read(struct vp_live *l, struct vp_result *r)
+{
+	return vp_read_maps(bpf_map__fd(l->skel->maps.stats), bpf_map__fd(l->skel->maps.stats_overflow),
+			    bpf_map__fd(l->skel->maps.counters), r);
+}
+
+void vp_live_detach(struct vp_live *l)
+{
+	vmexit__detach(l->skel);
+}
+
+void vp_live_close(struct vp_live *l)
+{
+	vmexit__destroy(l->skel);
+	l->skel = NULL;
+}
