@@ -50,6 +50,13 @@ static json_t *events_json(const struct vp_result *r)
 	return o;
 }
 
+/* Nothing times the kernel where kvm_exit never fires (a PVM host): its
+ * time is null there, not 0. */
+static json_t *kernel_time(const struct vp_result *r, uint64_t ns)
+{
+	return vp_result_has_exit_events(r) ? json_integer((json_int_t)ns) : json_null();
+}
+
 static json_t *vcpus_json(const struct vp_result *r)
 {
 	struct vp_vcpu_sum *v;
@@ -58,10 +65,10 @@ static json_t *vcpus_json(const struct vp_result *r)
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
-			arr, json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "vcpu", vcpu_or_null(v[i].vcpu),
+			arr, json_pack("{s:o, s:I, s:I, s:I, s:o, s:I, s:I}", "vcpu", vcpu_or_null(v[i].vcpu),
 				       "exits_to_user", (json_int_t)v[i].user, "user_ns",
 				       (json_int_t)v[i].user_ns, "kernel_exits", (json_int_t)v[i].kern,
-				       "kernel_ns", (json_int_t)v[i].kern_ns, "kvm_run_calls",
+				       "kernel_ns", kernel_time(r, v[i].kern_ns), "kvm_run_calls",
 				       (json_int_t)v[i].runs, "kvm_run_ns", (json_int_t)v[i].run_ns));
 	free(v);
 	return arr;
@@ -152,14 +159,14 @@ static json_t *devices_json(const struct vp_profile_input *in)
 		for (size_t k = 0; k < t->nev; k++)
 			json_object_set_new(ev, t->ev[k].name, json_integer((json_int_t)t->ev[k].total));
 		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:I, s:o, s:s, s:o}",
+			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:o, s:I, s:o, s:s, s:o}",
 				       "device", t->dev->id, "name", t->dev->name, "class",
 				       vp_device_class_name(t->dev->cls), "to_user", (json_int_t)t->to_user,
 				       "in_kernel", (json_int_t)vp_device_in_kernel(t), "in_kernel_kinds",
 				       "ioeventfd", (json_int_t)t->ioeventfd, "coalesced",
 				       (json_int_t)t->coalesced, "kernel_device", (json_int_t)t->kernel_dev,
 				       "user_ns", (json_int_t)t->user_ns, "kernel_ns",
-				       (json_int_t)t->kernel_ns, "interrupts", (json_int_t)t->interrupts,
+				       kernel_time(in->r, t->kernel_ns), "interrupts", (json_int_t)t->interrupts,
 				       "latency", vp_json_latency(&t->lat), "source",
 				       vp_attr_source_name(t->source), "qemu_events", ev));
 	}
@@ -176,12 +183,12 @@ static json_t *accesses_json(const struct vp_profile_input *in)
 	for (size_t i = 0; i < n; i++) {
 		const struct vp_row *row = sel[i];
 		struct vp_attr_hit h = vp_attribute_access(in->a, row->key.kind, row->key.addr);
-		json_t *o = json_pack("{s:s, s:o, s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:o}", "kind",
+		json_t *o = json_pack("{s:s, s:o, s:i, s:s, s:o, s:I, s:I, s:I, s:o, s:o}", "kind",
 				      vp_kind_name(row->key.kind), "address", code_or_null(row, row->key.addr),
 				      "size", row->key.size, "device", h.dev->id, "region",
 				      vp_json_text(h.region), "count", (json_int_t)row->st.count, "to_user",
 				      (json_int_t)row->st.user_count, "user_ns", (json_int_t)row->st.user_ns,
-				      "kernel_ns", (json_int_t)row->st.kern_ns, "latency",
+				      "kernel_ns", kernel_time(in->r, row->st.kern_ns), "latency",
 				      vp_json_latency(&row->st));
 
 		if (o && row->key.dir)

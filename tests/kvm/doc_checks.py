@@ -50,7 +50,11 @@ def table_sums(doc):
             ns = sum(r["time_ns"] for r in mine if r["where"] == where)
             if count != vcpu[field]:
                 errors.append(f"vCPU {vcpu['vcpu']}: {vcpu[field]} {field}, its {where} reasons add up to {count}")
-            if ns != vcpu[time_field]:
+            # Where kvm_exit is silent nothing times the kernel: null, never 0.
+            if time_field == "kernel_ns" and not p["kvm_exit_fired"]:
+                if vcpu[time_field] is not None:
+                    errors.append(f"vCPU {vcpu['vcpu']}: kernel_ns {vcpu[time_field]} although kvm_exit never fired")
+            elif ns != vcpu[time_field]:
                 errors.append(f"vCPU {vcpu['vcpu']}: {vcpu[time_field]} ns {time_field}, its {where} reasons add up to {ns}")
     orphans = [r for r in p["exit_reasons"] if r["vcpu"] not in {v["vcpu"] for v in p["vcpus"]}]
     if orphans:
