@@ -8,6 +8,8 @@
  */
 #include "gate.h"
 
+#include "doc_access.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -55,28 +57,21 @@ void vp_gate_metric_list(char *buf, size_t len)
 		off += snprintf(buf + off, len - off, "%s%s", m ? ", " : "", metrics[m].name);
 }
 
-static const json_t *field(const json_t *o, const char *a, const char *b)
-{
-	const json_t *v = json_object_get(o, a);
-
-	return b ? json_object_get(v, b) : v;
-}
-
 /* The metric of workload w, false when null (not measured). */
 static bool metric_value(const json_t *w, enum vp_gate_metric m, double *out)
 {
 	const json_t *v, *k;
 
 	switch (m) {
-	case VP_GM_EXITS: v = field(w, "exits_per_op", "total"); break;
-	case VP_GM_USER_EXITS: v = field(w, "exits_per_op", "to_user"); break;
-	case VP_GM_KERNEL_EXITS: v = field(w, "exits_per_op", "in_kernel"); break;
-	case VP_GM_INTERRUPTS: v = field(w, "interrupts", "per_op"); break;
-	case VP_GM_US: v = field(w, "timing", "us_per_op"); break;
+	case VP_GM_EXITS: v = vp_doc_get(w, "exits_per_op.total"); break;
+	case VP_GM_USER_EXITS: v = vp_doc_get(w, "exits_per_op.to_user"); break;
+	case VP_GM_KERNEL_EXITS: v = vp_doc_get(w, "exits_per_op.in_kernel"); break;
+	case VP_GM_INTERRUPTS: v = vp_doc_get(w, "interrupts.per_op"); break;
+	case VP_GM_US: v = vp_doc_get(w, "timing.us_per_op"); break;
 	case VP_GM_HOST_NS:
 		/* half a sum would compare unlike with like: both or nothing */
-		v = field(w, "host_ns_per_op", "qemu");
-		k = field(w, "host_ns_per_op", "kernel");
+		v = vp_doc_get(w, "host_ns_per_op.qemu");
+		k = vp_doc_get(w, "host_ns_per_op.kernel");
 		if (!json_is_number(v) || !json_is_number(k))
 			return false;
 		*out = json_number_value(v) + json_number_value(k);
@@ -119,9 +114,9 @@ static const json_t *find(const json_t *workloads, const char *name)
 
 static double spread_of(const json_t *w, size_t *runs)
 {
-	const json_t *s = field(w, "timing", "spread_pct");
+	const json_t *s = vp_doc_get(w, "timing.spread_pct");
 
-	*runs = json_array_size(field(w, "timing", "runs_us_per_op"));
+	*runs = json_array_size(vp_doc_get(w, "timing.runs_us_per_op"));
 	return json_is_number(s) ? json_number_value(s) : NAN;
 }
 

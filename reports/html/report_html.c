@@ -114,19 +114,19 @@ static void card_close(FILE *out)
 
 static double total_exits(const json_t *doc, bool *to_user_only)
 {
-	const json_t *p = vh_get(doc, "profile"), *w = vh_get(doc, "workloads");
+	const json_t *p = vp_doc_get(doc, "profile"), *w = vp_doc_get(doc, "workloads");
 	double sum = NAN;
 
 	*to_user_only = false;
 	if (p) {
-		if (json_is_true(vh_get(p, "kvm_exit_fired")))
-			return vh_num_at(p, "events.kvm_exit");
+		if (json_is_true(vp_doc_get(p, "kvm_exit_fired")))
+			return vp_doc_num_or(p, "events.kvm_exit", NAN);
 		*to_user_only = true;
-		return vh_num_at(p, "events.kvm_userspace_exit");
+		return vp_doc_num_or(p, "events.kvm_userspace_exit", NAN);
 	}
 	for (size_t i = 0; i < json_array_size(w); i++) {
 		const json_t *row = json_array_get(w, i);
-		double e = vh_num_at(row, "exits_per_op.total") * vh_num_at(row, "ops");
+		double e = vp_doc_num_or(row, "exits_per_op.total", NAN) * vp_doc_num_or(row, "ops", NAN);
 
 		if (!isnan(e))
 			sum = (isnan(sum) ? 0 : sum) + round(e);
@@ -139,12 +139,12 @@ static void workloads_card(FILE *out, const json_t *w)
 	size_t ran = 0, n = json_array_size(w), shown = 0;
 
 	for (size_t i = 0; i < n; i++)
-		ran += json_is_true(vh_get(json_array_get(w, i), "ran"));
+		ran += json_is_true(vp_doc_get(json_array_get(w, i), "ran"));
 	card_open(out, "workloads", "Workloads", ran < n);
 	fprintf(out, "%zu of %zu ran", ran, n);
 	card_detail(out);
 	for (size_t i = 0; i < n; i++) {
-		if (json_is_true(vh_get(json_array_get(w, i), "ran")))
+		if (json_is_true(vp_doc_get(json_array_get(w, i), "ran")))
 			continue;
 		fputs(shown++ ? ", " : "did not run: ", out);
 		vh_text_at(out, json_array_get(w, i), "name");
@@ -156,8 +156,8 @@ static void workloads_card(FILE *out, const json_t *w)
 
 static void cards(FILE *out, const json_t *doc)
 {
-	const json_t *meta = vh_get(doc, "meta"), *lost = vh_get(meta, "lost"), *notes = vh_get(meta, "notes");
-	const json_t *prof = vh_get(doc, "profile"), *v;
+	const json_t *meta = vp_doc_get(doc, "meta"), *lost = vp_doc_get(meta, "lost"), *notes = vp_doc_get(meta, "notes");
+	const json_t *prof = vp_doc_get(doc, "profile"), *v;
 	double lost_sum = 0, total, cpus;
 	bool user_only;
 	const char *key;
@@ -167,7 +167,7 @@ static void cards(FILE *out, const json_t *doc)
 	card_open(out, "accelerator", "Accelerator", false);
 	vh_text_at(out, meta, "accelerator");
 	card_detail(out);
-	v = vh_get(meta, "vm_exits_measured");
+	v = vp_doc_get(meta, "vm_exits_measured");
 	fputs(json_is_boolean(v) ? (json_is_true(v) ? "VM exits measured" : "VM exits not measured") : VH_DASH, out);
 	card_close(out);
 
@@ -184,7 +184,7 @@ static void cards(FILE *out, const json_t *doc)
 	card_close(out);
 
 	card_open(out, "host_cpu", "Host CPUs", false);
-	cpus = vh_num_at(meta, "host.cpus");
+	cpus = vp_doc_num_or(meta, "host.cpus", NAN);
 	fputs(vh_fmt_raw(cpus, b, sizeof(b))[0] ? b : VH_DASH, out);
 	card_detail(out);
 	vh_text_at(out, meta, "host.cpu_vendor");
@@ -196,7 +196,7 @@ static void cards(FILE *out, const json_t *doc)
 	vh_text_at(out, meta, "qemu.version");
 	card_detail(out);
 	vh_text_at(out, meta, "qemu.binary");
-	v = vh_get(meta, "qemu.usdt");
+	v = vp_doc_get(meta, "qemu.usdt");
 	if (json_is_boolean(v))
 		fputs(json_is_true(v) ? " \xc2\xb7 USDT probes" : " \xc2\xb7 no USDT probes", out);
 	card_close(out);
@@ -205,19 +205,19 @@ static void cards(FILE *out, const json_t *doc)
 		card_open(out, "target", "Target", false);
 		vh_text_at(out, prof, "target.comm");
 		card_detail(out);
-		fprintf(out, "pid %s", vh_or_dash(vh_fmt_raw(vh_num_at(prof, "target.pid"), r, sizeof(r))));
+		fprintf(out, "pid %s", vh_or_dash(vh_fmt_raw(vp_doc_num_or(prof, "target.pid", NAN), r, sizeof(r))));
 		fprintf(out, " \xc2\xb7 %s vCPUs",
-			vh_or_dash(vh_fmt_raw(vh_num_at(prof, "target.vcpus"), r, sizeof(r))));
-		if (json_is_true(vh_get(prof, "target.exited")))
+			vh_or_dash(vh_fmt_raw(vp_doc_num_or(prof, "target.vcpus", NAN), r, sizeof(r))));
+		if (json_is_true(vp_doc_get(prof, "target.exited")))
 			fputs(" \xc2\xb7 exited during the profile", out);
 		card_close(out);
 	}
 
-	if (json_is_array(vh_get(doc, "workloads")))
-		workloads_card(out, vh_get(doc, "workloads"));
+	if (json_is_array(vp_doc_get(doc, "workloads")))
+		workloads_card(out, vp_doc_get(doc, "workloads"));
 
 	card_open(out, "duration", "Duration", false);
-	fputs(vh_fmt_ns(vh_num_at(meta, "duration_s") * 1e9, b, sizeof(b)), out);
+	fputs(vh_fmt_ns(vp_doc_num_or(meta, "duration_s", NAN) * 1e9, b, sizeof(b)), out);
 	card_detail(out);
 	fputs("created ", out);
 	vh_text_at(out, meta, "created");
@@ -229,11 +229,11 @@ static void cards(FILE *out, const json_t *doc)
 		vh_fmt_count(total, b, sizeof(b)));
 	card_detail(out);
 	if (prof && !user_only)
-		fprintf(out, "%s to QEMU", vh_fmt_count(vh_num_at(prof, "events.kvm_userspace_exit"), b, sizeof(b)));
+		fprintf(out, "%s to QEMU", vh_fmt_count(vp_doc_num_or(prof, "events.kvm_userspace_exit", NAN), b, sizeof(b)));
 	else if (prof)
 		fputs("exits to QEMU only: kvm_exit did not fire", out);
 	else
-		fprintf(out, "on the devices under test, %zu workloads", json_array_size(vh_get(doc, "workloads")));
+		fprintf(out, "on the devices under test, %zu workloads", json_array_size(vp_doc_get(doc, "workloads")));
 	card_close(out);
 
 	json_object_foreach((json_t *)lost, key, v)
@@ -262,7 +262,7 @@ static void cards(FILE *out, const json_t *doc)
 		fputs("<ul id=\"notes\" class=\"notes\">", out);
 		for (size_t i = 0; i < json_array_size(notes); i++) {
 			fputs("<li>", out);
-			vh_esc(out, vh_or_dash(vh_str(json_array_get(notes, i))));
+			vh_esc(out, vh_or_dash(json_string_value(json_array_get(notes, i))));
 			fputs("</li>", out);
 		}
 		fputs("</ul>\n", out);
@@ -272,41 +272,41 @@ static void cards(FILE *out, const json_t *doc)
 
 static void profile_sections(FILE *out, const json_t *p)
 {
-	if (json_array_size(vh_get(p, "exit_reasons"))) {
+	if (json_array_size(vp_doc_get(p, "exit_reasons"))) {
 		fputs("<section id=\"exit-reasons\"><h2>Exit reasons by time</h2>\n<p class=\"lede\">Total time "
 		      "per vCPU and reason.  Exits to QEMU are charged with the VMM's handling time; in-kernel "
 		      "exits with KVM's, excluding any time in QEMU.</p>\n",
 		      out);
 		vh_exit_reason_chart(out, p);
-		vh_exit_reason_table(out, vh_get(p, "exit_reasons"));
+		vh_exit_reason_table(out, vp_doc_get(p, "exit_reasons"));
 		fputs("</section>\n", out);
 	}
-	if (json_array_size(vh_get(p, "devices"))) {
+	if (json_array_size(vp_doc_get(p, "devices"))) {
 		fputs("<section id=\"devices\"><h2>Devices</h2>\n<p class=\"lede\">Guest accesses per device: "
 		      "those that exited to QEMU, and those KVM served itself (ioeventfd, coalesced MMIO, "
 		      "in-kernel devices).</p>\n",
 		      out);
 		vh_device_chart(out, p);
-		vh_device_table(out, vh_get(p, "devices"));
+		vh_device_table(out, vp_doc_get(p, "devices"));
 		fputs("</section>\n", out);
 	}
 	vh_latency_section(out, p);
 	vh_timeline_section(out, p);
-	if (json_array_size(vh_get(p, "vcpus"))) {
+	if (json_array_size(vp_doc_get(p, "vcpus"))) {
 		fputs("<section id=\"vcpus\"><h2>vCPUs</h2>\n", out);
-		vh_vcpu_table(out, vh_get(p, "vcpus"));
+		vh_vcpu_table(out, vp_doc_get(p, "vcpus"));
 		fputs("</section>\n", out);
 	}
-	if (json_array_size(vh_get(p, "accesses"))) {
+	if (json_array_size(vp_doc_get(p, "accesses"))) {
 		fputs("<section id=\"accesses\"><h2>Ports and addresses</h2>\n", out);
-		vh_access_table(out, vh_get(p, "accesses"));
+		vh_access_table(out, vp_doc_get(p, "accesses"));
 		fputs("</section>\n", out);
 	}
 }
 
 static void compare_sections(FILE *out, const json_t *doc)
 {
-	const json_t *w = vh_get(doc, "workloads"), *s = vh_get(doc, "speedups");
+	const json_t *w = vp_doc_get(doc, "workloads"), *s = vp_doc_get(doc, "speedups");
 
 	if (json_is_array(s)) {
 		fputs("<section id=\"speedups\"><h2>Paravirtual speed-up</h2>\n<p class=\"lede\">Emulated over "
@@ -337,8 +337,8 @@ static void nav_link(FILE *out, bool show, const char *id, const char *text)
 
 int vp_html_render(const json_t *doc, FILE *out)
 {
-	const json_t *meta = vh_get(doc, "meta"), *p = vh_get(doc, "profile");
-	const char *cmd = vh_str_at(meta, "command");
+	const json_t *meta = vp_doc_get(doc, "meta"), *p = vp_doc_get(doc, "profile");
+	const char *cmd = vp_doc_str(meta, "command");
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -362,13 +362,13 @@ int vp_html_render(const json_t *doc, FILE *out)
 	vh_text_at(out, doc, "schema");
 	fputs("</div></header>\n<nav>", out);
 	nav_link(out, true, "summary", "Summary");
-	nav_link(out, json_array_size(vh_get(p, "exit_reasons")), "exit-reasons", "Exit reasons");
-	nav_link(out, json_array_size(vh_get(p, "devices")), "devices", "Devices");
-	nav_link(out, json_array_size(vh_get(p, "exit_reasons")) || json_array_size(vh_get(p, "devices")),
+	nav_link(out, json_array_size(vp_doc_get(p, "exit_reasons")), "exit-reasons", "Exit reasons");
+	nav_link(out, json_array_size(vp_doc_get(p, "devices")), "devices", "Devices");
+	nav_link(out, json_array_size(vp_doc_get(p, "exit_reasons")) || json_array_size(vp_doc_get(p, "devices")),
 		 "latency", "Latency");
-	nav_link(out, json_array_size(vh_get(p, "timeline.samples")), "timeline", "Timeline");
-	nav_link(out, json_is_array(vh_get(doc, "speedups")), "speedups", "Speed-up");
-	nav_link(out, json_is_array(vh_get(doc, "workloads")), "workloads", "Workloads");
+	nav_link(out, json_array_size(vp_doc_get(p, "timeline.samples")), "timeline", "Timeline");
+	nav_link(out, json_is_array(vp_doc_get(doc, "speedups")), "speedups", "Speed-up");
+	nav_link(out, json_is_array(vp_doc_get(doc, "workloads")), "workloads", "Workloads");
 	fputs("</nav>\n<main>\n", out);
 	cards(out, doc);
 	if (p)

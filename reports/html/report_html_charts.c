@@ -56,9 +56,9 @@ static int by_time_desc(const void *a, const void *b)
 
 static void where_text(const json_t *row, char *buf, size_t len)
 {
-	const char *where = vh_str_at(row, "where");
-	const json_t *vcpu = vh_get(row, "vcpu");
-	const char *isa = vh_str_at(row, "isa");
+	const char *where = vp_doc_str(row, "where");
+	const json_t *vcpu = vp_doc_get(row, "vcpu");
+	const char *isa = vp_doc_str(row, "isa");
 	char v[24];
 
 	if (json_is_integer(vcpu))
@@ -81,7 +81,7 @@ void vh_exit_reason_chart(FILE *out, const json_t *profile)
 	};
 	const struct vh_hbar_chart chart = { .id = "chart-exit-reasons", .axis_label = "total time of the exits",
 					     .fmt = vh_fmt_ns, .nseg = 1, .styles = styles, .nstyles = 2 };
-	const json_t *rows = vh_get(profile, "exit_reasons");
+	const json_t *rows = vp_doc_get(profile, "exit_reasons");
 	struct bars b;
 
 	if (!json_is_array(rows) || !json_array_size(rows))
@@ -90,17 +90,17 @@ void vh_exit_reason_chart(FILE *out, const json_t *profile)
 		goto out;
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		const json_t *row = json_array_get(rows, i);
-		const char *where = vh_str_at(row, "where");
+		const char *where = vp_doc_str(row, "where");
 		struct vh_bar *bar = &b.bar[b.n];
 		char cnt[32];
 
 		where_text(row, b.sub[b.n], SUB_LEN);
-		vh_fmt_raw(vh_num_at(row, "count"), cnt, sizeof(cnt));
+		vh_fmt_raw(vp_doc_num_or(row, "count", NAN), cnt, sizeof(cnt));
 		/* Zero-padded so the tie-break of the sort is document order. */
 		snprintf(b.attr[b.n], ATTR_LEN, "data-row=\"%08zu\" data-count=\"%s\" data-where=\"%s\"", i, cnt,
 			 where && !strcmp(where, "kernel") ? "kernel" : where && !strcmp(where, "user") ? "user" : "");
-		*bar = (struct vh_bar){ .label = label_or(vh_str_at(row, "reason"), "?"), .sub = b.sub[b.n],
-					.v = { vh_num_at(row, "time_ns"), NAN },
+		*bar = (struct vh_bar){ .label = label_or(vp_doc_str(row, "reason"), "?"), .sub = b.sub[b.n],
+					.v = { vp_doc_num_or(row, "time_ns", NAN), NAN },
 					.color = where && !strcmp(where, "kernel") ? 1 : 0,
 					.extra_attr = b.attr[b.n] };
 		b.n++;
@@ -119,7 +119,7 @@ void vh_device_chart(FILE *out, const json_t *profile)
 	};
 	const struct vh_hbar_chart chart = { .id = "chart-devices", .axis_label = "accesses",
 					     .fmt = vh_fmt_count, .nseg = 2, .styles = styles, .nstyles = 2 };
-	const json_t *rows = vh_get(profile, "devices");
+	const json_t *rows = vp_doc_get(profile, "devices");
 	struct bars b;
 
 	if (!json_is_array(rows) || !json_array_size(rows))
@@ -129,10 +129,10 @@ void vh_device_chart(FILE *out, const json_t *profile)
 			const json_t *row = json_array_get(rows, i);
 
 			snprintf(b.attr[i], ATTR_LEN, "data-row=\"%zu\"", i);
-			snprintf(b.sub[i], SUB_LEN, "%s", label_or(vh_str_at(row, "device"), "?"));
-			b.bar[i] = (struct vh_bar){ .label = label_or(vh_str_at(row, "name"), b.sub[i]),
+			snprintf(b.sub[i], SUB_LEN, "%s", label_or(vp_doc_str(row, "device"), "?"));
+			b.bar[i] = (struct vh_bar){ .label = label_or(vp_doc_str(row, "name"), b.sub[i]),
 						    .sub = b.sub[i],
-						    .v = { vh_num_at(row, "to_user"), vh_num_at(row, "in_kernel") },
+						    .v = { vp_doc_num_or(row, "to_user", NAN), vp_doc_num_or(row, "in_kernel", NAN) },
 						    .extra_attr = b.attr[i] };
 		}
 		vh_hbar(out, &chart, b.bar, b.n);
@@ -158,10 +158,10 @@ void vh_workload_exit_chart(FILE *out, const json_t *workloads)
 			const json_t *w = json_array_get(workloads, i);
 
 			snprintf(b.attr[i], ATTR_LEN, "data-row=\"%zu\"", i);
-			snprintf(b.sub[i], SUB_LEN, "%s", label_or(vh_str_at(w, "device"), VH_DASH));
-			b.bar[i] = (struct vh_bar){ .label = label_or(vh_str_at(w, "name"), "?"), .sub = b.sub[i],
-						    .v = { vh_num_at(w, "exits_per_op.to_user"),
-							   vh_num_at(w, "exits_per_op.in_kernel") },
+			snprintf(b.sub[i], SUB_LEN, "%s", label_or(vp_doc_str(w, "device"), VH_DASH));
+			b.bar[i] = (struct vh_bar){ .label = label_or(vp_doc_str(w, "name"), "?"), .sub = b.sub[i],
+						    .v = { vp_doc_num_or(w, "exits_per_op.to_user", NAN),
+							   vp_doc_num_or(w, "exits_per_op.in_kernel", NAN) },
 						    .extra_attr = b.attr[i] };
 		}
 		vh_hbar(out, &chart, b.bar, b.n);
@@ -197,10 +197,10 @@ void vh_speedup_chart(FILE *out, const json_t *speedups)
 			const json_t *s = json_array_get(speedups, i);
 
 			snprintf(b.attr[i], ATTR_LEN, "data-row=\"%zu\"", i);
-			snprintf(b.sub[i], SUB_LEN, "vs %s", label_or(vh_str_at(s, "emulated"), "?"));
-			b.bar[i] = (struct vh_bar){ .label = label_or(vh_str_at(s, "paravirtual"), "?"),
+			snprintf(b.sub[i], SUB_LEN, "vs %s", label_or(vp_doc_str(s, "emulated"), "?"));
+			b.bar[i] = (struct vh_bar){ .label = label_or(vp_doc_str(s, "paravirtual"), "?"),
 						    .sub = b.sub[i],
-						    .v = { vh_num_at(s, c ? "exits_ratio" : "ratio"), NAN },
+						    .v = { vp_doc_num_or(s, c ? "exits_ratio" : "ratio", NAN), NAN },
 						    .extra_attr = b.attr[i] };
 		}
 		vh_hbar(out, &charts[c], b.bar, b.n);
@@ -214,7 +214,7 @@ static void hist_grid(FILE *out, const char *grid_id, const char *prefix, const 
 	bool any = false;
 
 	for (size_t i = 0; i < json_array_size(rows); i++)
-		any |= json_is_object(vh_get(json_array_get(rows, i), "latency"));
+		any |= json_is_object(vp_doc_get(json_array_get(rows, i), "latency"));
 	if (!any)
 		return;
 	fprintf(out, "<div id=\"%s\" class=\"hist-grid\">\n", grid_id);
@@ -222,24 +222,24 @@ static void hist_grid(FILE *out, const char *grid_id, const char *prefix, const 
 		const json_t *row = json_array_get(rows, i);
 		char id[48], sub[SUB_LEN];
 
-		if (!json_is_object(vh_get(row, "latency")))
+		if (!json_is_object(vp_doc_get(row, "latency")))
 			continue;
 		snprintf(id, sizeof(id), "%s-%zu", prefix, i);
 		if (reasons)
 			where_text(row, sub, sizeof(sub));
 		else
 			snprintf(sub, sizeof(sub), "%s \xc2\xb7 QEMU time per exit",
-				 label_or(vh_str_at(row, "device"), "?"));
+				 label_or(vp_doc_str(row, "device"), "?"));
 		vh_histogram(out, id,
-			     label_or(vh_str_at(row, reasons ? "reason" : "name"), vh_str_at(row, "device")), sub,
-			     vh_get(row, "latency"));
+			     label_or(vp_doc_str(row, reasons ? "reason" : "name"), vp_doc_str(row, "device")), sub,
+			     vp_doc_get(row, "latency"));
 	}
 	fputs("</div>\n", out);
 }
 
 void vh_latency_section(FILE *out, const json_t *profile)
 {
-	const json_t *reasons = vh_get(profile, "exit_reasons"), *devices = vh_get(profile, "devices");
+	const json_t *reasons = vp_doc_get(profile, "exit_reasons"), *devices = vp_doc_get(profile, "devices");
 
 	if (!json_array_size(reasons) && !json_array_size(devices))
 		return;
@@ -264,7 +264,7 @@ void vh_timeline_section(FILE *out, const json_t *profile)
 {
 	static const char *const palette[TL_MAX_VCPUS] = { "#3b6fb6", "#c0392b", "#4d9a5a", "#8e44ad",
 							   "#e0892b", "#16a3a3", "#7f6a3a", "#d6478f" };
-	const json_t *samples = vh_get(profile, "timeline.samples");
+	const json_t *samples = vp_doc_get(profile, "timeline.samples");
 	long long vcpus[TL_MAX_VCPUS];
 	struct vh_line lines[2 * TL_MAX_VCPUS];
 	double *buf;
@@ -275,7 +275,7 @@ void vh_timeline_section(FILE *out, const json_t *profile)
 		return;
 	/* Up to TL_MAX_VCPUS lines pairs: more would be unreadable. */
 	for (size_t i = 0; i < n; i++) {
-		const json_t *v = vh_get(json_array_get(samples, i), "vcpu");
+		const json_t *v = vp_doc_get(json_array_get(samples, i), "vcpu");
 		long long id = json_is_integer(v) ? json_integer_value(v) : -1;
 		size_t k = 0;
 
@@ -301,16 +301,16 @@ void vh_timeline_section(FILE *out, const json_t *profile)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const json_t *smp = json_array_get(samples, i), *v = vh_get(smp, "vcpu");
+		const json_t *smp = json_array_get(samples, i), *v = vp_doc_get(smp, "vcpu");
 		long long id = json_is_integer(v) ? json_integer_value(v) : -1;
-		double t = vh_num_at(smp, "t");
+		double t = vp_doc_num_or(smp, "t", NAN);
 
 		for (size_t k = 0; k < nv && !isnan(t); k++) {
 			if (vcpus[k] != id)
 				continue;
 			for (int s = 0; s < 2; s++) {
 				struct vh_line *l = &lines[2 * k + s];
-				double y = vh_num_at(smp, keys[s]);
+				double y = vp_doc_num_or(smp, keys[s], NAN);
 
 				if (isnan(y))
 					continue;
@@ -322,8 +322,8 @@ void vh_timeline_section(FILE *out, const json_t *profile)
 	fputs("<section id=\"timeline\"><h2>Exits over time</h2>\n<p class=\"lede\">Exits per vCPU in each "
 	      "interval",
 	      out);
-	if (!isnan(vh_num_at(profile, "timeline.interval_s")))
-		fprintf(out, " of %g s", vh_num_at(profile, "timeline.interval_s"));
+	if (!isnan(vp_doc_num_or(profile, "timeline.interval_s", NAN)))
+		fprintf(out, " of %g s", vp_doc_num_or(profile, "timeline.interval_s", NAN));
 	fputs(": solid lines exit to QEMU, dashed lines are handled in the kernel.", out);
 	if (dropped)
 		fprintf(out, " Only the first %d vCPUs are drawn.", TL_MAX_VCPUS);

@@ -12,19 +12,16 @@
 #include <stdio.h>
 
 #include <jansson.h>
+#include <math.h>
+
+#include "doc_access.h"
 
 /* What a missing or null value is shown as (an en dash). */
 #define VH_DASH "\xe2\x80\x93"
 
-/* Dotted lookup ("meta.host.kernel"); NULL as soon as a step is missing or
- * not an object, so callers never test each level. */
-const json_t *vh_get(const json_t *obj, const char *dotted);
-/* NAN unless j is a JSON number: charts treat NAN as "no bar". */
-double vh_num(const json_t *j);
-double vh_num_at(const json_t *obj, const char *dotted);
-/* The string, or NULL. */
-const char *vh_str(const json_t *j);
-const char *vh_str_at(const json_t *obj, const char *dotted);
+/* Values of the document are read with doc_access.h; a missing number is
+ * NAN here (vh_num), which charts treat as "no bar". */
+#define vh_num(j) vp_doc_num_or((j), "", NAN)
 
 /* Escapes &, <, >, " and ' so text is safe in content and in attributes. */
 void vh_esc(FILE *out, const char *s);

@@ -11,44 +11,6 @@
 
 #include "report_html_int.h"
 
-const json_t *vh_get(const json_t *obj, const char *dotted)
-{
-	char key[64];
-
-	while (obj && *dotted) {
-		const char *dot = strchr(dotted, '.');
-		size_t n = dot ? (size_t)(dot - dotted) : strlen(dotted);
-
-		if (!json_is_object(obj) || n >= sizeof(key))
-			return NULL;
-		memcpy(key, dotted, n);
-		key[n] = '\0';
-		obj = json_object_get(obj, key);
-		dotted += n + (dot ? 1 : 0);
-	}
-	return obj;
-}
-
-double vh_num(const json_t *j)
-{
-	return json_is_number(j) ? json_number_value(j) : NAN;
-}
-
-double vh_num_at(const json_t *obj, const char *dotted)
-{
-	return vh_num(vh_get(obj, dotted));
-}
-
-const char *vh_str(const json_t *j)
-{
-	return json_is_string(j) ? json_string_value(j) : NULL;
-}
-
-const char *vh_str_at(const json_t *obj, const char *dotted)
-{
-	return vh_str(vh_get(obj, dotted));
-}
-
 void vh_esc(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {
@@ -72,7 +34,7 @@ void vh_esc(FILE *out, const char *s)
 
 void vh_text_at(FILE *out, const json_t *obj, const char *dotted)
 {
-	const char *s = vh_str_at(obj, dotted);
+	const char *s = vp_doc_str(obj, dotted);
 
 	if (s && *s)
 		vh_esc(out, s);
@@ -343,7 +305,7 @@ static int slot_of(double ns)
 void vh_histogram(FILE *out, const char *id, const char *title, const char *sub, const json_t *lat)
 {
 	static const char *const marks[] = { "p50", "p90", "p99", "max" };
-	const json_t *slots = vh_get(lat, "log2_slots");
+	const json_t *slots = vp_doc_get(lat, "log2_slots");
 	double cnt[32] = { 0 }, maxc = 0, pw = HI_W - HI_L - HI_R, ph = HI_H - HI_T - HI_B, sw;
 	int lo = 31, hi = 0;
 	char b[32], r[32];
@@ -363,7 +325,7 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 		double v;
 
 		snprintf(key, sizeof(key), "%s_ns", marks[m]);
-		v = vh_num_at(lat, key);
+		v = vp_doc_num_or(lat, key, NAN);
 		if (!isnan(v)) {
 			lo = slot_of(v) < lo ? slot_of(v) : lo;
 			hi = slot_of(v) > hi ? slot_of(v) : hi;
@@ -382,14 +344,14 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 	vh_esc(out, title);
 	fputs("</text><text class=\"sub\" x=\"0\" y=\"29\">", out);
 	vh_esc(out, sub);
-	fprintf(out, " \xc2\xb7 %s samples</text>\n", vh_fmt_count(vh_num_at(lat, "samples"), b, sizeof(b)));
+	fprintf(out, " \xc2\xb7 %s samples</text>\n", vh_fmt_count(vp_doc_num_or(lat, "samples", NAN), b, sizeof(b)));
 	fputs("<text class=\"stats\" x=\"0\" y=\"45\">", out);
 	for (int m = 0; m < 4; m++) {
 		char key[16];
 
 		snprintf(key, sizeof(key), "%s_ns", marks[m]);
 		fprintf(out, "%s<tspan class=\"k\">%s</tspan> %s", m ? " \xc2\xb7 " : "", marks[m],
-			vh_fmt_ns(vh_num_at(lat, key), b, sizeof(b)));
+			vh_fmt_ns(vp_doc_num_or(lat, key, NAN), b, sizeof(b)));
 	}
 	fputs("</text>\n", out);
 	if (!json_is_object(lat)) {
@@ -433,7 +395,7 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 		double v, x;
 
 		snprintf(key, sizeof(key), "%s_ns", marks[m]);
-		v = vh_num_at(lat, key);
+		v = vp_doc_num_or(lat, key, NAN);
 		if (isnan(v))
 			continue;
 		x = HI_L + ((v >= 1 ? log2(v) : 0) - lo) * sw;

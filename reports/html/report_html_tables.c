@@ -19,7 +19,7 @@ static void td_num(FILE *out, double v, vh_fmt_fn fmt)
 
 static void td_num_at(FILE *out, const json_t *row, const char *key, vh_fmt_fn fmt)
 {
-	td_num(out, vh_num_at(row, key), fmt);
+	td_num(out, vp_doc_num_or(row, key, NAN), fmt);
 }
 
 static void td_text(FILE *out, const json_t *row, const char *key)
@@ -41,7 +41,7 @@ static void thead(FILE *out, const char *id, const char *const *cols)
 
 static void where_cell(FILE *out, const json_t *row)
 {
-	const char *where = vh_str_at(row, "where"), *isa = vh_str_at(row, "isa");
+	const char *where = vp_doc_str(row, "where"), *isa = vp_doc_str(row, "isa");
 
 	if (where && !strcmp(where, "user"))
 		fputs("<td><span class=\"badge user\">QEMU</span></td>", out);
@@ -58,7 +58,7 @@ static void where_cell(FILE *out, const json_t *row)
 
 static void vcpu_cell(FILE *out, const json_t *row)
 {
-	const json_t *v = vh_get(row, "vcpu");
+	const json_t *v = vp_doc_get(row, "vcpu");
 	char r[32];
 
 	if (json_is_number(v))
@@ -80,14 +80,14 @@ void vh_exit_reason_table(FILE *out, const json_t *rows)
 	double total = 0;
 
 	for (size_t i = 0; i < json_array_size(rows); i++) {
-		double t = vh_num_at(json_array_get(rows, i), "time_ns");
+		double t = vp_doc_num_or(json_array_get(rows, i), "time_ns", NAN);
 
 		total += isnan(t) ? 0 : t;
 	}
 	thead(out, "table-exit-reasons", cols);
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		const json_t *row = json_array_get(rows, i);
-		double t = vh_num_at(row, "time_ns"), n = vh_num_at(row, "count");
+		double t = vp_doc_num_or(row, "time_ns", NAN), n = vp_doc_num_or(row, "count", NAN);
 
 		fprintf(out, "<tr data-row=\"%zu\">", i);
 		vcpu_cell(out, row);
@@ -166,7 +166,7 @@ void vh_access_table(FILE *out, const json_t *rows)
 	thead(out, "table-accesses", cols);
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		const json_t *row = json_array_get(rows, i);
-		double a = vh_num_at(row, "address");
+		double a = vp_doc_num_or(row, "address", NAN);
 		char r[32];
 
 		fprintf(out, "<tr data-row=\"%zu\">", i);
@@ -196,10 +196,10 @@ void vh_access_table(FILE *out, const json_t *rows)
 
 static const json_t *workload_named(const json_t *doc, const char *name)
 {
-	const json_t *w = vh_get(doc, "workloads");
+	const json_t *w = vp_doc_get(doc, "workloads");
 
 	for (size_t i = 0; name && i < json_array_size(w); i++)
-		if (vh_str_at(json_array_get(w, i), "name") && !strcmp(vh_str_at(json_array_get(w, i), "name"), name))
+		if (vp_doc_str(json_array_get(w, i), "name") && !strcmp(vp_doc_str(json_array_get(w, i), "name"), name))
 			return json_array_get(w, i);
 	return NULL;
 }
@@ -208,7 +208,7 @@ void vh_speedup_table(FILE *out, const json_t *doc)
 {
 	static const char *const cols[] = { "Group", "Paravirtual", "Emulated", "#Paravirtual time/op",
 					    "#Emulated time/op", "#Speed-up", "#Exit ratio", NULL };
-	const json_t *rows = vh_get(doc, "speedups");
+	const json_t *rows = vp_doc_get(doc, "speedups");
 
 	thead(out, "table-speedups", cols);
 	for (size_t i = 0; i < json_array_size(rows); i++) {
@@ -218,8 +218,8 @@ void vh_speedup_table(FILE *out, const json_t *doc)
 		td_text(out, row, "group");
 		td_text(out, row, "paravirtual");
 		td_text(out, row, "emulated");
-		td_num_at(out, workload_named(doc, vh_str_at(row, "paravirtual")), "timing.us_per_op", vh_fmt_us);
-		td_num_at(out, workload_named(doc, vh_str_at(row, "emulated")), "timing.us_per_op", vh_fmt_us);
+		td_num_at(out, workload_named(doc, vp_doc_str(row, "paravirtual")), "timing.us_per_op", vh_fmt_us);
+		td_num_at(out, workload_named(doc, vp_doc_str(row, "emulated")), "timing.us_per_op", vh_fmt_us);
 		td_num_at(out, row, "ratio", vh_fmt_ratio);
 		td_num_at(out, row, "exits_ratio", vh_fmt_ratio);
 		fputs("</tr>\n", out);
@@ -256,7 +256,7 @@ void vh_workload_table(FILE *out, const json_t *rows)
 	workload_head(out);
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		const json_t *row = json_array_get(rows, i);
-		const char *status = vh_str_at(row, "status"), *err = vh_str_at(row, "error");
+		const char *status = vp_doc_str(row, "status"), *err = vp_doc_str(row, "error");
 		char b[32], c[32], r[32];
 
 		fprintf(out, "<tr data-row=\"%zu\"><td><b>", i);
@@ -276,12 +276,12 @@ void vh_workload_table(FILE *out, const json_t *rows)
 		fputs("</span></td>", out);
 		td_num_at(out, row, "timing.us_per_op", vh_fmt_us);
 		fprintf(out, "<td class=\"num\" data-value=\"%s\">",
-			vh_fmt_raw(vh_num_at(row, "timing.spread_pct"), r, sizeof(r)));
-		fprintf(out, "%s", fmt_pct(vh_num_at(row, "timing.spread_pct"), r, sizeof(r)));
-		if (!isnan(vh_num_at(row, "timing.min")) && !isnan(vh_num_at(row, "timing.max")))
+			vh_fmt_raw(vp_doc_num_or(row, "timing.spread_pct", NAN), r, sizeof(r)));
+		fprintf(out, "%s", fmt_pct(vp_doc_num_or(row, "timing.spread_pct", NAN), r, sizeof(r)));
+		if (!isnan(vp_doc_num_or(row, "timing.min", NAN)) && !isnan(vp_doc_num_or(row, "timing.max", NAN)))
 			fprintf(out, "<br><span class=\"dim small\">%s \xe2\x80\x93 %s</span>",
-				vh_fmt_us(vh_num_at(row, "timing.min"), b, sizeof(b)),
-				vh_fmt_us(vh_num_at(row, "timing.max"), c, sizeof(c)));
+				vh_fmt_us(vp_doc_num_or(row, "timing.min", NAN), b, sizeof(b)),
+				vh_fmt_us(vp_doc_num_or(row, "timing.max", NAN), c, sizeof(c)));
 		fputs("</td>", out);
 		td_num_at(out, row, "exits_per_op.to_user", vh_fmt_per_op);
 		td_num_at(out, row, "exits_per_op.in_kernel", vh_fmt_per_op);

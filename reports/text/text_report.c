@@ -13,48 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const json_t *vp_tr_get(const json_t *o, const char *path)
-{
-	char key[64];
-
-	while (o && *path) {
-		size_t n = strcspn(path, ".");
-
-		if (n >= sizeof(key) || !json_is_object(o))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		o = json_object_get(o, key);
-		path += n + (path[n] == '.');
-	}
-	return o;
-}
-
-bool vp_tr_num(const json_t *o, const char *path, double *v)
-{
-	const json_t *j = vp_tr_get(o, path);
-
-	if (!json_is_number(j))
-		return false;
-	*v = json_number_value(j);
-	return true;
-}
-
-double vp_tr_num0(const json_t *o, const char *path)
-{
-	double v = 0;
-
-	return vp_tr_num(o, path, &v) ? v : 0;
-}
-
-const char *vp_tr_str(const json_t *o, const char *path)
-{
-	return json_string_value(vp_tr_get(o, path));
-}
-
 void vp_tr_cell_str(struct vp_table *t, const json_t *o, const char *path)
 {
-	const char *s = vp_tr_str(o, path);
+	const char *s = vp_doc_str(o, path);
 
 	vp_tt_cell(t, s && *s ? s : NONE, VP_TT_PLAIN);
 }
@@ -65,12 +26,12 @@ void vp_tr_cell_num(struct vp_table *t, const json_t *o, const char *path,
 	char buf[32];
 	double v;
 
-	vp_tt_cell(t, vp_tr_num(o, path, &v) ? fmt(v, buf, sizeof(buf)) : NONE, VP_TT_PLAIN);
+	vp_tt_cell(t, vp_doc_num(o, path, &v) ? fmt(v, buf, sizeof(buf)) : NONE, VP_TT_PLAIN);
 }
 
 static void cell_hex(struct vp_table *t, const json_t *o, const char *path)
 {
-	const json_t *j = vp_tr_get(o, path);
+	const json_t *j = vp_doc_get(o, path);
 
 	if (json_is_integer(j))
 		vp_tt_cellf(t, VP_TT_PLAIN, "0x%" PRIx64, (uint64_t)json_integer_value(j));
@@ -80,7 +41,7 @@ static void cell_hex(struct vp_table *t, const json_t *o, const char *path)
 
 static void cell_vcpu(struct vp_table *t, const json_t *o)
 {
-	const json_t *j = vp_tr_get(o, "vcpu");
+	const json_t *j = vp_doc_get(o, "vcpu");
 
 	if (json_is_integer(j))
 		vp_tt_cellf(t, VP_TT_PLAIN, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
@@ -127,7 +88,7 @@ static int by_cost(const void *a, const void *b)
 static struct item *sorted(const json_t *o, const char *path, const char *const *time,
 			   const char *const *count, size_t *n)
 {
-	const json_t *arr = vp_tr_get(o, path);
+	const json_t *arr = vp_doc_get(o, path);
 	struct item *it;
 
 	*n = json_array_size(arr);
@@ -140,9 +101,9 @@ static struct item *sorted(const json_t *o, const char *path, const char *const 
 		it[i].j = json_array_get(arr, i);
 		it[i].idx = i;
 		for (size_t k = 0; time && time[k]; k++)
-			it[i].time += vp_tr_num0(it[i].j, time[k]);
+			it[i].time += vp_doc_num_or(it[i].j, time[k], 0);
 		for (size_t k = 0; count && count[k]; k++)
-			it[i].count += vp_tr_num0(it[i].j, count[k]);
+			it[i].count += vp_doc_num_or(it[i].j, count[k], 0);
 	}
 	qsort(it, *n, sizeof(*it), by_cost);
 	return it;
@@ -151,7 +112,7 @@ static struct item *sorted(const json_t *o, const char *path, const char *const 
 /* A string of the document, cleaned; dflt when absent or empty. */
 static void put_str(const struct vp_tr_ctx *c, const json_t *o, const char *path, const char *dflt)
 {
-	const char *s = vp_tr_str(o, path);
+	const char *s = vp_doc_str(o, path);
 
 	vp_tt_puts(c->out, s && *s ? s : dflt, VP_TT_PLAIN, NULL);
 }
@@ -163,9 +124,9 @@ static void kv(const struct vp_tr_ctx *c, const char *key)
 
 static void header(const struct vp_tr_ctx *c, const json_t *doc)
 {
-	const json_t *m = vp_tr_get(doc, "meta"), *lost = vp_tr_get(m, "lost"), *v;
-	const json_t *notes = vp_tr_get(m, "notes");
-	const char *cmd = vp_tr_str(m, "command"), *s, *key;
+	const json_t *m = vp_doc_get(doc, "meta"), *lost = vp_doc_get(m, "lost"), *v;
+	const json_t *notes = vp_doc_get(m, "notes");
+	const char *cmd = vp_doc_str(m, "command"), *s, *key;
 	char buf[64];
 	double d;
 	bool any = false;
@@ -174,22 +135,22 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 	fputs("vmexit-prof ", c->out);
 	put_str(c, m, "tool_version", "");
 	fputs(c->st->color ? "\033[0m" : "", c->out);
-	if (cmd && !strcmp(cmd, "profile") && vp_tr_get(doc, "profile")) {
-		const json_t *p = vp_tr_get(doc, "profile");
+	if (cmd && !strcmp(cmd, "profile") && vp_doc_get(doc, "profile")) {
+		const json_t *p = vp_doc_get(doc, "profile");
 
 		fprintf(c->out, " \u00b7 profile of pid %" JSON_INTEGER_FORMAT " (",
-			json_integer_value(vp_tr_get(p, "target.pid")));
+			json_integer_value(vp_doc_get(p, "target.pid")));
 		put_str(c, p, "target.comm", "?");
-		d = vp_tr_num0(p, "target.vcpus");
+		d = vp_doc_num_or(p, "target.vcpus", 0);
 		fprintf(c->out, "), %.0f vCPU%s%s", d, d == 1 ? "" : "s",
-			json_is_true(vp_tr_get(p, "target.exited")) ? ", exited during the profile" : "");
+			json_is_true(vp_doc_get(p, "target.exited")) ? ", exited during the profile" : "");
 	} else if (cmd && !strcmp(cmd, "compare")) {
 		fputs(" \u00b7 workload comparison (run --compare)", c->out);
 	} else {
 		fputs(" \u00b7 ", c->out);
 		vp_tt_puts(c->out, cmd ? cmd : "?", VP_TT_PLAIN, NULL);
 	}
-	if ((s = vp_tr_str(m, "created"))) {
+	if ((s = vp_doc_str(m, "created"))) {
 		fputs(" \u00b7 ", c->out);
 		vp_tt_puts(c->out, s, VP_TT_PLAIN, NULL);
 	}
@@ -197,11 +158,11 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 
 	kv(c, "Accelerator");
 	put_str(c, m, "accelerator", NONE);
-	fputs(json_is_true(vp_tr_get(m, "vm_exits_measured")) ? ", VM exits measured\n"
+	fputs(json_is_true(vp_doc_get(m, "vm_exits_measured")) ? ", VM exits measured\n"
 							 : ", VM exits not measured\n", c->out);
 	kv(c, "Attribution");
 	put_str(c, m, "attribution.source", NONE);
-	if ((s = vp_tr_str(m, "attribution.detail")) && *s) {
+	if ((s = vp_doc_str(m, "attribution.detail")) && *s) {
 		fputs(" (", c->out);
 		vp_tt_puts(c->out, s, VP_TT_PLAIN, NULL);
 		fputc(')', c->out);
@@ -212,25 +173,25 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 	put_str(c, m, "host.kernel", NONE);
 	fputs(", ", c->out);
 	put_str(c, m, "host.cpu_model", NONE);
-	if ((s = vp_tr_str(m, "host.cpu_vendor"))) {
+	if ((s = vp_doc_str(m, "host.cpu_vendor"))) {
 		fputs(" (", c->out);
 		vp_tt_puts(c->out, s, VP_TT_PLAIN, NULL);
 		fputc(')', c->out);
 	}
-	if (vp_tr_num(m, "host.cpus", &d))
+	if (vp_doc_num(m, "host.cpus", &d))
 		fprintf(c->out, ", %.0f CPUs", d);
 	fputc('\n', c->out);
 	kv(c, "QEMU");
 	put_str(c, m, "qemu.version", NONE);
-	if ((s = vp_tr_str(m, "qemu.binary"))) {
+	if ((s = vp_doc_str(m, "qemu.binary"))) {
 		fputs(", ", c->out);
 		vp_tt_puts(c->out, s, VP_TT_PLAIN, NULL);
 	}
-	fputs(json_is_true(vp_tr_get(m, "qemu.usdt")) ? ", USDT probes" : ", no USDT probes", c->out);
+	fputs(json_is_true(vp_doc_get(m, "qemu.usdt")) ? ", USDT probes" : ", no USDT probes", c->out);
 	fputc('\n', c->out);
 	kv(c, "Duration");
 	/* the one time people compare with what they asked for: not rounded */
-	if (vp_tr_num(m, "duration_s", &d))
+	if (vp_doc_num(m, "duration_s", &d))
 		fprintf(c->out, "%.2f s\n", d);
 	else
 		fputs(NONE "\n", c->out);
@@ -279,7 +240,7 @@ static void vcpus(const struct vp_tr_ctx *c, const json_t *p)
 		cell_vcpu(t, it[i].j);
 		for (size_t f = 0; f < ARRAY_SIZE(fields); f++) {
 			vp_tr_cell_num(t, it[i].j, fields[f], f % 2 ? vp_tt_ns : vp_tt_count);
-			sum[f] += vp_tr_num0(it[i].j, fields[f]);
+			sum[f] += vp_doc_num_or(it[i].j, fields[f], 0);
 		}
 	}
 	if (n > 1) {
@@ -323,11 +284,11 @@ static void exit_reasons(const struct vp_tr_ctx *c, const json_t *p)
 		vp_tr_cell_str(t, e, "reason");
 		vp_tr_cell_num(t, e, "count", vp_tt_count);
 		vp_tr_cell_num(t, e, "time_ns", vp_tt_ns);
-		if (vp_tr_num(e, "time_ns", &tm) && total > 0)
+		if (vp_doc_num(e, "time_ns", &tm) && total > 0)
 			vp_tt_cellf(t, VP_TT_PLAIN, "%.1f%%", 100 * tm / total);
 		else
 			vp_tt_cell(t, NONE, VP_TT_PLAIN);
-		if (vp_tr_num(e, "time_ns", &tm) && vp_tr_num(e, "count", &cnt) && cnt > 0)
+		if (vp_doc_num(e, "time_ns", &tm) && vp_doc_num(e, "count", &cnt) && cnt > 0)
 			vp_tt_cell(t, vp_tt_ns(tm / cnt, buf, sizeof(buf)), VP_TT_PLAIN);
 		else
 			vp_tt_cell(t, NONE, VP_TT_PLAIN);
@@ -385,7 +346,7 @@ static void devices(const struct vp_tr_ctx *c, const json_t *p)
 		vp_tr_cell_str(t, d, "class");
 		vp_tr_cell_num(t, d, "to_user", vp_tt_count);
 		vp_tr_cell_num(t, d, "in_kernel", vp_tt_count);
-		cell_kinds(t, vp_tr_get(d, "in_kernel_kinds"));
+		cell_kinds(t, vp_doc_get(d, "in_kernel_kinds"));
 		vp_tr_cell_num(t, d, "user_ns", vp_tt_ns);
 		vp_tr_cell_num(t, d, "kernel_ns", vp_tt_ns);
 		vp_tr_cell_num(t, d, "interrupts", vp_tt_count);
@@ -422,13 +383,13 @@ static void accesses(const struct vp_tr_ctx *c, const json_t *p)
 
 		vp_tt_row(t);
 		vp_tr_cell_str(t, a, "kind");
-		if (json_is_true(vp_tr_get(a, "folded")))
+		if (json_is_true(vp_doc_get(a, "folded")))
 			vp_tt_cell(t, "other, not kept apart", VP_TT_PLAIN);
 		else
 			cell_hex(t, a, "address");
 		vp_tr_cell_str(t, a, "direction");
 		/* fast_mmio reports no size: 0 there means unknown */
-		if (vp_tr_num(a, "size", &size) && size > 0)
+		if (vp_doc_num(a, "size", &size) && size > 0)
 			vp_tt_cellf(t, VP_TT_PLAIN, "%.0f", size);
 		else
 			vp_tt_cell(t, NONE, VP_TT_PLAIN);
@@ -462,8 +423,8 @@ static void other(const struct vp_tr_ctx *c, const json_t *p)
 	t = vp_tt_new(cols, ARRAY_SIZE(cols));
 	for (size_t i = 0; i < n; i++) {
 		const json_t *o = it[i].j;
-		const char *kind = vp_tr_str(o, "kind");
-		const json_t *code = vp_tr_get(o, "code");
+		const char *kind = vp_doc_str(o, "kind");
+		const json_t *code = vp_doc_get(o, "code");
 
 		vp_tt_row(t);
 		vp_tr_cell_str(t, o, "kind");
@@ -473,9 +434,9 @@ static void other(const struct vp_tr_ctx *c, const json_t *p)
 			vp_tt_cellf(t, VP_TT_PLAIN, "%" JSON_INTEGER_FORMAT, json_integer_value(code));
 		else
 			cell_hex(t, o, "code");
-		if (json_is_integer(vp_tr_get(o, "address")))
+		if (json_is_integer(vp_doc_get(o, "address")))
 			vp_tt_cellf(t, VP_TT_PLAIN, "address 0x%" PRIx64,
-				    (uint64_t)json_integer_value(vp_tr_get(o, "address")));
+				    (uint64_t)json_integer_value(vp_doc_get(o, "address")));
 		else
 			vp_tr_cell_str(t, o, "direction");
 		vp_tr_cell_str(t, o, "device");
@@ -494,22 +455,22 @@ static void profile(const struct vp_tr_ctx *c, const json_t *p)
 	devices(c, p);
 	accesses(c, p);
 	other(c, p);
-	if (vp_tr_num(p, "timeline.interval_s", &d))
+	if (vp_doc_num(p, "timeline.interval_s", &d))
 		fprintf(c->out, "\n  Timeline: %zu samples every %.3g s (drawn in the HTML report).\n",
-			json_array_size(vp_tr_get(p, "timeline.samples")), d);
+			json_array_size(vp_doc_get(p, "timeline.samples")), d);
 }
 
 void vp_text_render(FILE *out, const json_t *doc, const struct vp_text_style *style)
 {
 	static const struct vp_text_style plain = { 0 };
 	struct vp_tr_ctx c = { out, style ? style : &plain };
-	const json_t *p = vp_tr_get(doc, "profile");
+	const json_t *p = vp_doc_get(doc, "profile");
 
 	if (!json_is_object(doc))
 		return;
 	header(&c, doc);
 	if (json_is_object(p))
 		profile(&c, p);
-	vp_tr_workloads(&c, vp_tr_get(doc, "workloads"));
-	vp_tr_speedups(&c, vp_tr_get(doc, "speedups"));
+	vp_tr_workloads(&c, vp_doc_get(doc, "workloads"));
+	vp_tr_speedups(&c, vp_doc_get(doc, "speedups"));
 }

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "doc_access.h"
 #include "text_table.h"
 
 #define NONE VP_TT_NONE
@@ -18,13 +19,6 @@ struct vp_tr_ctx {
 	const struct vp_text_style *st;
 };
 
-/* "a.b.c" inside nested objects; NULL when any step is missing. */
-const json_t *vp_tr_get(const json_t *o, const char *path);
-/* false for null, absent or not a number */
-bool vp_tr_num(const json_t *o, const char *path, double *v);
-/* 0 for null: for sort keys and sums, never printed as a value */
-double vp_tr_num0(const json_t *o, const char *path);
-const char *vp_tr_str(const json_t *o, const char *path);
 void vp_tr_cell_str(struct vp_table *t, const json_t *o, const char *path);
 /* fmt: vp_tt_ns, vp_tt_us, vp_tt_count or vp_tt_per_op; "–" for null */
 void vp_tr_cell_num(struct vp_table *t, const json_t *o, const char *path,

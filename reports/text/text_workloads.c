@@ -28,10 +28,10 @@ static int wl_cmp(const void *a, const void *b)
 
 static size_t group_rank(const json_t *arr, size_t upto)
 {
-	const char *g = vp_tr_str(json_array_get(arr, upto), "group");
+	const char *g = vp_doc_str(json_array_get(arr, upto), "group");
 
 	for (size_t i = 0; i < upto; i++) {
-		const char *h = vp_tr_str(json_array_get(arr, i), "group");
+		const char *h = vp_doc_str(json_array_get(arr, i), "group");
 
 		if ((!g && !h) || (g && h && !strcmp(g, h)))
 			return i;
@@ -41,18 +41,18 @@ static size_t group_rank(const json_t *arr, size_t upto)
 
 static bool failed(const json_t *w)
 {
-	const char *s = vp_tr_str(w, "status");
+	const char *s = vp_doc_str(w, "status");
 
-	return !json_is_true(vp_tr_get(w, "ran")) || !s || strcmp(s, "ok");
+	return !json_is_true(vp_doc_get(w, "ran")) || !s || strcmp(s, "ok");
 }
 
 static void row(struct vp_table *t, const json_t *w, bool *derived)
 {
 	char buf[32];
 	double v;
-	const json_t *runs = vp_tr_get(w, "timing.runs_us_per_op");
+	const json_t *runs = vp_doc_get(w, "timing.runs_us_per_op");
 	/* TCG cannot see the kernel: the in-kernel share is inferred there */
-	bool guess = vp_tr_str(w, "in_kernel.source") && !strcmp(vp_tr_str(w, "in_kernel.source"), "derived");
+	bool guess = vp_doc_str(w, "in_kernel.source") && !strcmp(vp_doc_str(w, "in_kernel.source"), "derived");
 
 	vp_tt_row(t);
 	vp_tr_cell_str(t, w, "name");
@@ -61,7 +61,7 @@ static void row(struct vp_table *t, const json_t *w, bool *derived)
 	vp_tr_cell_str(t, w, "device");
 	vp_tr_cell_num(t, w, "ops", vp_tt_count);
 	vp_tr_cell_num(t, w, "exits_per_op.to_user", vp_tt_per_op);
-	if (vp_tr_num(w, "exits_per_op.in_kernel", &v)) {
+	if (vp_doc_num(w, "exits_per_op.in_kernel", &v)) {
 		vp_tt_cellf(t, VP_TT_PLAIN, "%s%s", vp_tt_per_op(v, buf, sizeof(buf)), guess ? "*" : "");
 		*derived |= guess;
 	} else {
@@ -73,7 +73,7 @@ static void row(struct vp_table *t, const json_t *w, bool *derived)
 	vp_tr_cell_num(t, w, "host_ns_per_op.qemu", vp_tt_ns);
 	vp_tr_cell_num(t, w, "guest.cycles_per_op", vp_tt_count);
 	vp_tr_cell_num(t, w, "timing.us_per_op", vp_tt_us);
-	if (vp_tr_num(w, "timing.spread_pct", &v))
+	if (vp_doc_num(w, "timing.spread_pct", &v))
 		vp_tt_cellf(t, VP_TT_PLAIN, "\u00b1%.1f%%", v);
 	else
 		vp_tt_cell(t, NONE, VP_TT_PLAIN);
@@ -81,7 +81,7 @@ static void row(struct vp_table *t, const json_t *w, bool *derived)
 		vp_tt_cellf(t, VP_TT_PLAIN, "%zu", json_array_size(runs));
 	else
 		vp_tt_cell(t, NONE, VP_TT_PLAIN);
-	vp_tt_cell(t, vp_tr_str(w, "status") ? vp_tr_str(w, "status") : NONE,
+	vp_tt_cell(t, vp_doc_str(w, "status") ? vp_doc_str(w, "status") : NONE,
 		   failed(w) ? VP_TT_RED : VP_TT_PLAIN);
 }
 
@@ -108,7 +108,7 @@ void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *arr)
 		w[i].j = json_array_get(arr, i);
 		w[i].idx = i;
 		w[i].group = group_rank(arr, i);
-		if (!vp_tr_num(w[i].j, "timing.us_per_op", &w[i].us))
+		if (!vp_doc_num(w[i].j, "timing.us_per_op", &w[i].us))
 			w[i].us = -1;
 	}
 	qsort(w, n, sizeof(*w), wl_cmp);
@@ -121,12 +121,12 @@ void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *arr)
 	if (derived)
 		fputs("  * derived: guest accesses - QEMU's (TCG has no in-kernel count)\n", c->out);
 	for (size_t i = 0; i < n; i++) {
-		const char *e = vp_tr_str(w[i].j, "error");
+		const char *e = vp_doc_str(w[i].j, "error");
 
 		if (!e)
 			continue;
 		fputs("  ", c->out);
-		vp_tt_puts(c->out, vp_tr_str(w[i].j, "name") ? vp_tr_str(w[i].j, "name") : "?", VP_TT_BOLD, c->st);
+		vp_tt_puts(c->out, vp_doc_str(w[i].j, "name") ? vp_doc_str(w[i].j, "name") : "?", VP_TT_BOLD, c->st);
 		fputc(' ', c->out);
 		vp_tt_puts(c->out, "failed:", VP_TT_RED, c->st);
 		fputc(' ', c->out);
@@ -155,7 +155,7 @@ static void ratio_cell(struct vp_table *t, const json_t *s, const char *path, en
 {
 	double v;
 
-	if (!vp_tr_num(s, path, &v))
+	if (!vp_doc_num(s, path, &v))
 		vp_tt_cell(t, NONE, VP_TT_PLAIN);
 	else
 		vp_tt_cellf(t, v < 1 ? VP_TT_RED : tone, v < 99.995 ? "%.2fx" : "%.1fx", v);
@@ -177,7 +177,7 @@ void vp_tr_speedups(const struct vp_tr_ctx *c, const json_t *arr)
 	for (size_t i = 0; i < n; i++) {
 		s[i].j = json_array_get(arr, i);
 		s[i].idx = i;
-		if (!vp_tr_num(s[i].j, "ratio", &s[i].ratio))
+		if (!vp_doc_num(s[i].j, "ratio", &s[i].ratio))
 			s[i].ratio = -1;
 	}
 	qsort(s, n, sizeof(*s), sp_cmp);
