@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli_options.h"
+#include "atomic_file.h"
 #include "doc_reader.h"
 #include "errors.h"
 
@@ -288,28 +289,16 @@ static void render(FILE *out, const struct vp_gate_options *o, const struct vp_g
 	}
 }
 
-/* A temporary file beside path, then a rename: a reader of the summary
- * never sees half of it. */
-static int write_atomic(const char *path, const char *text, size_t len)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-	int err = 0;
+struct text {
+	const char *s;
+	size_t len;
+};
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	if (fwrite(text, 1, len, f) != len || fflush(f))
-		err = errno ? -errno : -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+static int text_to(FILE *f, void *arg)
+{
+	const struct text *t = arg;
+
+	return fwrite(t->s, 1, t->len, f) == t->len ? 0 : -EIO;
 }
 
 static json_t *load(const char *path)
@@ -370,7 +359,7 @@ int vp_gate_main(int argc, char **argv)
 		vp_error("gate: out of memory");
 		goto free_res;
 	}
-	if (o.markdown && (r = write_atomic(o.markdown, text, len))) {
+	if (o.markdown && (r = vp_atomic_write(o.markdown, text_to, &(struct text){ text, len }))) {
 		vp_error("cannot write %s: %s", o.markdown, strerror(-r));
 		goto free_res;
 	}

@@ -2,6 +2,7 @@
 /* The parts of the result document every command shares: schema, meta,
  * value helpers and the atomic writer. */
 #include "doc_writer.h"
+#include "atomic_file.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -146,23 +147,18 @@ json_t *vp_doc_new(const struct vp_doc_meta *m)
 	return json_pack("{s:s, s:o}", "schema", VP_DOC_SCHEMA, "meta", meta);
 }
 
+static int dump_to(FILE *f, void *doc)
+{
+	return json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12)) ? -EIO : 0;
+}
+
 int vp_json_dump_atomic(json_t *doc, const char *path)
 {
-	char tmp[PATH_MAX];
-	int err = 0;
+	int err;
 
 	if (!doc)
 		return -EINVAL;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
-		json_decref(doc);
-		return -ENAMETOOLONG;
-	}
-	if (json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12)))
-		err = -EIO;
-	else if (rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
+	err = vp_atomic_write(path, dump_to, doc);
 	json_decref(doc);
 	return err;
 }

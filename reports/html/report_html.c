@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "report_html_int.h"
+#include "atomic_file.h"
 
 static const char css[] =
 	":root{--fg:#1d2330;--dim:#5f6b7a;--line:#d9dee5;--bg:#f5f7fa;--card:#fff;--warn:#b4441c}\n"
@@ -380,34 +381,16 @@ int vp_html_render(const json_t *doc, FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
+static int render_to(FILE *f, void *doc)
+{
+	return vp_html_render(doc, f);
+}
+
 int vp_html_write(const json_t *doc, const char *path, char *err, size_t errlen)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int rc;
+	int rc = vp_atomic_write(path, render_to, (void *)doc);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(ENAMETOOLONG));
-		return -ENAMETOOLONG;
-	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", tmp, strerror(-rc));
-		return rc;
-	}
-	rc = vp_html_render(doc, f);
-	if (fflush(f) && !rc)
-		rc = -errno;
-	if (!rc && fsync(fileno(f)))
-		rc = -errno;
-	if (fclose(f) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc) {
+	if (rc)
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		unlink(tmp);
-	}
 	return rc;
 }
