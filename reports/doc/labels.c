@@ -95,16 +95,3 @@ const char *vp_key_name(const struct vp_key *k, char *buf, size_t len)
 	snprintf(buf, len, "?");
 	return buf;
 }
-
-const char *vp_fmt_ns(uint64_t ns, char *buf, size_t len)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "%" PRIu64 " ns", ns);
-	else if (ns < 999950) /* what would round to "1000.0 us" is shown in ms */
-		snprintf(buf, len, "%.1f us", ns / 1e3);
-	else if (ns < 999995000)
-		snprintf(buf, len, "%.2f ms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.2f s", ns / 1e9);
-	return buf;
-}

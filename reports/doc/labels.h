@@ -18,8 +18,6 @@ const char *vp_folded_name(uint8_t kind);
 const char *vp_dir_name(uint8_t dir);
 /* Short table title of a key kind ("pio", "mmio", ...) as used in JSON. */
 const char *vp_kind_name(enum vp_key_kind kind);
-/* "850 ns", "12.4 us", "3.20 ms", "1.50 s" */
-const char *vp_fmt_ns(uint64_t ns, char *buf, size_t len);
 /* "vmx", "svm" or "unknown" */
 const char *vp_isa_name(uint8_t isa);
 

@@ -218,7 +218,7 @@ static void cards(FILE *out, const json_t *doc)
 		workloads_card(out, vp_doc_get(doc, "workloads"));
 
 	card_open(out, "duration", "Duration", false);
-	fputs(vh_fmt_ns(vp_doc_num_or(meta, "duration_s", NAN) * 1e9, b, sizeof(b)), out);
+	fputs(vp_fmt_ns(vp_doc_num_or(meta, "duration_s", NAN) * 1e9, b, sizeof(b)), out);
 	card_detail(out);
 	fputs("created ", out);
 	vh_text_at(out, meta, "created");
@@ -227,10 +227,10 @@ static void cards(FILE *out, const json_t *doc)
 	total = total_exits(doc, &user_only);
 	card_open(out, "total_exits", "Total exits", false);
 	fprintf(out, "<span data-value=\"%s\">%s</span>", vh_fmt_raw(total, r, sizeof(r)),
-		vh_fmt_count(total, b, sizeof(b)));
+		vp_fmt_count(total, b, sizeof(b)));
 	card_detail(out);
 	if (prof && !user_only)
-		fprintf(out, "%s to QEMU", vh_fmt_count(vp_doc_num_or(prof, "events.kvm_userspace_exit", NAN), b, sizeof(b)));
+		fprintf(out, "%s to QEMU", vp_fmt_count(vp_doc_num_or(prof, "events.kvm_userspace_exit", NAN), b, sizeof(b)));
 	else if (prof)
 		fputs("exits to QEMU only: kvm_exit did not fire", out);
 	else
@@ -241,14 +241,14 @@ static void cards(FILE *out, const json_t *doc)
 		lost_sum += json_is_number(v) ? json_number_value(v) : 0;
 	card_open(out, "lost", "Lost events", lost_sum > 0);
 	fprintf(out, "<span data-value=\"%s\">%s</span>", vh_fmt_raw(lost ? lost_sum : NAN, r, sizeof(r)),
-		vh_fmt_count(lost ? lost_sum : NAN, b, sizeof(b)));
+		vp_fmt_count(lost ? lost_sum : NAN, b, sizeof(b)));
 	card_detail(out);
 	if (!lost_sum)
 		fputs(lost ? "complete run" : VH_DASH, out);
 	json_object_foreach((json_t *)lost, key, v)
 		if (json_is_number(v) && json_number_value(v) > 0) {
 			vh_esc(out, key);
-			fprintf(out, " %s ", vh_fmt_count(json_number_value(v), b, sizeof(b)));
+			fprintf(out, " %s ", vp_fmt_count(json_number_value(v), b, sizeof(b)));
 		}
 	card_close(out);
 

@@ -80,7 +80,7 @@ void vh_exit_reason_chart(FILE *out, const json_t *profile)
 		{ "time_ns", "handled in the kernel", VH_C_KERNEL },
 	};
 	const struct vh_hbar_chart chart = { .id = "chart-exit-reasons", .axis_label = "total time of the exits",
-					     .fmt = vh_fmt_ns, .nseg = 1, .styles = styles, .nstyles = 2 };
+					     .fmt = vp_fmt_ns, .nseg = 1, .styles = styles, .nstyles = 2 };
 	const json_t *rows = vp_doc_get(profile, "exit_reasons");
 	struct bars b;
 
@@ -118,7 +118,7 @@ void vh_device_chart(FILE *out, const json_t *profile)
 		{ "in_kernel", "served in the kernel (ioeventfd, coalesced MMIO)", VH_C_INKERNEL },
 	};
 	const struct vh_hbar_chart chart = { .id = "chart-devices", .axis_label = "accesses",
-					     .fmt = vh_fmt_count, .nseg = 2, .styles = styles, .nstyles = 2 };
+					     .fmt = vp_fmt_count, .nseg = 2, .styles = styles, .nstyles = 2 };
 	const json_t *rows = vp_doc_get(profile, "devices");
 	struct bars b;
 
@@ -148,7 +148,7 @@ void vh_workload_exit_chart(FILE *out, const json_t *workloads)
 	};
 	const struct vh_hbar_chart chart = { .id = "chart-workload-exits",
 					     .axis_label = "device accesses per guest operation",
-					     .fmt = vh_fmt_per_op, .nseg = 2, .styles = styles, .nstyles = 2 };
+					     .fmt = vp_fmt_per_op, .nseg = 2, .styles = styles, .nstyles = 2 };
 	struct bars b;
 
 	if (!json_is_array(workloads) || !json_array_size(workloads))

@@ -15,6 +15,7 @@
 #include <math.h>
 
 #include "doc_access.h"
+#include "units.h"
 
 /* What a missing or null value is shown as (an en dash). */
 #define VH_DASH "\xe2\x80\x93"
@@ -30,14 +31,7 @@ void vh_text_at(FILE *out, const json_t *obj, const char *dotted);
 
 /* Formatters write into buf and return it.  NAN gives the dash. */
 typedef const char *(*vh_fmt_fn)(double v, char *buf, size_t len);
-/* 850 ns, 12.4 µs, 3.20 ms, 1.50 s */
-const char *vh_fmt_ns(double ns, char *buf, size_t len);
-/* Guest timings are in µs. */
-const char *vh_fmt_us(double us, char *buf, size_t len);
-/* 912, 40.1K, 1.23M */
-const char *vh_fmt_count(double n, char *buf, size_t len);
-/* Per-operation values: 0.35, 25.8, 268, 1.2K */
-const char *vh_fmt_per_op(double v, char *buf, size_t len);
+/* Times, counts and per-op values: units.h (vp_fmt_ns, _us, _count, _per_op). */
 /* 4.01× */
 const char *vh_fmt_ratio(double v, char *buf, size_t len);
 /* The raw value for data-value attributes: the shortest text that reads

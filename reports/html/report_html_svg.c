@@ -42,56 +42,6 @@ void vh_text_at(FILE *out, const json_t *obj, const char *dotted)
 		fputs(VH_DASH, out);
 }
 
-/* Three significant digits, moving to the next unit before a value would
- * round to "1000". */
-static const char *scaled(double v, const char *const *units, int nunits, bool int_base, char *buf,
-			  size_t len)
-{
-	double a = fabs(v);
-	int u = 0;
-
-	if (isnan(v)) {
-		snprintf(buf, len, VH_DASH);
-		return buf;
-	}
-	while (u < nunits - 1 && a >= 999.5) {
-		a /= 1000;
-		v /= 1000;
-		u++;
-	}
-	if (u == 0 && int_base)
-		snprintf(buf, len, "%.0f%s", v, units[0]);
-	else
-		snprintf(buf, len, a < 9.995 ? "%.2f%s" : a < 99.95 ? "%.1f%s" : "%.0f%s", v, units[u]);
-	return buf;
-}
-
-const char *vh_fmt_ns(double ns, char *buf, size_t len)
-{
-	static const char *const units[] = { " ns", " \xc2\xb5s", " ms", " s" };
-
-	return scaled(ns, units, 4, true, buf, len);
-}
-
-const char *vh_fmt_us(double us, char *buf, size_t len)
-{
-	return vh_fmt_ns(isnan(us) ? us : us * 1000.0, buf, len);
-}
-
-const char *vh_fmt_count(double n, char *buf, size_t len)
-{
-	static const char *const units[] = { "", "K", "M", "G", "T" };
-
-	return scaled(n, units, 5, n == floor(n), buf, len);
-}
-
-const char *vh_fmt_per_op(double v, char *buf, size_t len)
-{
-	static const char *const units[] = { "", "K", "M", "G" };
-
-	return scaled(v, units, 4, v == 0, buf, len);
-}
-
 const char *vh_fmt_ratio(double v, char *buf, size_t len)
 {
 	if (isnan(v))
@@ -344,14 +294,14 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 	vh_esc(out, title);
 	fputs("</text><text class=\"sub\" x=\"0\" y=\"29\">", out);
 	vh_esc(out, sub);
-	fprintf(out, " \xc2\xb7 %s samples</text>\n", vh_fmt_count(vp_doc_num_or(lat, "samples", NAN), b, sizeof(b)));
+	fprintf(out, " \xc2\xb7 %s samples</text>\n", vp_fmt_count(vp_doc_num_or(lat, "samples", NAN), b, sizeof(b)));
 	fputs("<text class=\"stats\" x=\"0\" y=\"45\">", out);
 	for (int m = 0; m < 4; m++) {
 		char key[16];
 
 		snprintf(key, sizeof(key), "%s_ns", marks[m]);
 		fprintf(out, "%s<tspan class=\"k\">%s</tspan> %s", m ? " \xc2\xb7 " : "", marks[m],
-			vh_fmt_ns(vp_doc_num_or(lat, key, NAN), b, sizeof(b)));
+			vp_fmt_ns(vp_doc_num_or(lat, key, NAN), b, sizeof(b)));
 	}
 	fputs("</text>\n", out);
 	if (!json_is_object(lat)) {
@@ -364,7 +314,7 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 	fprintf(out, "<g class=\"axis\"><line class=\"grid\" x1=\"%d\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
 		     "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>"
 		     "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">0</text></g>\n",
-		HI_L, HI_L + pw, HI_T, HI_T, HI_L - 5, HI_T + 4, vh_fmt_count(maxc, b, sizeof(b)), HI_L - 5,
+		HI_L, HI_L + pw, HI_T, HI_T, HI_L - 5, HI_T + 4, vp_fmt_count(maxc, b, sizeof(b)), HI_L - 5,
 		HI_T + ph + 4);
 	for (int i = lo; i <= hi; i++) {
 		double bh = maxc > 0 ? ph * cnt[i] / maxc : 0, x = HI_L + (i - lo) * sw;
@@ -373,9 +323,9 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 		fprintf(out, "<rect class=\"slot\" data-slot=\"%d\" data-value=\"%s\" x=\"%.1f\" y=\"%.1f\" "
 			     "width=\"%.1f\" height=\"%.1f\"><title>",
 			i, vh_fmt_raw(cnt[i], r, sizeof(r)), x + 1, HI_T + ph - bh, sw - 2, bh);
-		fprintf(out, "%s \xe2\x80\x93 %s: %s</title></rect>", vh_fmt_ns(ldexp(1, i), lo_s, sizeof(lo_s)),
-			i == 31 ? "\xe2\x80\xa6" : vh_fmt_ns(ldexp(1, i + 1), hi_s, sizeof(hi_s)),
-			vh_fmt_count(cnt[i], b, sizeof(b)));
+		fprintf(out, "%s \xe2\x80\x93 %s: %s</title></rect>", vp_fmt_ns(ldexp(1, i), lo_s, sizeof(lo_s)),
+			i == 31 ? "\xe2\x80\xa6" : vp_fmt_ns(ldexp(1, i + 1), hi_s, sizeof(hi_s)),
+			vp_fmt_count(cnt[i], b, sizeof(b)));
 	}
 	fputs("<g class=\"axis\">", out);
 	for (int i = lo, every = (hi - lo + 6) / 5; i <= hi + 1; i++) {
@@ -385,7 +335,7 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 			HI_T + ph, HI_T + ph + 4);
 		if ((i - lo) % every == 0)
 			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>", x, HI_T + ph + 16,
-				x > HI_L + pw - 20 ? "end" : "middle", vh_fmt_ns(ldexp(1, i), b, sizeof(b)));
+				x > HI_L + pw - 20 ? "end" : "middle", vp_fmt_ns(ldexp(1, i), b, sizeof(b)));
 	}
 	fprintf(out, "<text class=\"axis-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">latency "
 		     "(log\xe2\x82\x82 buckets)</text></g>\n",
@@ -449,7 +399,7 @@ void vh_line_chart(FILE *out, const char *id, const char *x_label, const char *y
 
 		fprintf(out, "<line class=\"grid\" x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
 			     "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
-			LC_L, LC_L + pw, y, y, LC_L - 6, y + 4, vh_fmt_count(t, b, sizeof(b)));
+			LC_L, LC_L + pw, y, y, LC_L - 6, y + 4, vp_fmt_count(t, b, sizeof(b)));
 	}
 	step = nice_step((xmax - xmin) / 8);
 	for (double t = ceil(xmin / step) * step; t <= xmax * 1.0001; t += step) {
@@ -484,7 +434,7 @@ void vh_line_chart(FILE *out, const char *id, const char *x_label, const char *y
 				vh_fmt_raw(l->y[k], r, sizeof(r)), LC_L + pw * (l->x[k] - xmin) / (xmax - xmin),
 				LC_T + ph - ph * l->y[k] / ymax, l->color);
 			vh_esc(out, l->name);
-			fprintf(out, " at %g s: %s</title></circle>", l->x[k], vh_fmt_count(l->y[k], b, sizeof(b)));
+			fprintf(out, " at %g s: %s</title></circle>", l->x[k], vp_fmt_count(l->y[k], b, sizeof(b)));
 		}
 		fputs("</g>\n", out);
 	}

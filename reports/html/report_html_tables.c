@@ -94,14 +94,14 @@ void vh_exit_reason_table(FILE *out, const json_t *rows)
 		where_cell(out, row);
 		td_text(out, row, "reason");
 		td_num_at(out, row, "code", vh_fmt_raw);
-		td_num_at(out, row, "count", vh_fmt_count);
-		td_num(out, t, vh_fmt_ns);
+		td_num_at(out, row, "count", vp_fmt_count);
+		td_num(out, t, vp_fmt_ns);
 		td_num(out, total > 0 ? 100 * t / total : NAN, fmt_pct);
-		td_num(out, n > 0 ? t / n : NAN, vh_fmt_ns);
-		td_num_at(out, row, "latency.p50_ns", vh_fmt_ns);
-		td_num_at(out, row, "latency.p90_ns", vh_fmt_ns);
-		td_num_at(out, row, "latency.p99_ns", vh_fmt_ns);
-		td_num_at(out, row, "latency.max_ns", vh_fmt_ns);
+		td_num(out, n > 0 ? t / n : NAN, vp_fmt_ns);
+		td_num_at(out, row, "latency.p50_ns", vp_fmt_ns);
+		td_num_at(out, row, "latency.p90_ns", vp_fmt_ns);
+		td_num_at(out, row, "latency.p99_ns", vp_fmt_ns);
+		td_num_at(out, row, "latency.max_ns", vp_fmt_ns);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table></div>\n", out);
@@ -122,15 +122,15 @@ void vh_device_table(FILE *out, const json_t *rows)
 		td_text(out, row, "name");
 		td_text(out, row, "class");
 		td_text(out, row, "source");
-		td_num_at(out, row, "to_user", vh_fmt_count);
-		td_num_at(out, row, "in_kernel", vh_fmt_count);
-		td_num_at(out, row, "in_kernel_kinds.ioeventfd", vh_fmt_count);
-		td_num_at(out, row, "in_kernel_kinds.coalesced", vh_fmt_count);
-		td_num_at(out, row, "interrupts", vh_fmt_count);
-		td_num_at(out, row, "user_ns", vh_fmt_ns);
-		td_num_at(out, row, "kernel_ns", vh_fmt_ns);
-		td_num_at(out, row, "latency.p50_ns", vh_fmt_ns);
-		td_num_at(out, row, "latency.p99_ns", vh_fmt_ns);
+		td_num_at(out, row, "to_user", vp_fmt_count);
+		td_num_at(out, row, "in_kernel", vp_fmt_count);
+		td_num_at(out, row, "in_kernel_kinds.ioeventfd", vp_fmt_count);
+		td_num_at(out, row, "in_kernel_kinds.coalesced", vp_fmt_count);
+		td_num_at(out, row, "interrupts", vp_fmt_count);
+		td_num_at(out, row, "user_ns", vp_fmt_ns);
+		td_num_at(out, row, "kernel_ns", vp_fmt_ns);
+		td_num_at(out, row, "latency.p50_ns", vp_fmt_ns);
+		td_num_at(out, row, "latency.p99_ns", vp_fmt_ns);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table></div>\n", out);
@@ -147,12 +147,12 @@ void vh_vcpu_table(FILE *out, const json_t *rows)
 
 		fprintf(out, "<tr data-row=\"%zu\">", i);
 		vcpu_cell(out, row);
-		td_num_at(out, row, "exits_to_user", vh_fmt_count);
-		td_num_at(out, row, "user_ns", vh_fmt_ns);
-		td_num_at(out, row, "kernel_exits", vh_fmt_count);
-		td_num_at(out, row, "kernel_ns", vh_fmt_ns);
-		td_num_at(out, row, "kvm_run_calls", vh_fmt_count);
-		td_num_at(out, row, "kvm_run_ns", vh_fmt_ns);
+		td_num_at(out, row, "exits_to_user", vp_fmt_count);
+		td_num_at(out, row, "user_ns", vp_fmt_ns);
+		td_num_at(out, row, "kernel_exits", vp_fmt_count);
+		td_num_at(out, row, "kernel_ns", vp_fmt_ns);
+		td_num_at(out, row, "kvm_run_calls", vp_fmt_count);
+		td_num_at(out, row, "kvm_run_ns", vp_fmt_ns);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table></div>\n", out);
@@ -183,12 +183,12 @@ void vh_access_table(FILE *out, const json_t *rows)
 		td_num_at(out, row, "size", vh_fmt_raw);
 		td_text(out, row, "device");
 		td_text(out, row, "region");
-		td_num_at(out, row, "count", vh_fmt_count);
-		td_num_at(out, row, "to_user", vh_fmt_count);
-		td_num_at(out, row, "user_ns", vh_fmt_ns);
-		td_num_at(out, row, "kernel_ns", vh_fmt_ns);
-		td_num_at(out, row, "latency.p50_ns", vh_fmt_ns);
-		td_num_at(out, row, "latency.p99_ns", vh_fmt_ns);
+		td_num_at(out, row, "count", vp_fmt_count);
+		td_num_at(out, row, "to_user", vp_fmt_count);
+		td_num_at(out, row, "user_ns", vp_fmt_ns);
+		td_num_at(out, row, "kernel_ns", vp_fmt_ns);
+		td_num_at(out, row, "latency.p50_ns", vp_fmt_ns);
+		td_num_at(out, row, "latency.p99_ns", vp_fmt_ns);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table></div>\n", out);
@@ -218,8 +218,8 @@ void vh_speedup_table(FILE *out, const json_t *doc)
 		td_text(out, row, "group");
 		td_text(out, row, "paravirtual");
 		td_text(out, row, "emulated");
-		td_num_at(out, workload_named(doc, vp_doc_str(row, "paravirtual")), "timing.us_per_op", vh_fmt_us);
-		td_num_at(out, workload_named(doc, vp_doc_str(row, "emulated")), "timing.us_per_op", vh_fmt_us);
+		td_num_at(out, workload_named(doc, vp_doc_str(row, "paravirtual")), "timing.us_per_op", vp_fmt_us);
+		td_num_at(out, workload_named(doc, vp_doc_str(row, "emulated")), "timing.us_per_op", vp_fmt_us);
 		td_num_at(out, row, "ratio", vh_fmt_ratio);
 		td_num_at(out, row, "exits_ratio", vh_fmt_ratio);
 		fputs("</tr>\n", out);
@@ -274,21 +274,21 @@ void vh_workload_table(FILE *out, const json_t *rows)
 			status && !strcmp(status, "ok") ? "ok" : "bad");
 		vh_esc(out, vh_or_dash(status));
 		fputs("</span></td>", out);
-		td_num_at(out, row, "timing.us_per_op", vh_fmt_us);
+		td_num_at(out, row, "timing.us_per_op", vp_fmt_us);
 		fprintf(out, "<td class=\"num\" data-value=\"%s\">",
 			vh_fmt_raw(vp_doc_num_or(row, "timing.spread_pct", NAN), r, sizeof(r)));
 		fprintf(out, "%s", fmt_pct(vp_doc_num_or(row, "timing.spread_pct", NAN), r, sizeof(r)));
 		if (!isnan(vp_doc_num_or(row, "timing.min", NAN)) && !isnan(vp_doc_num_or(row, "timing.max", NAN)))
 			fprintf(out, "<br><span class=\"dim small\">%s \xe2\x80\x93 %s</span>",
-				vh_fmt_us(vp_doc_num_or(row, "timing.min", NAN), b, sizeof(b)),
-				vh_fmt_us(vp_doc_num_or(row, "timing.max", NAN), c, sizeof(c)));
+				vp_fmt_us(vp_doc_num_or(row, "timing.min", NAN), b, sizeof(b)),
+				vp_fmt_us(vp_doc_num_or(row, "timing.max", NAN), c, sizeof(c)));
 		fputs("</td>", out);
-		td_num_at(out, row, "exits_per_op.to_user", vh_fmt_per_op);
-		td_num_at(out, row, "exits_per_op.in_kernel", vh_fmt_per_op);
-		td_num_at(out, row, "exits_per_op.total", vh_fmt_per_op);
-		td_num_at(out, row, "interrupts.per_op", vh_fmt_per_op);
-		td_num_at(out, row, "host_ns_per_op.kernel", vh_fmt_ns);
-		td_num_at(out, row, "host_ns_per_op.qemu", vh_fmt_ns);
+		td_num_at(out, row, "exits_per_op.to_user", vp_fmt_per_op);
+		td_num_at(out, row, "exits_per_op.in_kernel", vp_fmt_per_op);
+		td_num_at(out, row, "exits_per_op.total", vp_fmt_per_op);
+		td_num_at(out, row, "interrupts.per_op", vp_fmt_per_op);
+		td_num_at(out, row, "host_ns_per_op.kernel", vp_fmt_ns);
+		td_num_at(out, row, "host_ns_per_op.qemu", vp_fmt_ns);
 		fputs("</tr>\n", out);
 		/* A row of its own: the sorting script keeps it under its workload. */
 		if (err) {

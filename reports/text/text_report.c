@@ -239,7 +239,7 @@ static void vcpus(const struct vp_tr_ctx *c, const json_t *p)
 		vp_tt_row(t);
 		cell_vcpu(t, it[i].j);
 		for (size_t f = 0; f < ARRAY_SIZE(fields); f++) {
-			vp_tr_cell_num(t, it[i].j, fields[f], f % 2 ? vp_tt_ns : vp_tt_count);
+			vp_tr_cell_num(t, it[i].j, fields[f], f % 2 ? vp_fmt_ns : vp_fmt_count);
 			sum[f] += vp_doc_num_or(it[i].j, fields[f], 0);
 		}
 	}
@@ -247,7 +247,7 @@ static void vcpus(const struct vp_tr_ctx *c, const json_t *p)
 		vp_tt_row(t);
 		vp_tt_cell(t, "all", VP_TT_BOLD);
 		for (size_t f = 0; f < ARRAY_SIZE(fields); f++)
-			vp_tt_cell(t, (f % 2 ? vp_tt_ns : vp_tt_count)(sum[f], buf, sizeof(buf)), VP_TT_BOLD);
+			vp_tt_cell(t, (f % 2 ? vp_fmt_ns : vp_fmt_count)(sum[f], buf, sizeof(buf)), VP_TT_BOLD);
 	}
 	vp_tr_table_done(c, t);
 	free(it);
@@ -282,19 +282,19 @@ static void exit_reasons(const struct vp_tr_ctx *c, const json_t *p)
 		vp_tr_cell_str(t, e, "where");
 		cell_vcpu(t, e);
 		vp_tr_cell_str(t, e, "reason");
-		vp_tr_cell_num(t, e, "count", vp_tt_count);
-		vp_tr_cell_num(t, e, "time_ns", vp_tt_ns);
+		vp_tr_cell_num(t, e, "count", vp_fmt_count);
+		vp_tr_cell_num(t, e, "time_ns", vp_fmt_ns);
 		if (vp_doc_num(e, "time_ns", &tm) && total > 0)
 			vp_tt_cellf(t, VP_TT_PLAIN, "%.1f%%", 100 * tm / total);
 		else
 			vp_tt_cell(t, NONE, VP_TT_PLAIN);
 		if (vp_doc_num(e, "time_ns", &tm) && vp_doc_num(e, "count", &cnt) && cnt > 0)
-			vp_tt_cell(t, vp_tt_ns(tm / cnt, buf, sizeof(buf)), VP_TT_PLAIN);
+			vp_tt_cell(t, vp_fmt_ns(tm / cnt, buf, sizeof(buf)), VP_TT_PLAIN);
 		else
 			vp_tt_cell(t, NONE, VP_TT_PLAIN);
-		vp_tr_cell_num(t, e, "latency.p50_ns", vp_tt_ns);
-		vp_tr_cell_num(t, e, "latency.p99_ns", vp_tt_ns);
-		vp_tr_cell_num(t, e, "latency.max_ns", vp_tt_ns);
+		vp_tr_cell_num(t, e, "latency.p50_ns", vp_fmt_ns);
+		vp_tr_cell_num(t, e, "latency.p99_ns", vp_fmt_ns);
+		vp_tr_cell_num(t, e, "latency.max_ns", vp_fmt_ns);
 	}
 	vp_tr_table_done(c, t);
 	free(it);
@@ -344,14 +344,14 @@ static void devices(const struct vp_tr_ctx *c, const json_t *p)
 		vp_tr_cell_str(t, d, "device");
 		vp_tr_cell_str(t, d, "name");
 		vp_tr_cell_str(t, d, "class");
-		vp_tr_cell_num(t, d, "to_user", vp_tt_count);
-		vp_tr_cell_num(t, d, "in_kernel", vp_tt_count);
+		vp_tr_cell_num(t, d, "to_user", vp_fmt_count);
+		vp_tr_cell_num(t, d, "in_kernel", vp_fmt_count);
 		cell_kinds(t, vp_doc_get(d, "in_kernel_kinds"));
-		vp_tr_cell_num(t, d, "user_ns", vp_tt_ns);
-		vp_tr_cell_num(t, d, "kernel_ns", vp_tt_ns);
-		vp_tr_cell_num(t, d, "interrupts", vp_tt_count);
-		vp_tr_cell_num(t, d, "latency.p50_ns", vp_tt_ns);
-		vp_tr_cell_num(t, d, "latency.p99_ns", vp_tt_ns);
+		vp_tr_cell_num(t, d, "user_ns", vp_fmt_ns);
+		vp_tr_cell_num(t, d, "kernel_ns", vp_fmt_ns);
+		vp_tr_cell_num(t, d, "interrupts", vp_fmt_count);
+		vp_tr_cell_num(t, d, "latency.p50_ns", vp_fmt_ns);
+		vp_tr_cell_num(t, d, "latency.p99_ns", vp_fmt_ns);
 		vp_tr_cell_str(t, d, "source");
 	}
 	vp_tr_table_done(c, t);
@@ -395,12 +395,12 @@ static void accesses(const struct vp_tr_ctx *c, const json_t *p)
 			vp_tt_cell(t, NONE, VP_TT_PLAIN);
 		vp_tr_cell_str(t, a, "device");
 		vp_tr_cell_str(t, a, "region");
-		vp_tr_cell_num(t, a, "count", vp_tt_count);
-		vp_tr_cell_num(t, a, "to_user", vp_tt_count);
-		vp_tr_cell_num(t, a, "user_ns", vp_tt_ns);
-		vp_tr_cell_num(t, a, "kernel_ns", vp_tt_ns);
-		vp_tr_cell_num(t, a, "latency.p50_ns", vp_tt_ns);
-		vp_tr_cell_num(t, a, "latency.p99_ns", vp_tt_ns);
+		vp_tr_cell_num(t, a, "count", vp_fmt_count);
+		vp_tr_cell_num(t, a, "to_user", vp_fmt_count);
+		vp_tr_cell_num(t, a, "user_ns", vp_fmt_ns);
+		vp_tr_cell_num(t, a, "kernel_ns", vp_fmt_ns);
+		vp_tr_cell_num(t, a, "latency.p50_ns", vp_fmt_ns);
+		vp_tr_cell_num(t, a, "latency.p99_ns", vp_fmt_ns);
 	}
 	vp_tr_table_done(c, t);
 	free(it);
@@ -440,7 +440,7 @@ static void other(const struct vp_tr_ctx *c, const json_t *p)
 		else
 			vp_tr_cell_str(t, o, "direction");
 		vp_tr_cell_str(t, o, "device");
-		vp_tr_cell_num(t, o, "count", vp_tt_count);
+		vp_tr_cell_num(t, o, "count", vp_fmt_count);
 	}
 	vp_tr_table_done(c, t);
 	free(it);

@@ -20,7 +20,7 @@ struct vp_tr_ctx {
 };
 
 void vp_tr_cell_str(struct vp_table *t, const json_t *o, const char *path);
-/* fmt: vp_tt_ns, vp_tt_us, vp_tt_count or vp_tt_per_op; "–" for null */
+/* fmt: vp_fmt_ns, vp_fmt_us, vp_fmt_count or vp_fmt_per_op; "–" for null */
 void vp_tr_cell_num(struct vp_table *t, const json_t *o, const char *path,
 		    const char *(*fmt)(double, char *, size_t));
 void vp_tr_heading(const struct vp_tr_ctx *c, const char *title, const char *what);

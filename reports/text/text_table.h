@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "units.h"
+
 /* How the terminal report is drawn. */
 struct vp_text_style {
 	bool color; /* ANSI bold/red/green */
@@ -24,7 +26,7 @@ struct vp_text_style {
 void vp_tt_style_auto(int fd, struct vp_text_style *st);
 
 /* Shown for a null or unmeasured value. */
-#define VP_TT_NONE "\u2013"
+#define VP_TT_NONE VP_FMT_NONE
 
 enum vp_tt_align { VP_TT_LEFT, VP_TT_RIGHT };
 enum vp_tt_tone { VP_TT_PLAIN, VP_TT_BOLD, VP_TT_RED, VP_TT_GREEN, VP_TT_DIM };
@@ -60,15 +62,5 @@ size_t vp_tt_width(const char *s);
 char *vp_tt_clean(const char *s);
 /* Writes s cleaned, wrapped in tone when colour is on. */
 void vp_tt_puts(FILE *out, const char *s, enum vp_tt_tone tone, const struct vp_text_style *st);
-
-/* Nanoseconds with three significant digits: "850 ns", "12.4 µs", "3.20 ms", "1.50 s". */
-const char *vp_tt_ns(double ns, char *buf, size_t len);
-/* Microseconds the same way (a guest operation's time). */
-const char *vp_tt_us(double us, char *buf, size_t len);
-/* Counts exact below a million (no wider than "412.3K"), then four digits
- * with M/G/T: "8.100M". */
-const char *vp_tt_count(double n, char *buf, size_t len);
-/* A per-operation figure: two decimals, M/G/T from a million. */
-const char *vp_tt_per_op(double v, char *buf, size_t len);
 
 #endif

@@ -59,20 +59,20 @@ static void row(struct vp_table *t, const json_t *w, bool *derived)
 	vp_tr_cell_str(t, w, "group");
 	vp_tr_cell_str(t, w, "path");
 	vp_tr_cell_str(t, w, "device");
-	vp_tr_cell_num(t, w, "ops", vp_tt_count);
-	vp_tr_cell_num(t, w, "exits_per_op.to_user", vp_tt_per_op);
+	vp_tr_cell_num(t, w, "ops", vp_fmt_count);
+	vp_tr_cell_num(t, w, "exits_per_op.to_user", vp_fmt_per_op);
 	if (vp_doc_num(w, "exits_per_op.in_kernel", &v)) {
-		vp_tt_cellf(t, VP_TT_PLAIN, "%s%s", vp_tt_per_op(v, buf, sizeof(buf)), guess ? "*" : "");
+		vp_tt_cellf(t, VP_TT_PLAIN, "%s%s", vp_fmt_per_op(v, buf, sizeof(buf)), guess ? "*" : "");
 		*derived |= guess;
 	} else {
 		vp_tt_cell(t, NONE, VP_TT_PLAIN);
 	}
-	vp_tr_cell_num(t, w, "exits_per_op.total", vp_tt_per_op);
-	vp_tr_cell_num(t, w, "interrupts.per_op", vp_tt_per_op);
-	vp_tr_cell_num(t, w, "host_ns_per_op.kernel", vp_tt_ns);
-	vp_tr_cell_num(t, w, "host_ns_per_op.qemu", vp_tt_ns);
-	vp_tr_cell_num(t, w, "guest.cycles_per_op", vp_tt_count);
-	vp_tr_cell_num(t, w, "timing.us_per_op", vp_tt_us);
+	vp_tr_cell_num(t, w, "exits_per_op.total", vp_fmt_per_op);
+	vp_tr_cell_num(t, w, "interrupts.per_op", vp_fmt_per_op);
+	vp_tr_cell_num(t, w, "host_ns_per_op.kernel", vp_fmt_ns);
+	vp_tr_cell_num(t, w, "host_ns_per_op.qemu", vp_fmt_ns);
+	vp_tr_cell_num(t, w, "guest.cycles_per_op", vp_fmt_count);
+	vp_tr_cell_num(t, w, "timing.us_per_op", vp_fmt_us);
 	if (vp_doc_num(w, "timing.spread_pct", &v))
 		vp_tt_cellf(t, VP_TT_PLAIN, "\u00b1%.1f%%", v);
 	else

@@ -244,23 +244,23 @@ static void test_formatting(void **state)
 	char b[48];
 
 	(void)state;
-	assert_string_equal(vh_fmt_ns(850, b, sizeof(b)), "850 ns");
-	assert_string_equal(vh_fmt_ns(12400, b, sizeof(b)), "12.4 \xc2\xb5s");
-	assert_string_equal(vh_fmt_ns(999999, b, sizeof(b)), "1.00 ms");
-	assert_string_equal(vh_fmt_ns(561400000, b, sizeof(b)), "561 ms");
-	assert_string_equal(vh_fmt_ns(1.5e9, b, sizeof(b)), "1.50 s");
-	assert_string_equal(vh_fmt_us(1666.1, b, sizeof(b)), "1.67 ms");
-	assert_string_equal(vh_fmt_count(999, b, sizeof(b)), "999");
-	assert_string_equal(vh_fmt_count(40100, b, sizeof(b)), "40.1K");
-	assert_string_equal(vh_fmt_count(999999, b, sizeof(b)), "1.00M");
-	assert_string_equal(vh_fmt_per_op(0.35, b, sizeof(b)), "0.35");
-	assert_string_equal(vh_fmt_per_op(0, b, sizeof(b)), "0");
+	assert_string_equal(vp_fmt_ns(850, b, sizeof(b)), "850 ns");
+	assert_string_equal(vp_fmt_ns(12400, b, sizeof(b)), "12.4 \xc2\xb5s");
+	assert_string_equal(vp_fmt_ns(999999, b, sizeof(b)), "1.00 ms");
+	assert_string_equal(vp_fmt_ns(561400000, b, sizeof(b)), "561 ms");
+	assert_string_equal(vp_fmt_ns(1.5e9, b, sizeof(b)), "1.50 s");
+	assert_string_equal(vp_fmt_us(1666.1, b, sizeof(b)), "1.67 ms");
+	assert_string_equal(vp_fmt_count(999, b, sizeof(b)), "999");
+	assert_string_equal(vp_fmt_count(40100, b, sizeof(b)), "40100");
+	assert_string_equal(vp_fmt_count(8100000, b, sizeof(b)), "8.100M");
+	assert_string_equal(vp_fmt_per_op(0.35, b, sizeof(b)), "0.35");
+	assert_string_equal(vp_fmt_per_op(0, b, sizeof(b)), "0.00");
 	assert_string_equal(vh_fmt_ratio(144.891892, b, sizeof(b)), "145\xc3\x97");
 	assert_string_equal(vh_fmt_raw(4.005048, b, sizeof(b)), "4.005048");
 	assert_string_equal(vh_fmt_raw(30, b, sizeof(b)), "30");
 	assert_string_equal(vh_fmt_raw(632622000, b, sizeof(b)), "632622000");
 	assert_string_equal(vh_fmt_raw(0.1, b, sizeof(b)), "0.1");
-	assert_string_equal(vh_fmt_ns(NAN, b, sizeof(b)), VH_DASH);
+	assert_string_equal(vp_fmt_ns(NAN, b, sizeof(b)), VH_DASH);
 	assert_string_equal(vh_fmt_raw(NAN, b, sizeof(b)), "");
 }
 

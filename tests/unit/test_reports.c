@@ -321,31 +321,6 @@ static void test_timeline(void **state)
 	vp_result_free(&r);
 }
 
-static void test_fmt_ns(void **state)
-{
-	char b[32];
-
-	(void)state;
-#define FMT(ns) vp_fmt_ns(ns, b, sizeof(b))
-	assert_string_equal(FMT(0), "0 ns");
-	assert_string_equal(FMT(850), "850 ns");
-	assert_string_equal(FMT(999), "999 ns");
-	assert_string_equal(FMT(1000), "1.0 us");
-	assert_string_equal(FMT(12400), "12.4 us");
-	/* never "1000.0 us" or "1000.00 ms": the next unit takes over */
-	assert_string_equal(FMT(999949), "999.9 us");
-	assert_string_equal(FMT(999950), "1.00 ms");
-	assert_string_equal(FMT(999994999), "999.99 ms");
-	assert_string_equal(FMT(999995000), "1.00 s");
-	assert_string_equal(FMT(1000000), "1.00 ms");
-	assert_string_equal(FMT(3200000), "3.20 ms");
-	assert_string_equal(FMT(1000000000), "1.00 s");
-	assert_string_equal(FMT(1500000000), "1.50 s");
-	assert_string_equal(FMT(3600000000000ULL), "3600.00 s");
-	assert_ptr_equal(FMT(1), b);
-#undef FMT
-}
-
 /* A VMM can name itself with any bytes; the JSON must still be written. */
 static void test_json_non_utf8_names(void **state)
 {
@@ -371,7 +346,6 @@ int main(void)
 		cmocka_unit_test(test_live_line),
 		cmocka_unit_test(test_live_view),
 		cmocka_unit_test(test_timeline),
-		cmocka_unit_test(test_fmt_ns),
 		cmocka_unit_test(test_json_non_utf8_names),
 	};
 

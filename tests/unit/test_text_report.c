@@ -46,22 +46,22 @@ static void test_time_units(void **state)
 	char b[32];
 
 	(void)state;
-	assert_string_equal(vp_tt_ns(0, b, sizeof(b)), "0 ns");
-	assert_string_equal(vp_tt_ns(850, b, sizeof(b)), "850 ns");
-	assert_string_equal(vp_tt_ns(999.4, b, sizeof(b)), "999 ns");
+	assert_string_equal(vp_fmt_ns(0, b, sizeof(b)), "0 ns");
+	assert_string_equal(vp_fmt_ns(850, b, sizeof(b)), "850 ns");
+	assert_string_equal(vp_fmt_ns(999.4, b, sizeof(b)), "999 ns");
 	/* what would round to "1000 ns" moves to the next unit */
-	assert_string_equal(vp_tt_ns(999.6, b, sizeof(b)), "1.00 \u00b5s");
-	assert_string_equal(vp_tt_ns(12400, b, sizeof(b)), "12.4 \u00b5s");
-	assert_string_equal(vp_tt_ns(999960, b, sizeof(b)), "1.00 ms");
-	assert_string_equal(vp_tt_ns(3.2e6, b, sizeof(b)), "3.20 ms");
-	assert_string_equal(vp_tt_ns(561.4e6, b, sizeof(b)), "561 ms");
-	assert_string_equal(vp_tt_ns(1.5e9, b, sizeof(b)), "1.50 s");
-	assert_string_equal(vp_tt_ns(17120330000.0, b, sizeof(b)), "17.1 s");
-	assert_string_equal(vp_tt_ns(2.5, b, sizeof(b)), "2.50 ns");
-	assert_string_equal(vp_tt_us(1666.1, b, sizeof(b)), "1.67 ms");
-	assert_string_equal(vp_tt_us(44.1, b, sizeof(b)), "44.1 \u00b5s");
-	assert_string_equal(vp_tt_ns(-1, b, sizeof(b)), VP_TT_NONE);
-	assert_string_equal(vp_tt_ns(NAN, b, sizeof(b)), VP_TT_NONE);
+	assert_string_equal(vp_fmt_ns(999.6, b, sizeof(b)), "1.00 \u00b5s");
+	assert_string_equal(vp_fmt_ns(12400, b, sizeof(b)), "12.4 \u00b5s");
+	assert_string_equal(vp_fmt_ns(999960, b, sizeof(b)), "1.00 ms");
+	assert_string_equal(vp_fmt_ns(3.2e6, b, sizeof(b)), "3.20 ms");
+	assert_string_equal(vp_fmt_ns(561.4e6, b, sizeof(b)), "561 ms");
+	assert_string_equal(vp_fmt_ns(1.5e9, b, sizeof(b)), "1.50 s");
+	assert_string_equal(vp_fmt_ns(17120330000.0, b, sizeof(b)), "17.1 s");
+	assert_string_equal(vp_fmt_ns(2.5, b, sizeof(b)), "2.50 ns");
+	assert_string_equal(vp_fmt_us(1666.1, b, sizeof(b)), "1.67 ms");
+	assert_string_equal(vp_fmt_us(44.1, b, sizeof(b)), "44.1 \u00b5s");
+	assert_string_equal(vp_fmt_ns(-1, b, sizeof(b)), VP_TT_NONE);
+	assert_string_equal(vp_fmt_ns(NAN, b, sizeof(b)), VP_TT_NONE);
 }
 
 static void test_count_units(void **state)
@@ -69,15 +69,15 @@ static void test_count_units(void **state)
 	char b[32];
 
 	(void)state;
-	assert_string_equal(vp_tt_count(0, b, sizeof(b)), "0");
-	assert_string_equal(vp_tt_count(412345, b, sizeof(b)), "412345");
-	assert_string_equal(vp_tt_count(999999, b, sizeof(b)), "999999");
-	assert_string_equal(vp_tt_count(1234567, b, sizeof(b)), "1.235M");
-	assert_string_equal(vp_tt_count(98765432, b, sizeof(b)), "98.77M");
-	assert_string_equal(vp_tt_count(3.2e9, b, sizeof(b)), "3.200G");
-	assert_string_equal(vp_tt_per_op(0.3, b, sizeof(b)), "0.30");
-	assert_string_equal(vp_tt_per_op(268.05, b, sizeof(b)), "268.05");
-	assert_string_equal(vp_tt_per_op(-0.5, b, sizeof(b)), VP_TT_NONE);
+	assert_string_equal(vp_fmt_count(0, b, sizeof(b)), "0");
+	assert_string_equal(vp_fmt_count(412345, b, sizeof(b)), "412345");
+	assert_string_equal(vp_fmt_count(999999, b, sizeof(b)), "999999");
+	assert_string_equal(vp_fmt_count(1234567, b, sizeof(b)), "1.235M");
+	assert_string_equal(vp_fmt_count(98765432, b, sizeof(b)), "98.77M");
+	assert_string_equal(vp_fmt_count(3.2e9, b, sizeof(b)), "3.200G");
+	assert_string_equal(vp_fmt_per_op(0.3, b, sizeof(b)), "0.30");
+	assert_string_equal(vp_fmt_per_op(268.05, b, sizeof(b)), "268.05");
+	assert_string_equal(vp_fmt_per_op(-0.5, b, sizeof(b)), VP_TT_NONE);
 }
 
 static void test_clean_neutralizes_escapes(void **state)
