@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 	for (long i = 0; i < n; i++)
 		ioctl(fd, KVM_RUN, 0);
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("elapsed_ns %lld\n", (long long)(b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec));
+	printf("elapsed_ns %lld\n",
+	       (long long)(b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec));
 	return 0;
 }

@@ -132,7 +132,7 @@ static __always_inline void record_name(__u64 mr, const char *name)
 }
 
 /* struct kvm_run (UAPI): exit_reason at 8, the exit's union at 32. */
-#define VP_RUN_EXIT_IO 2
+#define VP_RUN_EXIT_IO	 2
 #define VP_RUN_EXIT_MMIO 6
 
 /*

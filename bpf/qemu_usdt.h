@@ -4,7 +4,7 @@
 #define VP_QEMU_USDT_H
 
 #define VP_USDT_MAX_REGIONS 1024 /* (mr, direction) keys; more are counted as dropped */
-#define VP_USDT_NAME_LEN 64
+#define VP_USDT_NAME_LEN    64
 
 enum vp_usdt_dir { VP_USDT_READ = 0, VP_USDT_WRITE = 1 };
 
@@ -37,7 +37,12 @@ struct vp_usdt_value {
  * happen inside the guest's write to the device's own register (the region
  * that thread wrote last).
  */
-enum vp_usdt_access_kind { VP_UA_PIO = 1, VP_UA_MMIO = 2, VP_UA_IOEVENTFD_MMIO = 3, VP_UA_IOEVENTFD_PIO = 4 };
+enum vp_usdt_access_kind {
+	VP_UA_PIO = 1,
+	VP_UA_MMIO = 2,
+	VP_UA_IOEVENTFD_MMIO = 3,
+	VP_UA_IOEVENTFD_PIO = 4
+};
 
 struct vp_usdt_access {
 	__u32 kind; /* enum vp_usdt_access_kind */
@@ -61,10 +66,10 @@ struct vp_usdt_irq_key {
 };
 
 struct vp_usdt_irq_value {
-	__u64 raised;     /* rising edges (lines) or notifications */
+	__u64 raised;	  /* rising edges (lines) or notifications */
 	__u64 since_mark; /* of those, after the last fw_cfg access */
 	__u64 epoch;
-	__u32 level;      /* a line's current level, to count edges */
+	__u32 level; /* a line's current level, to count edges */
 	__u32 pad;
 };
 
@@ -87,6 +92,6 @@ struct vp_usdt_event_key {
 #define VP_USDT_MAX_JOINS 1024
 
 #define VP_USDT_MARKER_PREFIX "fwcfg" /* QEMU's "fwcfg" and "fwcfg.dma" */
-#define VP_USDT_MAX_MARKERS 8
+#define VP_USDT_MAX_MARKERS   8
 
 #endif

@@ -16,8 +16,8 @@
 #define VP_LIVE
 #include "vmexit_core.bpf.h"
 
-#define VP_NR_IOCTL 16       /* x86_64 */
-#define VP_KVM_RUN 0xae80    /* _IO(KVMIO, 0x80) */
+#define VP_NR_IOCTL 16	   /* x86_64 */
+#define VP_KVM_RUN  0xae80 /* _IO(KVMIO, 0x80) */
 
 struct trace_event_raw_kvm_exit___vp {
 	unsigned int exit_reason;
@@ -73,11 +73,11 @@ struct trace_event_raw_kvm_set_irq___vp {
 /* Each interrupt line's last level per source (QEMU, the in-kernel PIT...):
  * QEMU sets a level-triggered line high again while it already is (IDE and
  * e1000 do on most register writes), which delivers nothing. */
-#define VP_IRQ_LINES 1024
+#define VP_IRQ_LINES   1024
 #define VP_IRQ_SOURCES 4
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, VP_IRQ_LINES * VP_IRQ_SOURCES);
+	__uint(max_entries, VP_IRQ_LINES *VP_IRQ_SOURCES);
 	__type(key, __u32);
 	__type(value, __u32);
 } irq_levels SEC(".maps");
@@ -105,10 +105,10 @@ static __always_inline int is_target(void)
 	return (bpf_get_current_pid_tgid() >> 32) == target_tgid;
 }
 
-#define EV_OR_RETURN()                                                                 \
-	struct vp_ev ev;                                                               \
-	if (current_ev(&ev))                                                           \
-		return 0
+#define EV_OR_RETURN()                                                                             \
+	struct vp_ev ev;                                                                           \
+	if (current_ev(&ev))                                                                       \
+	return 0
 
 SEC("tp/kvm/kvm_exit")
 int tp_kvm_exit(struct trace_event_raw_kvm_exit___vp *ctx)
@@ -170,8 +170,8 @@ int tp_kvm_msr(struct trace_event_raw_kvm_msr___vp *ctx)
 {
 	EV_OR_RETURN();
 
-	handle_simple(&ev, VP_C_EV_MSR, VP_K_MSR, ctx->write ? VP_DIR_WRITE : VP_DIR_READ,
-		      ctx->ecx, 0);
+	handle_simple(&ev, VP_C_EV_MSR, VP_K_MSR, ctx->write ? VP_DIR_WRITE : VP_DIR_READ, ctx->ecx,
+		      0);
 	return 0;
 }
 
@@ -198,7 +198,8 @@ int tp_kvm_set_irq(struct trace_event_raw_kvm_set_irq___vp *ctx)
 {
 	EV_OR_RETURN();
 
-	__u32 line = (ctx->gsi % VP_IRQ_LINES) * VP_IRQ_SOURCES + (__u32)ctx->irq_source_id % VP_IRQ_SOURCES;
+	__u32 line = (ctx->gsi % VP_IRQ_LINES) * VP_IRQ_SOURCES +
+		     (__u32)ctx->irq_source_id % VP_IRQ_SOURCES;
 	__u32 *level = bpf_map_lookup_elem(&irq_levels, &line);
 	__u32 was;
 

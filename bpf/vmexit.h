@@ -45,8 +45,8 @@
  * 16 x 64 vCPUs, at 64 B a value (64 KiB), so hot-plug churn does not fill
  * it.
  */
-#define VP_MAX_THREADS 1024
-#define VP_MAX_STATS 32768
+#define VP_MAX_THREADS	1024
+#define VP_MAX_STATS	32768
 #define VP_MAX_VCPU_FDS 1024
 
 /*
@@ -55,9 +55,9 @@
  * graphics at 0xa0000) a byte at a time, which would make every byte its
  * own key.  Ports and all other MMIO keep per-register keys.
  */
-#define VP_PAGE_SIZE 4096ULL
+#define VP_PAGE_SIZE	    4096ULL
 #define VP_VGA_WINDOW_START 0xa0000ULL
-#define VP_VGA_WINDOW_END 0xc0000ULL /* exclusive */
+#define VP_VGA_WINDOW_END   0xc0000ULL /* exclusive */
 
 /* vCPU index not known yet (no kvm_exit vcpu_id, no vCPU fd, no thread name). */
 #define VP_VCPU_UNKNOWN 0xffff
@@ -70,23 +70,24 @@
  * code is this bit with the errno instead.  -EINTR, however it came, is
  * KVM_EXIT_INTR.
  */
-#define VP_USER_ERROR 0x80000000u
+#define VP_USER_ERROR	 0x80000000u
 #define VP_KVM_EXIT_INTR 10
-#define VP_EINTR 4
+#define VP_EINTR	 4
 
 /* What a stats key describes. */
 enum vp_key_kind {
-	VP_K_EXIT = 1,      /* code: hw exit reason (isa in key.isa); time: in-kernel handling */
-	VP_K_USER = 2,      /* code: KVM_EXIT_* or VP_USER_ERROR|errno; time: spent in the VMM's user space */
-	VP_K_PIO = 3,       /* addr: port; dir; size */
-	VP_K_MMIO = 4,      /* addr: guest-physical address; dir; size */
-	VP_K_FAST_MMIO = 5, /* addr: guest-physical address served by an ioeventfd */
-	VP_K_CPUID = 6,     /* code: leaf (function) */
-	VP_K_MSR = 7,       /* code: MSR index; dir */
-	VP_K_HYPERCALL = 8, /* code: hypercall number */
-	VP_K_IRQ = 9,       /* code: GSI raised (level != 0) */
-	VP_K_MSI = 10,      /* addr: MSI address; code: vector (data & 0xff) */
-	VP_K_RUN = 11,      /* time: one ioctl(KVM_RUN) from entry to return */
+	VP_K_EXIT = 1, /* code: hw exit reason (isa in key.isa); time: in-kernel handling */
+	VP_K_USER =
+		2, /* code: KVM_EXIT_* or VP_USER_ERROR|errno; time: spent in the VMM's user space */
+	VP_K_PIO = 3,	       /* addr: port; dir; size */
+	VP_K_MMIO = 4,	       /* addr: guest-physical address; dir; size */
+	VP_K_FAST_MMIO = 5,    /* addr: guest-physical address served by an ioeventfd */
+	VP_K_CPUID = 6,	       /* code: leaf (function) */
+	VP_K_MSR = 7,	       /* code: MSR index; dir */
+	VP_K_HYPERCALL = 8,    /* code: hypercall number */
+	VP_K_IRQ = 9,	       /* code: GSI raised (level != 0) */
+	VP_K_MSI = 10,	       /* addr: MSI address; code: vector (data & 0xff) */
+	VP_K_RUN = 11,	       /* time: one ioctl(KVM_RUN) from entry to return */
 	VP_K_EXIT_ACCESS = 12, /* a VP_K_EXIT (isa, vcpu, code) taken for a device access:
 				* dir holds the access's kind (VP_K_PIO, VP_K_MMIO), addr its
 				* port or address; time: in-kernel handling */
@@ -108,11 +109,11 @@ enum vp_kvm_pio_rw { VP_KVM_PIO_IN = 0, VP_KVM_PIO_OUT = 1 };
 enum vp_isa { VP_ISA_VMX_CODE = 1, VP_ISA_SVM_CODE = 2 };
 
 struct vp_key {
-	__u8 kind;  /* enum vp_key_kind */
-	__u8 dir;   /* enum vp_dir */
-	__u8 isa;   /* VP_K_EXIT only */
-	__u8 size;  /* access width in bytes (PIO, MMIO) */
-	__u16 vcpu; /* vCPU index, VP_VCPU_UNKNOWN or VP_VCPU_ANY */
+	__u8 kind;   /* enum vp_key_kind */
+	__u8 dir;    /* enum vp_dir */
+	__u8 isa;    /* VP_K_EXIT only */
+	__u8 size;   /* access width in bytes (PIO, MMIO) */
+	__u16 vcpu;  /* vCPU index, VP_VCPU_UNKNOWN or VP_VCPU_ANY */
 	__u16 flags; /* VP_KEY_*: 0 in the kernel's keys, set by the collector */
 	__u32 code;
 	__u32 pad2;
@@ -168,19 +169,19 @@ struct vp_vcpu_fd {
 
 /* Synthetic events, driven through BPF_PROG_TEST_RUN by the self-test. */
 enum vp_synth_type {
-	VP_SYN_EXIT = 1,       /* a0 reason, a1 isa, a2 vcpu_id */
-	VP_SYN_ENTRY,          /* a0 vcpu_id */
-	VP_SYN_USER_EXIT,      /* a0 KVM_EXIT_*, a1 errno (0 or negative) */
-	VP_SYN_PIO,            /* a0 rw (enum vp_kvm_pio_rw), a1 port, a2 size, a3 count */
-	VP_SYN_MMIO,           /* a0 type (0 read unsatisfied, 1 read, 2 write), a1 len, a2 gpa */
-	VP_SYN_FAST_MMIO,      /* a0 gpa */
-	VP_SYN_MSR,            /* a0 write, a1 ecx */
-	VP_SYN_CPUID,          /* a0 function */
-	VP_SYN_HYPERCALL,      /* a0 nr */
-	VP_SYN_SET_IRQ,        /* a0 gsi, a1 level */
-	VP_SYN_MSI,            /* a0 address, a1 data */
-	VP_SYN_RUN_ENTER,      /* a0 fd; run snapshot in run[] */
-	VP_SYN_RUN_EXIT,       /* no argument */
+	VP_SYN_EXIT = 1,  /* a0 reason, a1 isa, a2 vcpu_id */
+	VP_SYN_ENTRY,	  /* a0 vcpu_id */
+	VP_SYN_USER_EXIT, /* a0 KVM_EXIT_*, a1 errno (0 or negative) */
+	VP_SYN_PIO,	  /* a0 rw (enum vp_kvm_pio_rw), a1 port, a2 size, a3 count */
+	VP_SYN_MMIO,	  /* a0 type (0 read unsatisfied, 1 read, 2 write), a1 len, a2 gpa */
+	VP_SYN_FAST_MMIO, /* a0 gpa */
+	VP_SYN_MSR,	  /* a0 write, a1 ecx */
+	VP_SYN_CPUID,	  /* a0 function */
+	VP_SYN_HYPERCALL, /* a0 nr */
+	VP_SYN_SET_IRQ,	  /* a0 gsi, a1 level */
+	VP_SYN_MSI,	  /* a0 address, a1 data */
+	VP_SYN_RUN_ENTER, /* a0 fd; run snapshot in run[] */
+	VP_SYN_RUN_EXIT,  /* no argument */
 };
 
 struct vp_synth_event {

@@ -31,17 +31,17 @@ const volatile __u32 target_tgid = 0;
 const volatile __s32 target_vcpu = -1;
 
 /* Values of struct kvm_run (UAPI, stable). */
-#define VP_KVM_EXIT_IO 2
-#define VP_KVM_EXIT_MMIO 6
+#define VP_KVM_EXIT_IO	   2
+#define VP_KVM_EXIT_MMIO   6
 #define VP_RUN_EXIT_REASON 8
-#define VP_RUN_UNION 32
+#define VP_RUN_UNION	   32
 
 struct vp_thread {
-	__u64 exit_ts;      /* when the kernel clock of the exit in progress last started */
-	__u64 kern_ns;      /* kernel time of the exit in progress so far */
+	__u64 exit_ts;	    /* when the kernel clock of the exit in progress last started */
+	__u64 kern_ns;	    /* kernel time of the exit in progress so far */
 	__u64 user_exit_ts; /* kvm_userspace_exit not yet followed by KVM_RUN */
 	__u64 run_enter_ts;
-	__u64 acc_addr;     /* the device access of the exit in progress */
+	__u64 acc_addr; /* the device access of the exit in progress */
 	__u32 exit_reason;
 	__u32 user_reason;
 	__u16 vcpu;
@@ -51,8 +51,8 @@ struct vp_thread {
 	__u8 acc_dir;
 	__u8 acc_size;
 	__u8 in_run;
-	__u8 kclock;        /* exit_ts is running: not paused for the VMM */
-	__u8 in_user;       /* user_exit_ts is set: the VMM is handling an exit */
+	__u8 kclock;  /* exit_ts is running: not paused for the VMM */
+	__u8 in_user; /* user_exit_ts is set: the VMM is handling an exit */
 };
 
 struct {
@@ -199,12 +199,29 @@ static __always_inline __u32 log2_slot(__u64 v)
 	__u32 r = 0;
 
 	/* Branch-free-ish binary search keeps the verifier's path count low. */
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) { r += 1; }
+	if (v >> 32) {
+		v >>= 32;
+		r += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		r += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		r += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		r += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		r += 2;
+	}
+	if (v >> 1) {
+		r += 1;
+	}
 	return r < VP_HIST_SLOTS ? r : VP_HIST_SLOTS - 1;
 }
 
@@ -481,8 +498,8 @@ static __always_inline void handle_pio(const struct vp_ev *ev, __u32 rw, __u32 p
 }
 
 #define VP_MMIO_READ_UNSATISFIED 0
-#define VP_MMIO_READ 1
-#define VP_MMIO_WRITE 2
+#define VP_MMIO_READ		 1
+#define VP_MMIO_WRITE		 2
 
 static __always_inline void handle_mmio(const struct vp_ev *ev, __u32 type, __u32 len, __u64 gpa)
 {

@@ -20,69 +20,69 @@
 
 #include "guest.h"
 
-#define IDE_PCI_VENDOR      0x8086
-#define IDE_PCI_DEVICE      0x7010
+#define IDE_PCI_VENDOR 0x8086
+#define IDE_PCI_DEVICE 0x7010
 
 /* Command block, primary channel (compatibility mode). */
-#define ATA_CMD_BASE        0x1f0
-#define ATA_DATA            (ATA_CMD_BASE + 0)  /* 16-bit */
-#define ATA_ERROR           (ATA_CMD_BASE + 1)  /* read */
-#define ATA_NSECT           (ATA_CMD_BASE + 2)
-#define ATA_LBA_LOW         (ATA_CMD_BASE + 3)
-#define ATA_LBA_MID         (ATA_CMD_BASE + 4)
-#define ATA_LBA_HIGH        (ATA_CMD_BASE + 5)
-#define ATA_DEVICE          (ATA_CMD_BASE + 6)
-#define ATA_STATUS          (ATA_CMD_BASE + 7)  /* read */
-#define ATA_COMMAND         (ATA_CMD_BASE + 7)  /* write */
+#define ATA_CMD_BASE 0x1f0
+#define ATA_DATA     (ATA_CMD_BASE + 0) /* 16-bit */
+#define ATA_ERROR    (ATA_CMD_BASE + 1) /* read */
+#define ATA_NSECT    (ATA_CMD_BASE + 2)
+#define ATA_LBA_LOW  (ATA_CMD_BASE + 3)
+#define ATA_LBA_MID  (ATA_CMD_BASE + 4)
+#define ATA_LBA_HIGH (ATA_CMD_BASE + 5)
+#define ATA_DEVICE   (ATA_CMD_BASE + 6)
+#define ATA_STATUS   (ATA_CMD_BASE + 7) /* read */
+#define ATA_COMMAND  (ATA_CMD_BASE + 7) /* write */
 /* Control block: alternate status (read), device control (write). */
-#define ATA_CTL             0x3f6
+#define ATA_CTL 0x3f6
 
-#define ATA_SR_BSY          0x80
-#define ATA_SR_DRDY         0x40
-#define ATA_SR_DF           0x20
-#define ATA_SR_DRQ          0x08
-#define ATA_SR_ERR          0x01
+#define ATA_SR_BSY  0x80
+#define ATA_SR_DRDY 0x40
+#define ATA_SR_DF   0x20
+#define ATA_SR_DRQ  0x08
+#define ATA_SR_ERR  0x01
 
-#define ATA_DEV_OBS         0xa0    /* bits 7 and 5: obsolete, set by convention */
-#define ATA_DEV_LBA         0x40
-#define ATA_CTL_NIEN        0x02    /* drive does not assert INTRQ */
+#define ATA_DEV_OBS  0xa0 /* bits 7 and 5: obsolete, set by convention */
+#define ATA_DEV_LBA  0x40
+#define ATA_CTL_NIEN 0x02 /* drive does not assert INTRQ */
 
-#define ATA_CMD_READ_SECTORS    0x20
-#define ATA_CMD_WRITE_SECTORS   0x30
-#define ATA_CMD_READ_DMA        0xc8
-#define ATA_CMD_WRITE_DMA       0xca
-#define ATA_CMD_IDENTIFY        0xec
+#define ATA_CMD_READ_SECTORS  0x20
+#define ATA_CMD_WRITE_SECTORS 0x30
+#define ATA_CMD_READ_DMA      0xc8
+#define ATA_CMD_WRITE_DMA     0xca
+#define ATA_CMD_IDENTIFY      0xec
 
-#define ATA_SECTOR          512u
-#define ATA_LBA28_LIMIT     0x10000000u
+#define ATA_SECTOR	512u
+#define ATA_LBA28_LIMIT 0x10000000u
 
 /* Bus-master registers of the primary channel, offsets in BAR4. */
-#define BM_CMD              0x0
-#define BM_STATUS           0x2
-#define BM_PRD              0x4
-#define BM_CMD_START        0x01
-#define BM_CMD_TO_MEMORY    0x08    /* the bus master writes memory (a disk read) */
-#define BM_ST_ACTIVE        0x01
-#define BM_ST_ERROR         0x02    /* write 1 to clear */
-#define BM_ST_INT           0x04    /* write 1 to clear */
-#define BM_ST_CAPABLE       0x60    /* drive 0/1 DMA capable: read/write, kept */
-#define PRD_EOT             0x80000000u
+#define BM_CMD		 0x0
+#define BM_STATUS	 0x2
+#define BM_PRD		 0x4
+#define BM_CMD_START	 0x01
+#define BM_CMD_TO_MEMORY 0x08 /* the bus master writes memory (a disk read) */
+#define BM_ST_ACTIVE	 0x01
+#define BM_ST_ERROR	 0x02 /* write 1 to clear */
+#define BM_ST_INT	 0x04 /* write 1 to clear */
+#define BM_ST_CAPABLE	 0x60 /* drive 0/1 DMA capable: read/write, kept */
+#define PRD_EOT		 0x80000000u
 
 /* Polls allowed in one bounded wait (one status read each). */
-#define IDE_POLL_MAX        10000000ul
+#define IDE_POLL_MAX 10000000ul
 
 /* Largest transfer of one command in both workloads: 128 sectors, 64 KiB,
    one PRD entry (its byte count 0 stands for 64 KiB). */
-#define IDE_MAX_SECTORS     128u
+#define IDE_MAX_SECTORS 128u
 
 struct ide {
-    struct pci_dev pci;
-    uint16_t bm;            /* bus-master base (BAR4), DMA only */
-    uint8_t bm_keep;        /* the BM status bits written back unchanged */
-    uint8_t last;           /* last alternate status read by ide_wait_idle */
-    uint32_t sectors;       /* LBA28 capacity from IDENTIFY words 60-61 */
-    uint64_t polls;         /* reads made inside bounded waits, both registers */
-    uint16_t id[256];       /* IDENTIFY DEVICE data */
+	struct pci_dev pci;
+	uint16_t bm;	  /* bus-master base (BAR4), DMA only */
+	uint8_t bm_keep;  /* the BM status bits written back unchanged */
+	uint8_t last;	  /* last alternate status read by ide_wait_idle */
+	uint32_t sectors; /* LBA28 capacity from IDENTIFY words 60-61 */
+	uint64_t polls;	  /* reads made inside bounded waits, both registers */
+	uint16_t id[256]; /* IDENTIFY DEVICE data */
 };
 
 /* The parameters both IDE workloads take, with their defaults (README):

@@ -44,114 +44,117 @@ static volatile uint32_t prd[2] __attribute__((aligned(16)));
 static uint64_t bm_polls;
 
 struct bm_wait {
-    struct ide *d;
-    uint8_t st;
+	struct ide *d;
+	uint8_t st;
 };
 
 static bool bm_done(void *arg)
 {
-    struct bm_wait *w = arg;
-    w->d->polls++;
-    bm_polls++;
-    w->st = inb(w->d->bm + BM_STATUS);
-    return w->st & (BM_ST_INT | BM_ST_ERROR);
+	struct bm_wait *w = arg;
+	w->d->polls++;
+	bm_polls++;
+	w->st = inb(w->d->bm + BM_STATUS);
+	return w->st & (BM_ST_INT | BM_ST_ERROR);
 }
 
 static int dma_command(struct ide *d, uint64_t op, bool to_disk, uint32_t lba, unsigned n)
 {
-    const char *what = to_disk ? "WRITE DMA" : "READ DMA";
-    uint8_t dir = to_disk ? 0 : BM_CMD_TO_MEMORY;
-    /* Identity-mapped: the buffer's address is its physical address. */
-    prd[0] = (uint32_t)(uintptr_t)buf;
-    prd[1] = PRD_EOT | ((n * ATA_SECTOR) & 0xffffu);
-    mb();
+	const char *what = to_disk ? "WRITE DMA" : "READ DMA";
+	uint8_t dir = to_disk ? 0 : BM_CMD_TO_MEMORY;
+	/* Identity-mapped: the buffer's address is its physical address. */
+	prd[0] = (uint32_t)(uintptr_t)buf;
+	prd[1] = PRD_EOT | ((n * ATA_SECTOR) & 0xffffu);
+	mb();
 
-    /* INT may still be set by an earlier interrupt (IDENTIFY's, the
+	/* INT may still be set by an earlier interrupt (IDENTIFY's, the
        previous command's): clear it first, or the poll would end at once. */
-    outb(d->bm + BM_STATUS, d->bm_keep | BM_ST_INT | BM_ST_ERROR);
-    outb(d->bm + BM_CMD, dir);
-    ide_command(to_disk ? ATA_CMD_WRITE_DMA : ATA_CMD_READ_DMA, lba, n);
-    outb(d->bm + BM_CMD, dir | BM_CMD_START);
-    struct bm_wait w = { d, 0 };
-    long polls = wait_until(bm_done, &w, IDE_POLL_MAX);
-    outb(d->bm + BM_CMD, dir);
-    uint8_t ata = inb(ATA_STATUS);
-    mb();
+	outb(d->bm + BM_STATUS, d->bm_keep | BM_ST_INT | BM_ST_ERROR);
+	outb(d->bm + BM_CMD, dir);
+	ide_command(to_disk ? ATA_CMD_WRITE_DMA : ATA_CMD_READ_DMA, lba, n);
+	outb(d->bm + BM_CMD, dir | BM_CMD_START);
+	struct bm_wait w = { d, 0 };
+	long polls = wait_until(bm_done, &w, IDE_POLL_MAX);
+	outb(d->bm + BM_CMD, dir);
+	uint8_t ata = inb(ATA_STATUS);
+	mb();
 
-    if (polls < 0) {
-        printf("error: op %lu: %s: no completion after %lu polls (bus master 0x%02x, ATA 0x%02x)\n",
-               (unsigned long)op, what, (unsigned long)IDE_POLL_MAX, w.st, ata);
-        return GS_TIMEOUT;
-    }
-    if (w.st & BM_ST_ERROR)
-        return fail("op %lu: %s: bus master error, status 0x%02x (ATA 0x%02x)", (unsigned long)op,
-                    what, w.st, ata);
-    if (w.st & BM_ST_ACTIVE)
-        return fail("op %lu: %s: bus master still active at the interrupt (status 0x%02x): "
-                    "the drive moved less than the PRD table", (unsigned long)op, what, w.st);
-    return ide_check_status(ata, false, what, op);
+	if (polls < 0) {
+		printf("error: op %lu: %s: no completion after %lu polls (bus master 0x%02x, ATA "
+		       "0x%02x)\n",
+		       (unsigned long)op, what, (unsigned long)IDE_POLL_MAX, w.st, ata);
+		return GS_TIMEOUT;
+	}
+	if (w.st & BM_ST_ERROR)
+		return fail("op %lu: %s: bus master error, status 0x%02x (ATA 0x%02x)",
+			    (unsigned long)op, what, w.st, ata);
+	if (w.st & BM_ST_ACTIVE)
+		return fail("op %lu: %s: bus master still active at the interrupt (status 0x%02x): "
+			    "the drive moved less than the PRD table",
+			    (unsigned long)op, what, w.st);
+	return ide_check_status(ata, false, what, op);
 }
 
 int workload_main(void)
 {
-    uint64_t ops, size, seed;
-    static struct ide d;
-    int st;
+	uint64_t ops, size, seed;
+	static struct ide d;
+	int st;
 
-    if ((st = ide_params(&ops, &size, &seed)) != GS_OK)
-        return st;
-    if ((st = ide_open(&d, true)) != GS_OK)
-        return st;
+	if ((st = ide_params(&ops, &size, &seed)) != GS_OK)
+		return st;
+	if ((st = ide_open(&d, true)) != GS_OK)
+		return st;
 
-    /* Engine stopped, INT and ERR cleared (the capable bits kept), PRD
+	/* Engine stopped, INT and ERR cleared (the capable bits kept), PRD
        table pointer set once: every command uses the same table. */
-    outb(d.bm + BM_CMD, 0);
-    d.bm_keep = inb(d.bm + BM_STATUS) & BM_ST_CAPABLE;
-    outb(d.bm + BM_STATUS, d.bm_keep | BM_ST_INT | BM_ST_ERROR);
-    outl(d.bm + BM_PRD, (uint32_t)(uintptr_t)prd);
+	outb(d.bm + BM_CMD, 0);
+	d.bm_keep = inb(d.bm + BM_STATUS) & BM_ST_CAPABLE;
+	outb(d.bm + BM_STATUS, d.bm_keep | BM_ST_INT | BM_ST_ERROR);
+	outl(d.bm + BM_PRD, (uint32_t)(uintptr_t)prd);
 
-    if ((st = ide_identify(&d, 0)) != GS_OK)
-        return st;
-    if (!(d.id[49] & 0x0100)) {
-        printf("error: the disk does not support DMA (IDENTIFY word 49 = 0x%04x)\n", d.id[49]);
-        return GS_NO_DEVICE;
-    }
-    if ((st = ide_check_fit(&d, ops, size)) != GS_OK)
-        return st;
+	if ((st = ide_identify(&d, 0)) != GS_OK)
+		return st;
+	if (!(d.id[49] & 0x0100)) {
+		printf("error: the disk does not support DMA (IDENTIFY word 49 = 0x%04x)\n",
+		       d.id[49]);
+		return GS_NO_DEVICE;
+	}
+	if ((st = ide_check_fit(&d, ops, size)) != GS_OK)
+		return st;
 
-    unsigned n = (unsigned)size;
-    uint64_t t0 = rdtsc();
-    for (uint64_t i = 0; i < ops; i++) {
-        uint32_t lba = (uint32_t)(i * n);
-        ide_pattern_fill(buf, lba, n, (uint32_t)seed);
-        if ((st = dma_command(&d, i + 1, true, lba, n)) != GS_OK)
-            return st;
-    }
-    for (uint64_t i = 0; i < ops; i++) {
-        uint32_t lba = (uint32_t)(i * n);
-        memset(buf, 0xa5, n * ATA_SECTOR);
-        if ((st = dma_command(&d, i + 1, false, lba, n)) != GS_OK)
-            return st;
-        if ((st = ide_pattern_check(buf, lba, n, (uint32_t)seed, i + 1)) != GS_OK)
-            return st;
-    }
-    guest_result.cycles = rdtsc() - t0;
-    guest_result.ops = ops;
-    guest_result.bytes = 2 * ops * n * ATA_SECTOR;
-    ide_result(&d, size, seed, ops * n * ATA_SECTOR);
-    result_add("bm_polls=%lu", (unsigned long)bm_polls);
+	unsigned n = (unsigned)size;
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < ops; i++) {
+		uint32_t lba = (uint32_t)(i * n);
+		ide_pattern_fill(buf, lba, n, (uint32_t)seed);
+		if ((st = dma_command(&d, i + 1, true, lba, n)) != GS_OK)
+			return st;
+	}
+	for (uint64_t i = 0; i < ops; i++) {
+		uint32_t lba = (uint32_t)(i * n);
+		memset(buf, 0xa5, n * ATA_SECTOR);
+		if ((st = dma_command(&d, i + 1, false, lba, n)) != GS_OK)
+			return st;
+		if ((st = ide_pattern_check(buf, lba, n, (uint32_t)seed, i + 1)) != GS_OK)
+			return st;
+	}
+	guest_result.cycles = rdtsc() - t0;
+	guest_result.ops = ops;
+	guest_result.bytes = 2 * ops * n * ATA_SECTOR;
+	ide_result(&d, size, seed, ops * n * ATA_SECTOR);
+	result_add("bm_polls=%lu", (unsigned long)bm_polls);
 
-    uint64_t out = 6 + 20 * ops, in = 259 + 2 * ops + d.polls;
-    if ((st = ide_expect_region("ide-cmd", 258 + 2 * ops, 2 + 12 * ops)) != GS_OK ||
-        (st = ide_expect_region("ide-ctl", d.polls - bm_polls, 1)) != GS_OK ||
-        (st = ide_expect_region("ide-bmdma", 1 + bm_polls, 3 + 8 * ops)) != GS_OK)
-        return st;
-    if (io_measured(IO_PIO_OUT) != out || io_measured(IO_PIO_IN) != in ||
-        io_measured(IO_MMIO_READ) || io_measured(IO_MMIO_WRITE))
-        return fail("measured totals differ from pio_out=%lu pio_in=%lu mmio=0",
-                    (unsigned long)out, (unsigned long)in);
-    if (bm_polls < 2 * ops || d.polls - bm_polls < 3)
-        return fail("%lu polls (%lu of the bus master), fewer than one per wait",
-                    (unsigned long)d.polls, (unsigned long)bm_polls);
-    return GS_OK;
+	uint64_t out = 6 + 20 * ops, in = 259 + 2 * ops + d.polls;
+	if ((st = ide_expect_region("ide-cmd", 258 + 2 * ops, 2 + 12 * ops)) != GS_OK ||
+	    (st = ide_expect_region("ide-ctl", d.polls - bm_polls, 1)) != GS_OK ||
+	    (st = ide_expect_region("ide-bmdma", 1 + bm_polls, 3 + 8 * ops)) != GS_OK)
+		return st;
+	if (io_measured(IO_PIO_OUT) != out || io_measured(IO_PIO_IN) != in ||
+	    io_measured(IO_MMIO_READ) || io_measured(IO_MMIO_WRITE))
+		return fail("measured totals differ from pio_out=%lu pio_in=%lu mmio=0",
+			    (unsigned long)out, (unsigned long)in);
+	if (bm_polls < 2 * ops || d.polls - bm_polls < 3)
+		return fail("%lu polls (%lu of the bus master), fewer than one per wait",
+			    (unsigned long)d.polls, (unsigned long)bm_polls);
+	return GS_OK;
 }

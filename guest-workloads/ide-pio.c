@@ -34,92 +34,93 @@ static uint8_t buf[IDE_MAX_SECTORS * ATA_SECTOR];
 
 static int pio_write(struct ide *d, uint64_t op, uint32_t lba, unsigned n)
 {
-    int st;
-    ide_command(ATA_CMD_WRITE_SECTORS, lba, n);
-    if ((st = ide_wait_idle(d, "WRITE SECTORS")) != GS_OK)
-        return st;
-    if ((st = ide_check_status(d->last, true, "WRITE SECTORS start", op)) != GS_OK)
-        return st;
-    const uint8_t *p = buf;
-    for (unsigned s = 0; s < n; s++, p += ATA_SECTOR) {
-        for (unsigned i = 0; i < ATA_SECTOR; i += 2)
-            outw(ATA_DATA, (uint16_t)(p[i] | p[i + 1] << 8));
-        if ((st = ide_wait_idle(d, "WRITE SECTORS block")) != GS_OK)
-            return st;
-        uint8_t status = inb(ATA_STATUS);
-        if ((st = ide_check_status(status, s + 1 < n, "WRITE SECTORS block", op)) != GS_OK)
-            return st;
-    }
-    return GS_OK;
+	int st;
+	ide_command(ATA_CMD_WRITE_SECTORS, lba, n);
+	if ((st = ide_wait_idle(d, "WRITE SECTORS")) != GS_OK)
+		return st;
+	if ((st = ide_check_status(d->last, true, "WRITE SECTORS start", op)) != GS_OK)
+		return st;
+	const uint8_t *p = buf;
+	for (unsigned s = 0; s < n; s++, p += ATA_SECTOR) {
+		for (unsigned i = 0; i < ATA_SECTOR; i += 2)
+			outw(ATA_DATA, (uint16_t)(p[i] | p[i + 1] << 8));
+		if ((st = ide_wait_idle(d, "WRITE SECTORS block")) != GS_OK)
+			return st;
+		uint8_t status = inb(ATA_STATUS);
+		if ((st = ide_check_status(status, s + 1 < n, "WRITE SECTORS block", op)) != GS_OK)
+			return st;
+	}
+	return GS_OK;
 }
 
 static int pio_read(struct ide *d, uint64_t op, uint32_t lba, unsigned n)
 {
-    int st;
-    ide_command(ATA_CMD_READ_SECTORS, lba, n);
-    uint8_t *p = buf;
-    for (unsigned s = 0; s < n; s++, p += ATA_SECTOR) {
-        if ((st = ide_wait_idle(d, "READ SECTORS block")) != GS_OK)
-            return st;
-        uint8_t status = inb(ATA_STATUS);
-        if ((st = ide_check_status(status, true, "READ SECTORS block", op)) != GS_OK)
-            return st;
-        for (unsigned i = 0; i < ATA_SECTOR; i += 2) {
-            uint16_t w = inw(ATA_DATA);
-            p[i] = (uint8_t)w;
-            p[i + 1] = (uint8_t)(w >> 8);
-        }
-    }
-    if ((st = ide_wait_idle(d, "READ SECTORS end")) != GS_OK)
-        return st;
-    return ide_check_status(d->last, false, "READ SECTORS end", op);
+	int st;
+	ide_command(ATA_CMD_READ_SECTORS, lba, n);
+	uint8_t *p = buf;
+	for (unsigned s = 0; s < n; s++, p += ATA_SECTOR) {
+		if ((st = ide_wait_idle(d, "READ SECTORS block")) != GS_OK)
+			return st;
+		uint8_t status = inb(ATA_STATUS);
+		if ((st = ide_check_status(status, true, "READ SECTORS block", op)) != GS_OK)
+			return st;
+		for (unsigned i = 0; i < ATA_SECTOR; i += 2) {
+			uint16_t w = inw(ATA_DATA);
+			p[i] = (uint8_t)w;
+			p[i + 1] = (uint8_t)(w >> 8);
+		}
+	}
+	if ((st = ide_wait_idle(d, "READ SECTORS end")) != GS_OK)
+		return st;
+	return ide_check_status(d->last, false, "READ SECTORS end", op);
 }
 
 int workload_main(void)
 {
-    uint64_t ops, size, seed;
-    static struct ide d;
-    int st;
+	uint64_t ops, size, seed;
+	static struct ide d;
+	int st;
 
-    if ((st = ide_params(&ops, &size, &seed)) != GS_OK)
-        return st;
-    if ((st = ide_open(&d, false)) != GS_OK)
-        return st;
-    if ((st = ide_identify(&d, ATA_CTL_NIEN)) != GS_OK)
-        return st;
-    if ((st = ide_check_fit(&d, ops, size)) != GS_OK)
-        return st;
+	if ((st = ide_params(&ops, &size, &seed)) != GS_OK)
+		return st;
+	if ((st = ide_open(&d, false)) != GS_OK)
+		return st;
+	if ((st = ide_identify(&d, ATA_CTL_NIEN)) != GS_OK)
+		return st;
+	if ((st = ide_check_fit(&d, ops, size)) != GS_OK)
+		return st;
 
-    unsigned n = (unsigned)size;
-    uint64_t t0 = rdtsc();
-    for (uint64_t i = 0; i < ops; i++) {
-        uint32_t lba = (uint32_t)(i * n);
-        ide_pattern_fill(buf, lba, n, (uint32_t)seed);
-        if ((st = pio_write(&d, i + 1, lba, n)) != GS_OK)
-            return st;
-    }
-    for (uint64_t i = 0; i < ops; i++) {
-        uint32_t lba = (uint32_t)(i * n);
-        memset(buf, 0xa5, n * ATA_SECTOR);
-        if ((st = pio_read(&d, i + 1, lba, n)) != GS_OK)
-            return st;
-        if ((st = ide_pattern_check(buf, lba, n, (uint32_t)seed, i + 1)) != GS_OK)
-            return st;
-    }
-    guest_result.cycles = rdtsc() - t0;
-    guest_result.ops = ops;
-    guest_result.bytes = 2 * ops * n * ATA_SECTOR;
-    ide_result(&d, size, seed, ops * n * ATA_SECTOR);
+	unsigned n = (unsigned)size;
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < ops; i++) {
+		uint32_t lba = (uint32_t)(i * n);
+		ide_pattern_fill(buf, lba, n, (uint32_t)seed);
+		if ((st = pio_write(&d, i + 1, lba, n)) != GS_OK)
+			return st;
+	}
+	for (uint64_t i = 0; i < ops; i++) {
+		uint32_t lba = (uint32_t)(i * n);
+		memset(buf, 0xa5, n * ATA_SECTOR);
+		if ((st = pio_read(&d, i + 1, lba, n)) != GS_OK)
+			return st;
+		if ((st = ide_pattern_check(buf, lba, n, (uint32_t)seed, i + 1)) != GS_OK)
+			return st;
+	}
+	guest_result.cycles = rdtsc() - t0;
+	guest_result.ops = ops;
+	guest_result.bytes = 2 * ops * n * ATA_SECTOR;
+	ide_result(&d, size, seed, ops * n * ATA_SECTOR);
 
-    uint64_t out = 3 + ops * (12 + 256 * size), in = 258 + 258 * size * ops + d.polls;
-    if ((st = ide_expect_region("ide-cmd", 258 + 258 * size * ops, 2 + ops * (12 + 256 * size))) != GS_OK ||
-        (st = ide_expect_region("ide-ctl", d.polls, 1)) != GS_OK)
-        return st;
-    if (io_measured(IO_PIO_OUT) != out || io_measured(IO_PIO_IN) != in ||
-        io_measured(IO_MMIO_READ) || io_measured(IO_MMIO_WRITE))
-        return fail("measured totals differ from pio_out=%lu pio_in=%lu mmio=0",
-                    (unsigned long)out, (unsigned long)in);
-    if (d.polls < 3 + 2 * ops * (size + 1))
-        return fail("%lu polls, fewer than one per wait", (unsigned long)d.polls);
-    return GS_OK;
+	uint64_t out = 3 + ops * (12 + 256 * size), in = 258 + 258 * size * ops + d.polls;
+	if ((st = ide_expect_region("ide-cmd", 258 + 258 * size * ops,
+				    2 + ops * (12 + 256 * size))) != GS_OK ||
+	    (st = ide_expect_region("ide-ctl", d.polls, 1)) != GS_OK)
+		return st;
+	if (io_measured(IO_PIO_OUT) != out || io_measured(IO_PIO_IN) != in ||
+	    io_measured(IO_MMIO_READ) || io_measured(IO_MMIO_WRITE))
+		return fail("measured totals differ from pio_out=%lu pio_in=%lu mmio=0",
+			    (unsigned long)out, (unsigned long)in);
+	if (d.polls < 3 + 2 * ops * (size + 1))
+		return fail("%lu polls, fewer than one per wait", (unsigned long)d.polls);
+	return GS_OK;
 }

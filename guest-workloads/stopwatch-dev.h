@@ -10,9 +10,9 @@
 #include "vmexit_stopwatch.h"
 
 struct stopwatch {
-    struct pci_dev pci;
-    uint64_t regs;          /* BAR0 */
-    uint64_t doorbell;      /* BAR1 */
+	struct pci_dev pci;
+	uint64_t regs;	   /* BAR0 */
+	uint64_t doorbell; /* BAR1 */
 };
 
 /*
@@ -24,19 +24,19 @@ int stopwatch_open(struct stopwatch *sw, bool bus_master);
 
 static inline uint32_t sw_read(const struct stopwatch *sw, uint32_t reg)
 {
-    return readl(sw->regs + reg);
+	return readl(sw->regs + reg);
 }
 
 static inline void sw_write(const struct stopwatch *sw, uint32_t reg, uint32_t v)
 {
-    writel(sw->regs + reg, v);
+	writel(sw->regs + reg, v);
 }
 
 /* Upper bound for a plausible device time: the TSC time the guest saw,
    with room for calibration error and clock granularity. */
 static inline uint64_t sw_plausible_ns(uint64_t tsc_cycles)
 {
-    return 2 * cycles_to_ns(tsc_cycles) + 50000;
+	return 2 * cycles_to_ns(tsc_cycles) + 50000;
 }
 
 /* wait_us=N of both workloads: a busy-wait of N us between START and STOP

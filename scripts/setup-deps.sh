@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  cmake ninja-build pkg-config gcc make clang llvm
+  cmake ninja-build pkg-config gcc make clang llvm clang-format
   libbpf-dev libelf-dev zlib1g-dev libjansson-dev linux-libc-dev
   bpftool
   # tests: cmocka; Debian's stock QEMU and firmware for the guests; LTTng

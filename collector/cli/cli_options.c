@@ -11,15 +11,21 @@
 
 void vp_print_usage(FILE *out)
 {
-	fputs("Usage: vmexit-prof --pid PID [--duration SEC] [--interval SEC] [--vcpu N] [--json FILE] [--qmp PATH]\n"
-	      "       vmexit-prof run WORKLOAD [...]      boot a bundled guest workload (run --help)\n"
+	fputs("Usage: vmexit-prof --pid PID [--duration SEC] [--interval SEC] [--vcpu N] [--json "
+	      "FILE] [--qmp PATH]\n"
+	      "       vmexit-prof run WORKLOAD [...]      boot a bundled guest workload (run "
+	      "--help)\n"
 	      "       vmexit-prof run --compare W1,W2,..  profile and compare bundled workloads\n"
-	      "       vmexit-prof report FILE.json [...]  report a result again: text, HTML (report --help)\n"
-	      "       vmexit-prof gate --baseline B --current C [...]  CI regression gate (gate --help)\n"
+	      "       vmexit-prof report FILE.json [...]  report a result again: text, HTML "
+	      "(report --help)\n"
+	      "       vmexit-prof gate --baseline B --current C [...]  CI regression gate (gate "
+	      "--help)\n"
 	      "       vmexit-prof memmap --pid PID | --qmp PATH  QEMU's memory map with devices\n"
-	      "Profile the VM exits of a running QEMU/KVM process, per exit reason, vCPU and device.\n\n"
+	      "Profile the VM exits of a running QEMU/KVM process, per exit reason, vCPU and "
+	      "device.\n\n"
 	      "  -p, --pid PID        the VMM process (e.g. $(pidof qemu-system-x86_64))\n"
-	      "  -d, --duration SEC   stop after SEC seconds (default: until Ctrl-C or the VM exits)\n"
+	      "  -d, --duration SEC   stop after SEC seconds (default: until Ctrl-C or the VM "
+	      "exits)\n"
 	      "  -i, --interval SEC   refresh the live view every SEC seconds (default 1)\n"
 	      "  -c, --vcpu N         only vCPU N\n"
 	      "  -j, --json FILE      also write the final result as JSON\n"
@@ -58,12 +64,11 @@ static int parse_int(const char *s, long min, long max, int *out)
 }
 
 static const struct option longopts[] = {
-	{ "pid", required_argument, NULL, 'p' },     { "duration", required_argument, NULL, 'd' },
+	{ "pid", required_argument, NULL, 'p' },      { "duration", required_argument, NULL, 'd' },
 	{ "interval", required_argument, NULL, 'i' }, { "vcpu", required_argument, NULL, 'c' },
-	{ "json", required_argument, NULL, 'j' },    { "verbose", no_argument, NULL, 'v' },
-	{ "qmp", required_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	{ "json", required_argument, NULL, 'j' },     { "verbose", no_argument, NULL, 'v' },
+	{ "qmp", required_argument, NULL, 'q' },      { "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },	      { NULL, 0, NULL, 0 },
 };
 
 const char *vp_option_name(const struct option *opts, int c)
@@ -121,11 +126,13 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 		default:
 			/* optind may not have moved past a cluster yet: name the option from optopt. */
 			if (optopt && strchr("pdicjqvhV", optopt))
-				snprintf(err, errlen, "option --%s takes no value", vp_option_name(longopts, optopt));
+				snprintf(err, errlen, "option --%s takes no value",
+					 vp_option_name(longopts, optopt));
 			else if (optopt)
 				snprintf(err, errlen, "unknown option -%c (see --help)", optopt);
 			else
-				snprintf(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);
+				snprintf(err, errlen, "unknown option %s (see --help)",
+					 argv[optind - 1]);
 			return -EINVAL;
 		}
 	}

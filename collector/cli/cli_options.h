@@ -10,7 +10,7 @@ struct vp_options {
 	int pid;
 	double duration_s; /* 0: until Ctrl-C, SIGTERM or the target exits */
 	double interval_s;
-	int vcpu;          /* -1: all */
+	int vcpu; /* -1: all */
 	const char *json_path;
 	const char *qmp_path; /* NULL: look on QEMU's command line */
 	bool verbose;

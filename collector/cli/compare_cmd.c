@@ -45,10 +45,12 @@ static int parse_list(const char *list, const struct vp_workload_table *t, struc
 			snprintf(err, errlen, "at most %d workloads in --compare", VP_COMPARE_MAX);
 			return -EINVAL;
 		}
-		cmp->rows[cmp->n] = (struct vp_compare_row){
-			.w = w, .name = w->name, .group = w->group, .path = w->path,
-			.params = w->defaults ? w->defaults : ""
-		};
+		cmp->rows[cmp->n] =
+			(struct vp_compare_row){ .w = w,
+						 .name = w->name,
+						 .group = w->group,
+						 .path = w->path,
+						 .params = w->defaults ? w->defaults : "" };
 		cmp->n++;
 	}
 	if (cmp->n < 2) {
@@ -111,8 +113,9 @@ static void fill_row(struct vp_compare_row *row, const struct vp_guest_result *r
 		row->qemu_ns_per_op = vp_compare_per_op(t->user_ns, row->ops);
 	} else {
 		row->to_user = row->qemu_reads + row->qemu_writes;
-		row->ioeventfd =
-			row->guest_writes > row->qemu_writes ? row->guest_writes - row->qemu_writes : 0;
+		row->ioeventfd = row->guest_writes > row->qemu_writes
+					 ? row->guest_writes - row->qemu_writes
+					 : 0;
 	}
 	free(tot);
 }
@@ -195,8 +198,8 @@ int vp_compare_main(const struct vp_run_options *o)
 		c.elf = elf;
 		vp_note("compare: running %s (%s)", row->name, row->params);
 		vp_result_init(&kvm);
-		ret = vp_run_profiled(row->w, &c, o->timeout_s, o->verbose, &r, &counts, &kvm, accel,
-				      sizeof(accel), err, sizeof(err));
+		ret = vp_run_profiled(row->w, &c, o->timeout_s, o->verbose, &r, &counts, &kvm,
+				      accel, sizeof(accel), err, sizeof(err));
 		if (!cmp->accel[0] && accel[0])
 			snprintf(cmp->accel, sizeof(cmp->accel), "%s", accel);
 		if (ret && !r.valid) {

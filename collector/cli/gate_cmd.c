@@ -26,18 +26,23 @@ void vp_print_gate_usage(FILE *out)
 		"and print a Markdown summary; fail on a regression.\n\n"
 		"  -b, --baseline FILE     the accepted result\n"
 		"  -c, --current FILE      the result under test\n"
-		"  -x, --max-increase PCT  allowed increase in percent: 5%%, 5 or 2.5%% (default 5%%);\n"
+		"  -x, --max-increase PCT  allowed increase in percent: 5%%, 5 or 2.5%% (default "
+		"5%%);\n"
 		"                          timing metrics also get the runs' own spread\n"
 		"  -m, --metric LIST       compare only these (default all): %s\n"
-		"  -o, --markdown FILE     also write the summary to FILE (e.g. $GITHUB_STEP_SUMMARY)\n"
+		"  -o, --markdown FILE     also write the summary to FILE (e.g. "
+		"$GITHUB_STEP_SUMMARY)\n"
 		"Exit status: 0 within bounds, 1 regression, 2 bad input.\n",
 		names);
 }
 
 static const struct option gate_longopts[] = {
-	{ "baseline", required_argument, NULL, 'b' }, { "current", required_argument, NULL, 'c' },
-	{ "max-increase", required_argument, NULL, 'x' }, { "metric", required_argument, NULL, 'm' },
-	{ "markdown", required_argument, NULL, 'o' },  { "help", no_argument, NULL, 'h' },
+	{ "baseline", required_argument, NULL, 'b' },
+	{ "current", required_argument, NULL, 'c' },
+	{ "max-increase", required_argument, NULL, 'x' },
+	{ "metric", required_argument, NULL, 'm' },
+	{ "markdown", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -94,7 +99,9 @@ int vp_parse_gate_options(int argc, char **argv, struct vp_gate_options *o, char
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":b:c:x:m:o:h", gate_longopts, NULL)) != -1) {
 		switch (c) {
-		case 'b': case 'c': case 'o':
+		case 'b':
+		case 'c':
+		case 'o':
 			if (!*optarg)
 				goto bad_value;
 			*(c == 'b' ? &o->baseline : c == 'c' ? &o->current : &o->markdown) = optarg;
@@ -102,7 +109,8 @@ int vp_parse_gate_options(int argc, char **argv, struct vp_gate_options *o, char
 		case 'x':
 			if (vp_parse_percent(optarg, &o->config.max_increase_pct)) {
 				snprintf(err, errlen,
-					 "invalid value '%s' for --max-increase (a percentage: 5%%, 5 or 2.5%%)",
+					 "invalid value '%s' for --max-increase (a percentage: "
+					 "5%%, 5 or 2.5%%)",
 					 optarg);
 				return -EINVAL;
 			}
@@ -112,8 +120,7 @@ int vp_parse_gate_options(int argc, char **argv, struct vp_gate_options *o, char
 				return -EINVAL;
 			break;
 		case 'h': o->help = true; return 0;
-		default:
-			return vp_getopt_error(c, argv, "gate", err, errlen);
+		default: return vp_getopt_error(c, argv, "gate", err, errlen);
 		}
 	}
 	o->config.metrics = metrics ? metrics : VP_GATE_ALL_METRICS;
@@ -128,7 +135,8 @@ int vp_parse_gate_options(int argc, char **argv, struct vp_gate_options *o, char
 	}
 	return 0;
 bad_value:
-	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, vp_option_name(gate_longopts, c));
+	snprintf(err, errlen, "invalid value '%s' for --%s", optarg,
+		 vp_option_name(gate_longopts, c));
 	return -EINVAL;
 }
 
@@ -241,7 +249,8 @@ static void render(FILE *out, const struct vp_gate_options *o, const struct vp_g
 	fputs(", current ", out);
 	md_text(out, o->current);
 	fprintf(out, ": %zu workload%s compared, %zu regression%s.\n\n", res->nworkloads,
-		res->nworkloads == 1 ? "" : "s", res->nregressions, res->nregressions == 1 ? "" : "s");
+		res->nworkloads == 1 ? "" : "s", res->nregressions,
+		res->nregressions == 1 ? "" : "s");
 	fputs("Metrics:", out);
 	for (int m = 0, n = 0; m < VP_GM_COUNT; m++)
 		if (o->config.metrics & (1u << m)) {
@@ -251,13 +260,15 @@ static void render(FILE *out, const struct vp_gate_options *o, const struct vp_g
 	fprintf(out, ".  \nAllowed increase: +%.4g%%", o->config.max_increase_pct);
 	if (timing)
 		fputs("; timing metrics (us_per_op, host_ns_per_op) also get the larger of the two "
-		      "documents' run spread (timing.spread_pct)", out);
+		      "documents' run spread (timing.spread_pct)",
+		      out);
 	fputs(".  A metric null on either side is not measured and never fails.\n\n", out);
 
 	if (res->nregressions) {
 		fputs("### Regressions\n\n"
 		      "| workload | metric | baseline | current | change | allowed |\n"
-		      "| --- | --- | ---: | ---: | ---: | ---: |\n", out);
+		      "| --- | --- | ---: | ---: | ---: | ---: |\n",
+		      out);
 		for (size_t i = 0; i < res->nrows; i++)
 			if (is_regression(&res->rows[i])) {
 				md_row_values(out, &res->rows[i]);
@@ -270,9 +281,11 @@ static void render(FILE *out, const struct vp_gate_options *o, const struct vp_g
 		fputs("No workload in either document.\n", out);
 		return;
 	}
-	fputs("| workload | metric | baseline | current | change | allowed | noise: baseline, current "
+	fputs("| workload | metric | baseline | current | change | allowed | noise: baseline, "
+	      "current "
 	      "| result |\n"
-	      "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |\n", out);
+	      "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |\n",
+	      out);
 	for (size_t i = 0; i < res->nrows; i++) {
 		const struct vp_gate_row *r = &res->rows[i];
 
@@ -312,7 +325,8 @@ static json_t *load(const char *path)
 	}
 	if (!json_is_array(json_object_get(doc, "workloads"))) {
 		vp_error("%s: workloads: missing; the gate compares documents of "
-			 "`vmexit-prof run --compare --json`", path);
+			 "`vmexit-prof run --compare --json`",
+			 path);
 		json_decref(doc);
 		return NULL;
 	}

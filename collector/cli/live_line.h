@@ -10,6 +10,7 @@
 
 /* Totals of r, and its exits to user space per second since prev (NULL:
  * none) over `seconds`. */
-void vp_report_line(FILE *out, const struct vp_result *r, const struct vp_result *prev, double seconds);
+void vp_report_line(FILE *out, const struct vp_result *r, const struct vp_result *prev,
+		    double seconds);
 
 #endif

@@ -41,10 +41,11 @@ static void print_map(const struct vp_memmap *m)
 			snprintf(pci, sizeof(pci), "%02x:%02x.%x/BAR%d", r->bar->bus, r->bar->slot,
 				 r->bar->func, r->bar->bar);
 		printf("%-5s 0x%016" PRIx64 " 0x%016" PRIx64 " %-5s %-32s %-14s %s\n",
-		       vp_space_name(r->space), r->start, r->end, r->kind, r->name, r->dev->id, pci);
+		       vp_space_name(r->space), r->start, r->end, r->kind, r->name, r->dev->id,
+		       pci);
 	}
-	printf("\n%-13s %-9s %-4s %-5s %-18s %-18s %-14s %s\n", "PCI", "ID", "BAR", "SPACE", "START",
-	       "END", "DEVICE", "QDEV-ID/CLASS");
+	printf("\n%-13s %-9s %-4s %-5s %-18s %-18s %-14s %s\n", "PCI", "ID", "BAR", "SPACE",
+	       "START", "END", "DEVICE", "QDEV-ID/CLASS");
 	for (size_t i = 0; i < m->nbars; i++) {
 		const struct vp_pci_bar *b = &m->bars[i];
 		char loc[16];
@@ -97,9 +98,10 @@ int vp_memmap_main(int argc, char **argv)
 	if (!qmp) {
 		ret = vp_qmp_socket_for_pid("/proc", (int)pid, path, sizeof(path));
 		if (ret) {
-			vp_error("%s", ret == -ESRCH ? "no such process"
-				 : ret == -ENOENT ? "no QMP unix socket on the process's command line (give --qmp PATH)"
-						  : strerror(-ret));
+			vp_error("%s", ret == -ESRCH	? "no such process"
+				       : ret == -ENOENT ? "no QMP unix socket on the process's "
+							  "command line (give --qmp PATH)"
+							: strerror(-ret));
 			return VP_EXIT_BAD_INPUT;
 		}
 		qmp = path;

@@ -77,7 +77,8 @@ static int check_target(const struct vp_options *o, struct vp_target *t, bool *k
 		return -1;
 	}
 	if (vp_check_btf()) {
-		vp_error("this kernel exposes no BTF (/sys/kernel/btf/vmlinux); it needs CONFIG_DEBUG_INFO_BTF");
+		vp_error("this kernel exposes no BTF (/sys/kernel/btf/vmlinux); it needs "
+			 "CONFIG_DEBUG_INFO_BTF");
 		return -1;
 	}
 	if (vp_find_tracefs(tracefs, sizeof(tracefs)) ||
@@ -134,7 +135,7 @@ struct session {
 	struct vp_timeline tl;
 	struct loop_fds fds;
 	uint64_t prev_dispatches;
-	size_t unnamed; /* accesses no source named when QEMU's map was last read */
+	size_t unnamed;	   /* accesses no source named when QEMU's map was last read */
 	char version[128]; /* QEMU's, asked once */
 	char notes[512];
 };
@@ -247,7 +248,8 @@ static void run_loop(struct session *s, double start)
 
 		if (o->duration_s && start + o->duration_s < wake)
 			wake = start + o->duration_s;
-		if (poll(p, 2, wake > now ? (int)((wake - now) * 1000) + 1 : 0) < 0 && errno != EINTR)
+		if (poll(p, 2, wake > now ? (int)((wake - now) * 1000) + 1 : 0) < 0 &&
+		    errno != EINTR)
 			break;
 		if (p[0].revents)
 			break;
@@ -272,8 +274,10 @@ static void run_loop(struct session *s, double start)
 				goto next;
 			if (!told_no_exit && !vp_result_has_exit_events(&s->res) &&
 			    s->res.counters[VP_C_EV_USER_EXIT]) {
-				vp_note("kvm_exit/kvm_entry do not fire on this host; reporting what does "
-					"(exits to user space, port and MMIO accesses, CPUID, MSR)");
+				vp_note("kvm_exit/kvm_entry do not fire on this host; reporting "
+					"what does "
+					"(exits to user space, port and MMIO accesses, CPUID, "
+					"MSR)");
 				told_no_exit = true;
 			}
 			vp_timeline_add(&s->tl, &s->res, now - start);
@@ -282,7 +286,7 @@ static void run_loop(struct session *s, double start)
 		/* Rates since the last refresh; the first has none before it. */
 		live_view(s, have_prev ? &prev : NULL, now - last_tick, tty);
 		have_prev = vp_result_copy(&prev, &s->res) == 0;
-next:
+	next:
 		last_tick = now;
 		while (next_tick <= now)
 			next_tick += o->interval_s;
@@ -321,11 +325,13 @@ static int attach(struct session *s)
 		vp_note("tracepoints missing on this kernel, not traced: %s", s->live.missing);
 	if (!s->kvm)
 		vp_note("process %d is QEMU without KVM (TCG): no VM exits exist; profiling its "
-			"device models through its USDT probes", s->o->pid);
-	vp_note("attached to pid %d (%s), %d vCPU%s; devices named by %s; Ctrl-C to stop", s->o->pid,
-		s->target.comm, s->target.nr_vcpus, s->target.nr_vcpus == 1 ? "" : "s",
-		s->src.have_usdt ? "QEMU's USDT probes" : s->src.have_memmap ? "QEMU's memory map (QMP)"
-									 : "the legacy port table");
+			"device models through its USDT probes",
+			s->o->pid);
+	vp_note("attached to pid %d (%s), %d vCPU%s; devices named by %s; Ctrl-C to stop",
+		s->o->pid, s->target.comm, s->target.nr_vcpus, s->target.nr_vcpus == 1 ? "" : "s",
+		s->src.have_usdt     ? "QEMU's USDT probes"
+		: s->src.have_memmap ? "QEMU's memory map (QMP)"
+				     : "the legacy port table");
 	return 0;
 }
 
@@ -361,8 +367,8 @@ static json_t *build_doc(struct session *s)
 	if (s->kvm && !vp_result_has_exit_events(&s->res))
 		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire: no in-kernel handling time";
 	if (s->src.usdt.missing[0] && s->src.have_usdt) {
-		snprintf(s->notes, sizeof(s->notes), "QEMU probes not in this binary, not counted: %s",
-			 s->src.usdt.missing);
+		snprintf(s->notes, sizeof(s->notes),
+			 "QEMU probes not in this binary, not counted: %s", s->src.usdt.missing);
 		m.notes[m.nnotes++] = s->notes;
 	}
 	doc = vp_doc_new(&m);

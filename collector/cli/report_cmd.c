@@ -23,7 +23,8 @@ void vp_print_report_usage(FILE *out)
 	      "Print the report of a result document (reports/doc/SCHEMA.md) on the terminal.\n\n"
 	      "  -H, --html OUT     also write the HTML report (one self-contained page)\n"
 	      "  -j, --json OUT     also write the document back, normalized (sorted keys)\n"
-	      "  -c, --color WHEN   auto (a terminal, TERM not dumb, NO_COLOR unset), always, never\n"
+	      "  -c, --color WHEN   auto (a terminal, TERM not dumb, NO_COLOR unset), always, "
+	      "never\n"
 	      "Exit status: 0 done, 1 stdout not writable, 2 bad input (options, document,\n"
 	      "output file).\n",
 	      out);
@@ -54,7 +55,8 @@ static int parse(int argc, char **argv, struct report_opts *o, char *err, size_t
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":H:j:c:h", report_longopts, NULL)) != -1) {
 		switch (c) {
-		case 'H': case 'j':
+		case 'H':
+		case 'j':
 			if (!*optarg)
 				goto bad_value;
 			*(c == 'H' ? &o->html : &o->json) = optarg;
@@ -70,8 +72,7 @@ static int parse(int argc, char **argv, struct report_opts *o, char *err, size_t
 				goto bad_value;
 			break;
 		case 'h': o->help = true; return 0;
-		default:
-			return vp_getopt_error(c, argv, "report", err, errlen);
+		default: return vp_getopt_error(c, argv, "report", err, errlen);
 		}
 	}
 	if (optind >= argc) {
@@ -85,7 +86,8 @@ static int parse(int argc, char **argv, struct report_opts *o, char *err, size_t
 	}
 	return 0;
 bad_value:
-	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, vp_option_name(report_longopts, c));
+	snprintf(err, errlen, "invalid value '%s' for --%s", optarg,
+		 vp_option_name(report_longopts, c));
 	return -EINVAL;
 }
 

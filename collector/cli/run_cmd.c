@@ -22,8 +22,10 @@
 
 void vp_print_run_usage(FILE *out)
 {
-	fputs("Usage: vmexit-prof run WORKLOAD [--qemu PATH] [--append \"k=v ...\"] [--accel auto|kvm|tcg]\n"
-	      "                       [--timeout SEC] [--guest-dir DIR] [--table FILE] [--profile] [--verbose]\n"
+	fputs("Usage: vmexit-prof run WORKLOAD [--qemu PATH] [--append \"k=v ...\"] [--accel "
+	      "auto|kvm|tcg]\n"
+	      "                       [--timeout SEC] [--guest-dir DIR] [--table FILE] [--profile] "
+	      "[--verbose]\n"
 	      "       vmexit-prof run --compare W1,W2[,W3] [--json FILE] [same options]\n"
 	      "Boot a bundled guest workload and print its result.\n\n"
 	      "  -q, --qemu PATH       QEMU binary (default " VP_DEFAULT_QEMU ")\n"
@@ -34,8 +36,10 @@ void vp_print_run_usage(FILE *out)
 	      "  -T, --table FILE      workload table (default " VP_WORKLOADS_JSON ")\n"
 	      "  -P, --profile         count QEMU's register accesses per memory region (USDT)\n"
 	      "  -C, --compare LIST    profile each workload of LIST and compare them per op\n"
-	      "  -j, --json FILE       with --compare: also write the result document (vmexit-prof/2)\n"
-	      "  -r, --repeat N        with --compare: N unprofiled runs per workload for its time per\n"
+	      "  -j, --json FILE       with --compare: also write the result document "
+	      "(vmexit-prof/2)\n"
+	      "  -r, --repeat N        with --compare: N unprofiled runs per workload for its time "
+	      "per\n"
 	      "                        op, whose median is reported with their spread (default 3)\n"
 	      "  -v, --verbose         echo the guest's serial console\n"
 	      "Exit status: 0 status=ok, 1 any other outcome, 2 bad input.\n",
@@ -43,12 +47,18 @@ void vp_print_run_usage(FILE *out)
 }
 
 static const struct option run_longopts[] = {
-	{ "qemu", required_argument, NULL, 'q' },      { "append", required_argument, NULL, 'a' },
-	{ "accel", required_argument, NULL, 'A' },     { "timeout", required_argument, NULL, 't' },
-	{ "guest-dir", required_argument, NULL, 'g' }, { "table", required_argument, NULL, 'T' },
-	{ "verbose", no_argument, NULL, 'v' },         { "help", no_argument, NULL, 'h' },
-	{ "profile", no_argument, NULL, 'P' },         { "compare", required_argument, NULL, 'C' },
-	{ "json", required_argument, NULL, 'j' },      { "repeat", required_argument, NULL, 'r' },
+	{ "qemu", required_argument, NULL, 'q' },
+	{ "append", required_argument, NULL, 'a' },
+	{ "accel", required_argument, NULL, 'A' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "guest-dir", required_argument, NULL, 'g' },
+	{ "table", required_argument, NULL, 'T' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "profile", no_argument, NULL, 'P' },
+	{ "compare", required_argument, NULL, 'C' },
+	{ "json", required_argument, NULL, 'j' },
+	{ "repeat", required_argument, NULL, 'r' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -66,11 +76,18 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 	/* getopt permutes: options may come before or after WORKLOAD. */
 	while ((c = getopt_long(argc, argv, ":q:a:A:t:g:T:vhPC:j:r:", run_longopts, NULL)) != -1) {
 		switch (c) {
-		case 'q': case 'g': case 'T': case 'C': case 'j':
+		case 'q':
+		case 'g':
+		case 'T':
+		case 'C':
+		case 'j':
 			if (!*optarg)
 				goto bad_value;
-			*(c == 'q' ? &o->qemu : c == 'g' ? &o->guest_dir : c == 'T' ? &o->table
-			  : c == 'C' ? &o->compare : &o->json) = optarg;
+			*(c == 'q'   ? &o->qemu
+			  : c == 'g' ? &o->guest_dir
+			  : c == 'T' ? &o->table
+			  : c == 'C' ? &o->compare
+				     : &o->json) = optarg;
 			break;
 		case 'a': o->append = optarg; break;
 		case 'A':
@@ -101,14 +118,14 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 		case 'v': o->verbose = true; break;
 		case 'P': o->profile = true; break;
 		case 'h': o->help = true; return 0;
-		default:
-			return vp_getopt_error(c, argv, "run", err, errlen);
+		default: return vp_getopt_error(c, argv, "run", err, errlen);
 		}
 	}
 	if (o->compare) {
 		/* the workloads are the list; --compare always profiles */
 		if (optind < argc) {
-			snprintf(err, errlen, "unexpected argument '%s' with --compare", argv[optind]);
+			snprintf(err, errlen, "unexpected argument '%s' with --compare",
+				 argv[optind]);
 			return -EINVAL;
 		}
 		o->profile = true;
@@ -129,16 +146,26 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 	}
 	return 0;
 bad_value:
-	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, vp_option_name(run_longopts, c));
+	snprintf(err, errlen, "invalid value '%s' for --%s", optarg,
+		 vp_option_name(run_longopts, c));
 	return -EINVAL;
 }
 
 static void print_result(const struct vp_workload *w, const struct vp_guest_result *r)
 {
-	const struct { const char *name; uint64_t v; } f[] = {
-		{ "ops", r->ops }, { "bytes", r->bytes }, { "pio_out", r->pio_out },
-		{ "pio_in", r->pio_in }, { "mmio_read", r->mmio_read }, { "mmio_write", r->mmio_write },
-		{ "kicks", r->kicks }, { "cycles", r->cycles }, { "tsc_khz", r->tsc_khz },
+	const struct {
+		const char *name;
+		uint64_t v;
+	} f[] = {
+		{ "ops", r->ops },
+		{ "bytes", r->bytes },
+		{ "pio_out", r->pio_out },
+		{ "pio_in", r->pio_in },
+		{ "mmio_read", r->mmio_read },
+		{ "mmio_write", r->mmio_write },
+		{ "kicks", r->kicks },
+		{ "cycles", r->cycles },
+		{ "tsc_khz", r->tsc_khz },
 	};
 
 	printf("%-12s %s (%s)\n", "workload", r->workload[0] ? r->workload : w->name,
@@ -182,8 +209,9 @@ static bool host_refused(int ret)
 
 static int run(const struct vp_run_options *o, const struct vp_workload *w)
 {
-	struct vp_guest_config c = { .qemu = o->qemu, .append = o->append, .accel = o->accel,
-				     .paused_qmp = o->profile };
+	struct vp_guest_config c = {
+		.qemu = o->qemu, .append = o->append, .accel = o->accel, .paused_qmp = o->profile
+	};
 	struct vp_usdt_counts counts = { 0 };
 	struct vp_guest_result r;
 	struct vp_usdt u;

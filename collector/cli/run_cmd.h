@@ -18,11 +18,11 @@ struct vp_run_options {
 	const char *table;     /* NULL: VP_WORKLOADS_JSON */
 	enum vp_accel accel;
 	double timeout_s;
-	bool verbose;          /* echo the serial console */
-	bool profile;          /* count QEMU's register accesses through its USDT probes */
-	const char *compare;   /* "W1,W2[,W3]": vmexit-prof run --compare */
-	const char *json;      /* with compare: the result document (reports/doc/SCHEMA.md) */
-	int repeat;            /* with compare: unprofiled timing runs per workload */
+	bool verbose;	     /* echo the serial console */
+	bool profile;	     /* count QEMU's register accesses through its USDT probes */
+	const char *compare; /* "W1,W2[,W3]": vmexit-prof run --compare */
+	const char *json;    /* with compare: the result document (reports/doc/SCHEMA.md) */
+	int repeat;	     /* with compare: unprofiled timing runs per workload */
 	bool help;
 };
 

@@ -12,14 +12,10 @@
 const char *vp_attr_source_name(enum vp_attr_source s)
 {
 	switch (s) {
-	case VP_ATTR_USDT:
-		return "qemu-usdt";
-	case VP_ATTR_QMP:
-		return "qmp";
-	case VP_ATTR_LEGACY:
-		return "legacy-ports";
-	default:
-		return "none";
+	case VP_ATTR_USDT: return "qemu-usdt";
+	case VP_ATTR_QMP: return "qmp";
+	case VP_ATTR_LEGACY: return "legacy-ports";
+	default: return "none";
 	}
 }
 
@@ -158,7 +154,8 @@ static bool is_access(int kind)
 	return kind == VP_K_PIO || kind == VP_K_MMIO || kind == VP_K_FAST_MMIO;
 }
 
-static int add_access_row(struct totals *tt, const struct vp_attribution *a, const struct vp_row *row)
+static int add_access_row(struct totals *tt, const struct vp_attribution *a,
+			  const struct vp_row *row)
 {
 	const struct vp_stat *st = &row->st;
 	struct vp_attr_hit h = vp_attribute_access(a, row->key.kind, row->key.addr);
@@ -239,7 +236,8 @@ static int add_usdt_irqs(struct totals *tt, const struct vp_attribution *a, bool
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; a->usdt && i < a->usdt->nirqs; i++) {
 			const struct vp_usdt_irq *q = &a->usdt->irqs[i];
-			struct vp_attr_hit h = { .dev = vp_device_unknown(), .source = VP_ATTR_USDT };
+			struct vp_attr_hit h = { .dev = vp_device_unknown(),
+						 .source = VP_ATTR_USDT };
 			struct vp_device_total *t;
 
 			if ((q->kind == VP_UI_IOAPIC) != (pass == 1))
@@ -263,7 +261,6 @@ static int add_usdt_irqs(struct totals *tt, const struct vp_attribution *a, bool
 	}
 	return 0;
 }
-
 
 static int add_usdt_events(struct totals *tt, const struct vp_attribution *a)
 {

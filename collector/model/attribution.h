@@ -25,14 +25,14 @@ enum vp_attr_source { VP_ATTR_NONE = 0, VP_ATTR_LEGACY, VP_ATTR_QMP, VP_ATTR_USD
 
 struct vp_attribution {
 	const struct vp_usdt_counts *usdt; /* NULL: no USDT probes */
-	const struct vp_memmap *memmap;    /* NULL: no QMP */
+	const struct vp_memmap *memmap;	   /* NULL: no QMP */
 };
 
 struct vp_attr_hit {
 	const struct vp_device *dev; /* never NULL: unknown when nothing knew */
-	const char *region;          /* QEMU's region name, or NULL */
+	const char *region;	     /* QEMU's region name, or NULL */
 	enum vp_attr_source source;
-	int ioeventfd;               /* the address is a registered ioeventfd */
+	int ioeventfd; /* the address is a registered ioeventfd */
 };
 
 const char *vp_attr_source_name(enum vp_attr_source s);
@@ -55,12 +55,12 @@ struct vp_dev_event {
 /* One device's share of a profile. */
 struct vp_device_total {
 	const struct vp_device *dev;
-	uint64_t to_user;                         /* exits to QEMU */
+	uint64_t to_user;			   /* exits to QEMU */
 	uint64_t ioeventfd, coalesced, kernel_dev; /* served in the kernel */
 	uint64_t user_ns, kernel_ns;
-	uint64_t interrupts, guest_interrupts;    /* guest_: after the firmware */
-	struct vp_stat lat;                       /* QEMU time of the exits */
-	enum vp_attr_source source;               /* the best that named it */
+	uint64_t interrupts, guest_interrupts;	   /* guest_: after the firmware */
+	struct vp_stat lat;			   /* QEMU time of the exits */
+	enum vp_attr_source source;		   /* the best that named it */
 	struct vp_dev_event ev[VP_DEV_MAX_EVENTS]; /* QEMU's events, first seen first */
 	size_t nev;
 };

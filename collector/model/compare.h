@@ -19,13 +19,13 @@ struct vp_workload;
 #define VP_COMPARE_MAX 8
 
 struct vp_compare_row {
-	const struct vp_workload *w; /* the runner's; the names below are its */
+	const struct vp_workload *w;		  /* the runner's; the names below are its */
 	const char *name, *group, *path, *params; /* group, path: NULL if none */
-	const struct vp_device *dev; /* the device under test (devices.h) */
-	bool ran;                    /* QEMU ran and was profiled */
-	char status[VP_GUEST_WORD];  /* the guest's, or "error" */
-	char error[512];             /* why it did not run or has no result */
-	uint64_t ops, bytes, cycles, tsc_khz; /* bytes: payload moved, all ops */
+	const struct vp_device *dev;		  /* the device under test (devices.h) */
+	bool ran;				  /* QEMU ran and was profiled */
+	char status[VP_GUEST_WORD];		  /* the guest's, or "error" */
+	char error[512];			  /* why it did not run or has no result */
+	uint64_t ops, bytes, cycles, tsc_khz;	  /* bytes: payload moved, all ops */
 	/* QEMU's (USDT) on dev: after the firmware, and the firmware's before */
 	uint64_t qemu_reads, qemu_writes, fw_reads, fw_writes;
 	uint64_t guest_reads, guest_writes; /* the guest's own regions of dev */
@@ -34,7 +34,7 @@ struct vp_compare_row {
 	 * path with more accesses, so the time comes from a second run without
 	 * probes; the profiled run's time is kept beside it. */
 	double us_per_op, us_per_op_profiled; /* us_per_op: median of runs */
-	double runs[VP_MAX_REPEAT];           /* each unprofiled run's us per op */
+	double runs[VP_MAX_REPEAT];	      /* each unprofiled run's us per op */
 	size_t nruns;
 	char timing_status[VP_GUEST_WORD]; /* the unprofiled runs' guest status */
 	/* The device's exits after the firmware: to QEMU, and served in the
@@ -43,8 +43,8 @@ struct vp_compare_row {
 	 * saw dispatched (in_kernel_measured false). */
 	uint64_t to_user, ioeventfd, coalesced;
 	bool in_kernel_measured;
-	double kernel_ns_per_op, qemu_ns_per_op; /* < 0: not measured (TCG; no kvm_exit) */
-	uint64_t interrupts; /* raised by the device after the firmware */
+	double kernel_ns_per_op, qemu_ns_per_op;       /* < 0: not measured (TCG; no kvm_exit) */
+	uint64_t interrupts;			       /* raised by the device after the firmware */
 	struct vp_dev_event events[VP_DEV_MAX_EVENTS]; /* QEMU's, of the device */
 	size_t nevents;
 };
@@ -52,12 +52,12 @@ struct vp_compare_row {
 struct vp_compare_speedup {
 	const char *group;
 	size_t paravirtual, emulated; /* indexes into rows */
-	double ratio;                 /* emulated us/op over paravirtual us/op */
-	double exits_ratio;           /* emulated exits/op over paravirtual's */
+	double ratio;		      /* emulated us/op over paravirtual us/op */
+	double exits_ratio;	      /* emulated exits/op over paravirtual's */
 };
 
 struct vp_compare {
-	char accel[8]; /* "kvm" or "tcg" (of the first run) */
+	char accel[8];	      /* "kvm" or "tcg" (of the first run) */
 	bool kvm_exit_silent; /* under KVM, a run saw no kvm_exit: no kernel time */
 	size_t n;
 	struct vp_compare_row rows[VP_COMPARE_MAX];

@@ -15,10 +15,10 @@
  * access (bpf/qemu_usdt.h), and the guest's own (its VMEXIT-REGION lines). */
 struct vp_device_count {
 	const struct vp_device *dev;
-	uint64_t reads, writes;       /* QEMU, after the firmware: the guest's time */
+	uint64_t reads, writes;	      /* QEMU, after the firmware: the guest's time */
 	uint64_t fw_reads, fw_writes; /* QEMU, before: the firmware's */
 	uint64_t guest_reads, guest_writes;
-	bool in_qemu, in_guest;       /* some region of it was seen on that side */
+	bool in_qemu, in_guest; /* some region of it was seen on that side */
 };
 
 #define VP_MAX_DEVICE_COUNTS 32

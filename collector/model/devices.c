@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The tables are kept laid out as tables, one entry a line. */
+/* clang-format off */
 #define R(a, b) { (a), (b) }
+/* clang-format on */
 
 /*
  * QEMU 7.2's region names (memory_region_init_io and portio lists), as seen
@@ -18,6 +21,7 @@
  * of its instances.  virtio-pci's regions are "virtio-pci-KIND-MODEL", so
  * the model suffix tells virtio-blk from virtio-net.
  */
+/* clang-format off */
 static const struct vp_device table[] = {
 	{ "ide", "IDE (PIIX3)", VP_DEV_EMULATED, 4,
 	  { R(0x1f0, 0x1f7), R(0x3f6, 0x3f6), R(0x170, 0x177), R(0x376, 0x376) },
@@ -82,6 +86,7 @@ static const struct vp_device table[] = {
 
 static const struct vp_device unknown = { "unknown", "unknown device", VP_DEV_UNKNOWN, 0,
 					  { R(0, 0) }, { NULL }, { NULL }, { NULL }, 0, { NULL } };
+/* clang-format on */
 
 const struct vp_device *vp_devices(size_t *n)
 {
@@ -233,10 +238,10 @@ static const struct {
 	uint16_t vendor, device;
 	const char *id;
 } pci_ids[] = {
-	{ 0x8086, 0x7010, "ide" },        { 0x8086, 0x100e, "e1000" },
+	{ 0x8086, 0x7010, "ide" },	  { 0x8086, 0x100e, "e1000" },
 	{ 0x1af4, 0x1001, "virtio-blk" }, { 0x1af4, 0x1042, "virtio-blk" },
 	{ 0x1af4, 0x1000, "virtio-net" }, { 0x1af4, 0x1041, "virtio-net" },
-	{ 0x1234, 0x5357, "stopwatch" },   { 0x1234, 0x1111, "vga" },
+	{ 0x1234, 0x5357, "stopwatch" },  { 0x1234, 0x1111, "vga" },
 };
 
 const struct vp_device *vp_device_for_pci_id(uint16_t vendor, uint16_t device)

@@ -15,14 +15,14 @@
 enum vp_device_class { VP_DEV_EMULATED, VP_DEV_PARAVIRTUAL, VP_DEV_PLATFORM, VP_DEV_UNKNOWN };
 
 #define VP_DEV_MAX_RANGES 6
-#define VP_DEV_MAX_NAMES 8
+#define VP_DEV_MAX_NAMES  8
 
 struct vp_port_range {
 	uint16_t first, last; /* inclusive */
 };
 
 struct vp_device {
-	const char *id;   /* short, stable: "ide", "virtio-blk", ... (JSON, tests) */
+	const char *id;	  /* short, stable: "ide", "virtio-blk", ... (JSON, tests) */
 	const char *name; /* for people */
 	enum vp_device_class cls;
 	size_t nports;

@@ -200,14 +200,10 @@ static const char *const svm_npf_names[] = {
 
 /* SVM codes 0x80000000+: GHCB-protocol #VMGEXIT sub-exits. */
 static const char *const svm_vmgexit_names[] = {
-	[0x01] = "vmgexit_mmio_read",
-	[0x02] = "vmgexit_mmio_write",
-	[0x03] = "vmgexit_nmi_complete",
-	[0x04] = "vmgexit_ap_hlt_loop",
-	[0x05] = "vmgexit_ap_jump_table",
-	[0x10] = "vmgexit_page_state_change",
-	[0x11] = "vmgexit_guest_request",
-	[0x12] = "vmgexit_ext_guest_request",
+	[0x01] = "vmgexit_mmio_read",	  [0x02] = "vmgexit_mmio_write",
+	[0x03] = "vmgexit_nmi_complete",  [0x04] = "vmgexit_ap_hlt_loop",
+	[0x05] = "vmgexit_ap_jump_table", [0x10] = "vmgexit_page_state_change",
+	[0x11] = "vmgexit_guest_request", [0x12] = "vmgexit_ext_guest_request",
 	[0x13] = "vmgexit_ap_creation",
 };
 
@@ -221,17 +217,18 @@ struct name_block {
 	const char *const *names;
 };
 
-#define BLOCK(base, arr) { (base), (uint32_t)ARRAY_SIZE(arr), (arr) }
+#define BLOCK(base, arr)                                                                           \
+	{                                                                                          \
+		(base), (uint32_t)ARRAY_SIZE(arr), (arr)                                           \
+	}
 
 static const struct name_block vmx_blocks[] = {
 	BLOCK(0, vmx_names),
 };
 
 static const struct name_block svm_blocks[] = {
-	BLOCK(0x000, svm_low_names),
-	BLOCK(0x400, svm_npf_names),
-	BLOCK(0x80000000u, svm_vmgexit_names),
-	BLOCK(0x8000fffdu, svm_hv_features_name),
+	BLOCK(0x000, svm_low_names),	       BLOCK(0x400, svm_npf_names),
+	BLOCK(0x80000000u, svm_vmgexit_names), BLOCK(0x8000fffdu, svm_hv_features_name),
 	BLOCK(0xffffffffu, svm_err_name), /* VMEXIT_INVALID (-1) */
 };
 
@@ -281,8 +278,7 @@ static const char *const kvm_run_names[] = {
 
 static const char vmx_failed_vmentry[] = "FAILED_VMENTRY";
 
-static int isa_blocks(uint32_t isa, const struct name_block **blocks,
-		      size_t *n)
+static int isa_blocks(uint32_t isa, const struct name_block **blocks, size_t *n)
 {
 	switch (isa) {
 	case VP_ISA_VMX:
@@ -293,13 +289,11 @@ static int isa_blocks(uint32_t isa, const struct name_block **blocks,
 		*blocks = svm_blocks;
 		*n = ARRAY_SIZE(svm_blocks);
 		return 0;
-	default:
-		return -ENOENT;
+	default: return -ENOENT;
 	}
 }
 
-static const char *block_lookup(const struct name_block *blocks, size_t n,
-				uint32_t code)
+static const char *block_lookup(const struct name_block *blocks, size_t n, uint32_t code)
 {
 	for (size_t i = 0; i < n; i++) {
 		/* unsigned difference: codes below base wrap to huge values */
@@ -334,8 +328,7 @@ static void number_prefix(uint32_t isa, char *buf, size_t len)
 		snprintf(buf, len, "ISA%" PRIu32 "#0x", isa);
 }
 
-const char *vp_exit_reason_format(uint32_t isa, uint32_t code, char *buf,
-				  size_t len)
+const char *vp_exit_reason_format(uint32_t isa, uint32_t code, char *buf, size_t len)
 {
 	const char *name = vp_exit_reason_name(isa, code);
 	char prefix[24];
@@ -430,8 +423,8 @@ static int parse_hex32(const char *s, size_t n, uint32_t *out)
 	return 0;
 }
 
-static int lookup_name(const struct name_block *blocks, size_t nblocks,
-		       const char *s, size_t n, uint32_t *code)
+static int lookup_name(const struct name_block *blocks, size_t nblocks, const char *s, size_t n,
+		       uint32_t *code)
 {
 	for (size_t b = 0; b < nblocks; b++)
 		for (uint32_t i = 0; i < blocks[b].count; i++) {
@@ -469,12 +462,10 @@ static int parse_vmx(const char *s, uint32_t *code)
 		uint32_t other;
 
 		s++;
-		if (lower((unsigned char)s[0]) != '0' ||
-		    lower((unsigned char)s[1]) != 'x')
+		if (lower((unsigned char)s[0]) != '0' || lower((unsigned char)s[1]) != 'x')
 			return -ENOENT;
 		s += 2;
-		if (parse_hex32(s, strlen(s), &other) || !other ||
-		    (other & ~0x7fff0000u))
+		if (parse_hex32(s, strlen(s), &other) || !other || (other & ~0x7fff0000u))
 			return -ENOENT;
 		flags |= other;
 		s += strlen(s);

@@ -47,8 +47,7 @@ const char *vp_exit_reason_name(uint32_t isa, uint32_t code);
  *   unknown: the whole code as a number that can never be mistaken for a
  *            name: "VMX#0x7b", "SVM#0x1234", "ISA3#0x1234".
  */
-const char *vp_exit_reason_format(uint32_t isa, uint32_t code, char *buf,
-				  size_t len);
+const char *vp_exit_reason_format(uint32_t isa, uint32_t code, char *buf, size_t len);
 
 /*
  * Name of a KVM_EXIT_* code from struct kvm_run.exit_reason (as in

@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #define VP_GUEST_MAX_REGIONS 32
-#define VP_GUEST_MAX_EXTRA 24
-#define VP_GUEST_WORD 48
+#define VP_GUEST_MAX_EXTRA   24
+#define VP_GUEST_WORD	     48
 
 struct vp_guest_region {
 	char name[VP_GUEST_WORD];
@@ -25,11 +25,13 @@ struct vp_guest_result {
 	bool valid; /* a VMEXIT-RESULT line was seen */
 	char workload[VP_GUEST_WORD];
 	char status[VP_GUEST_WORD];
-	int code;   /* status code, -1 for a status this build does not know */
+	int code; /* status code, -1 for a status this build does not know */
 	uint64_t ops, bytes, pio_out, pio_in, mmio_read, mmio_write, kicks, cycles, tsc_khz;
 	/* workload-specific fields, in line order, values as printed */
 	size_t nextra;
-	struct { char key[VP_GUEST_WORD], value[VP_GUEST_WORD]; } extra[VP_GUEST_MAX_EXTRA];
+	struct {
+		char key[VP_GUEST_WORD], value[VP_GUEST_WORD];
+	} extra[VP_GUEST_MAX_EXTRA];
 	size_t nregions;
 	struct vp_guest_region regions[VP_GUEST_MAX_REGIONS];
 };

@@ -19,9 +19,9 @@ struct vp_pci_bar {
 	enum vp_space space;
 	int bus, slot, func, bar;
 	uint16_t vendor, device;
-	int irq;          /* the function's INTx line (query-pci "irq"), -1 if none */
+	int irq;	  /* the function's INTx line (query-pci "irq"), -1 if none */
 	char qdev_id[64]; /* "" when the device was given no id= */
-	char desc[48];    /* query-pci's class description */
+	char desc[48];	  /* query-pci's class description */
 	const struct vp_device *dev;
 };
 
@@ -29,8 +29,8 @@ struct vp_mem_range {
 	uint64_t start, end; /* inclusive */
 	enum vp_space space;
 	int prio;
-	char kind[16];  /* "i/o", "ram", "rom", "romd", ... */
-	char name[64];  /* the MemoryRegion's name, without the " @offset" */
+	char kind[16];		      /* "i/o", "ram", "rom", "romd", ... */
+	char name[64];		      /* the MemoryRegion's name, without the " @offset" */
 	const struct vp_device *dev;  /* never NULL after parsing */
 	const struct vp_pci_bar *bar; /* the BAR holding the range, or NULL */
 };

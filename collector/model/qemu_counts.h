@@ -14,8 +14,8 @@
 struct vp_qemu_event;
 
 struct vp_usdt_region {
-	char name[64];   /* QEMU's MemoryRegion name ("" if it could not be read) */
-	uint64_t mr;     /* the MemoryRegion pointer: two devices may share a name */
+	char name[64]; /* QEMU's MemoryRegion name ("" if it could not be read) */
+	uint64_t mr;   /* the MemoryRegion pointer: two devices may share a name */
 	uint64_t reads, writes;
 	/* The part after the last fw_cfg access (bpf/qemu_usdt.h): the guest's
 	 * own; reads - guest_reads is what the firmware did before it. */
@@ -35,14 +35,14 @@ struct vp_usdt_irq {
 	uint32_t line;
 	uint64_t obj;
 	char region[64];
-	const char *device_id; /* from the device type's own events, or NULL */
+	const char *device_id;	       /* from the device type's own events, or NULL */
 	uint64_t raised, guest_raised; /* guest_raised: after the firmware */
 };
 
 /* One catalogue event's count, per object where it names one. */
 struct vp_usdt_event {
 	const struct vp_qemu_event *e;
-	uint64_t obj;          /* a VirtIODevice, an exit reason, or 0 */
+	uint64_t obj;	       /* a VirtIODevice, an exit reason, or 0 */
 	char region[64];       /* a VirtIODevice's: the region of its status write */
 	const char *device_id; /* a VirtIODevice's type, from its own events, or NULL */
 	uint64_t total, guest; /* guest: after the firmware */

@@ -40,7 +40,8 @@ void vp_result_clear(struct vp_result *r)
 static bool key_eq(const struct vp_key *a, const struct vp_key *b)
 {
 	return a->kind == b->kind && a->dir == b->dir && a->isa == b->isa && a->size == b->size &&
-	       a->vcpu == b->vcpu && a->code == b->code && a->addr == b->addr && a->flags == b->flags;
+	       a->vcpu == b->vcpu && a->code == b->code && a->addr == b->addr &&
+	       a->flags == b->flags;
 }
 
 const struct vp_row *vp_result_find(const struct vp_result *r, const struct vp_key *key)
@@ -162,7 +163,6 @@ uint64_t vp_stat_percentile(const struct vp_stat *s, double p)
 	return s->max_ns;
 }
 
-
 static int by_cost(const void *pa, const void *pb)
 {
 	const struct vp_row *a = *(const struct vp_row *const *)pa;
@@ -188,7 +188,8 @@ static int by_cost(const void *pa, const void *pb)
 	return (int)a->key.kind - (int)b->key.kind;
 }
 
-size_t vp_result_select(const struct vp_result *r, enum vp_key_kind kind, const struct vp_row ***out)
+size_t vp_result_select(const struct vp_result *r, enum vp_key_kind kind,
+			const struct vp_row ***out)
 {
 	const struct vp_row **sel;
 	size_t n = 0;
@@ -222,7 +223,8 @@ bool vp_result_has_exit_events(const struct vp_result *r)
 
 static int by_vcpu(const void *a, const void *b)
 {
-	return (int)((const struct vp_vcpu_sum *)a)->vcpu - (int)((const struct vp_vcpu_sum *)b)->vcpu;
+	return (int)((const struct vp_vcpu_sum *)a)->vcpu -
+	       (int)((const struct vp_vcpu_sum *)b)->vcpu;
 }
 
 size_t vp_result_vcpu_sums(const struct vp_result *r, struct vp_vcpu_sum **out)
@@ -234,7 +236,8 @@ size_t vp_result_vcpu_sums(const struct vp_result *r, struct vp_vcpu_sum **out)
 		const struct vp_row *row = &r->rows[i];
 		struct vp_vcpu_sum *s = NULL;
 
-		if (row->key.kind != VP_K_USER && row->key.kind != VP_K_EXIT && row->key.kind != VP_K_RUN)
+		if (row->key.kind != VP_K_USER && row->key.kind != VP_K_EXIT &&
+		    row->key.kind != VP_K_RUN)
 			continue;
 		for (size_t j = 0; j < n && !s; j++)
 			if (v[j].vcpu == row->key.vcpu)

@@ -51,7 +51,8 @@ const struct vp_row *vp_result_find(const struct vp_result *r, const struct vp_k
  * Rows of one kind, most costly first (time spent, then count).  Returns the
  * number of rows; *out is allocated and owned by the caller.
  */
-size_t vp_result_select(const struct vp_result *r, enum vp_key_kind kind, const struct vp_row ***out);
+size_t vp_result_select(const struct vp_result *r, enum vp_key_kind kind,
+			const struct vp_row ***out);
 uint64_t vp_result_total_count(const struct vp_result *r, enum vp_key_kind kind);
 
 /* Gives the rows whose vCPU could not be told (a thread seen before its

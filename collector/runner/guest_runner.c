@@ -23,15 +23,15 @@
 #define MAX_ARGV 96
 
 struct vp_guest {
-	pid_t pid;        /* 0 once reaped */
-	int status;       /* waitpid status once reaped */
-	char disk[64];    /* scratch disk path, "" if none */
-	char serial[64];  /* serial console file */
-	char qmp[64];     /* QMP socket path, "" if none */
-	int log_fd;       /* QEMU's own stdout/stderr, unlinked */
+	pid_t pid;	 /* 0 once reaped */
+	int status;	 /* waitpid status once reaped */
+	char disk[64];	 /* scratch disk path, "" if none */
+	char serial[64]; /* serial console file */
+	char qmp[64];	 /* QMP socket path, "" if none */
+	int log_fd;	 /* QEMU's own stdout/stderr, unlinked */
 	const char *accel;
 	char *missing_device;
-	char *text;       /* serial output, after wait */
+	char *text; /* serial output, after wait */
 	char *argv[MAX_ARGV];
 	char *owned[MAX_ARGV]; /* argv strings we allocated */
 	size_t argc, nowned;
@@ -137,7 +137,8 @@ static int push_table_arg(struct vp_guest *g, const char *arg)
 	if (!at)
 		return push(g, arg, false);
 	if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - arg), arg, g->disk, at + 6) >=
-	    (int)sizeof(buf) || strstr(at + 6, "{disk}"))
+		    (int)sizeof(buf) ||
+	    strstr(at + 6, "{disk}"))
 		return -E2BIG;
 	return push(g, buf, true);
 }
@@ -170,7 +171,9 @@ static int build_argv(struct vp_guest *g, const struct vp_workload *w,
 		"-machine", "pc", "-m", "64", "-display", "none", "-nodefaults",
 	};
 	static const char *const after[] = {
-		"-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+		"-no-reboot",
+		"-device",
+		"isa-debug-exit,iobase=0xf4,iosize=0x04",
 	};
 	char serial[80];
 	int ret = push(g, qemu, true);
@@ -269,13 +272,14 @@ int vp_guest_start(const struct vp_workload *w, const struct vp_guest_config *c,
 		return ret;
 	}
 	if (find_program(c->qemu, qemu, sizeof(qemu))) {
-		snprintf(err, errlen, "QEMU '%s' not found (install qemu-system-x86 or give --qemu)",
-			 c->qemu);
+		snprintf(err, errlen,
+			 "QEMU '%s' not found (install qemu-system-x86 or give --qemu)", c->qemu);
 		return -ENOENT;
 	}
 	kvm = c->accel != VP_ACCEL_TCG && vp_kvm_usable();
 	if (c->accel == VP_ACCEL_KVM && !kvm) {
-		snprintf(err, errlen, "--accel kvm: /dev/kvm cannot create a VM here (use --accel tcg)");
+		snprintf(err, errlen,
+			 "--accel kvm: /dev/kvm cannot create a VM here (use --accel tcg)");
 		return -ENODEV;
 	}
 	g = calloc(1, sizeof(*g));
@@ -315,12 +319,30 @@ fail:
 	return ret;
 }
 
-pid_t vp_guest_pid(const struct vp_guest *g) { return g->pid; }
-const char *vp_guest_accel(const struct vp_guest *g) { return g->accel; }
-const char *vp_guest_missing_device(const struct vp_guest *g) { return g->missing_device; }
-char *const *vp_guest_argv(const struct vp_guest *g) { return g->argv; }
-const char *vp_guest_qmp_path(const struct vp_guest *g) { return g->qmp[0] ? g->qmp : NULL; }
-const char *vp_guest_serial(const struct vp_guest *g) { return g->text; }
+pid_t vp_guest_pid(const struct vp_guest *g)
+{
+	return g->pid;
+}
+const char *vp_guest_accel(const struct vp_guest *g)
+{
+	return g->accel;
+}
+const char *vp_guest_missing_device(const struct vp_guest *g)
+{
+	return g->missing_device;
+}
+char *const *vp_guest_argv(const struct vp_guest *g)
+{
+	return g->argv;
+}
+const char *vp_guest_qmp_path(const struct vp_guest *g)
+{
+	return g->qmp[0] ? g->qmp : NULL;
+}
+const char *vp_guest_serial(const struct vp_guest *g)
+{
+	return g->text;
+}
 
 static double now_s(void)
 {
@@ -361,8 +383,8 @@ static void last_log_line(const struct vp_guest *g, char *out, size_t len)
 	free(log);
 }
 
-int vp_guest_wait(struct vp_guest *g, double timeout_s, struct vp_guest_result *r,
-		  char *err, size_t errlen)
+int vp_guest_wait(struct vp_guest *g, double timeout_s, struct vp_guest_result *r, char *err,
+		  size_t errlen)
 {
 	double deadline = now_s() + timeout_s;
 	bool timed_out = false;

@@ -23,13 +23,13 @@
 struct vp_workload {
 	char *name;
 	char *description;
-	char **args;       /* raw QEMU arguments; "{disk}" names the scratch disk */
+	char **args; /* raw QEMU arguments; "{disk}" names the scratch disk */
 	size_t nargs;
 	unsigned disk_mib; /* 0: no scratch disk */
 	bool project_qemu; /* needs the project's QEMU (its device) */
-	char *defaults;    /* -append when the caller gives none */
-	char *group;       /* NULL, or e.g. "block": emulated/paravirtual pairs */
-	char *path;        /* "emulated" or "paravirtual" within the group */
+	char *defaults;	   /* -append when the caller gives none */
+	char *group;	   /* NULL, or e.g. "block": emulated/paravirtual pairs */
+	char *path;	   /* "emulated" or "paravirtual" within the group */
 };
 
 struct vp_workload_table {
@@ -76,7 +76,7 @@ bool vp_kvm_usable(void);
 int vp_guest_start(const struct vp_workload *w, const struct vp_guest_config *c,
 		   struct vp_guest **out, char *err, size_t errlen);
 pid_t vp_guest_pid(const struct vp_guest *g);
-const char *vp_guest_accel(const struct vp_guest *g); /* "kvm" or "tcg" */
+const char *vp_guest_accel(const struct vp_guest *g);	       /* "kvm" or "tcg" */
 const char *vp_guest_missing_device(const struct vp_guest *g); /* NULL if none */
 /* The QMP socket of a paused_qmp start, else NULL. */
 const char *vp_guest_qmp_path(const struct vp_guest *g);
@@ -87,8 +87,8 @@ char *const *vp_guest_argv(const struct vp_guest *g);
  * parses its serial output into r.  -EPROTO when there is no result line or
  * QEMU's exit status is not (code << 1) | 1 for the line's status.
  */
-int vp_guest_wait(struct vp_guest *g, double timeout_s, struct vp_guest_result *r,
-		  char *err, size_t errlen);
+int vp_guest_wait(struct vp_guest *g, double timeout_s, struct vp_guest_result *r, char *err,
+		  size_t errlen);
 /* The serial output read by vp_guest_wait (NULL before). */
 const char *vp_guest_serial(const struct vp_guest *g);
 /* Kills QEMU if still running, removes the scratch files. */

@@ -118,7 +118,8 @@ int vp_workloads_load(const char *path, struct vp_workload_table *t, char *err, 
 
 		if (!f) {
 			ret = -errno;
-			snprintf(err, errlen, "cannot read workload table %s: %s", path, strerror(errno));
+			snprintf(err, errlen, "cannot read workload table %s: %s", path,
+				 strerror(errno));
 			return ret;
 		}
 		fclose(f);
@@ -137,7 +138,7 @@ int vp_workloads_load(const char *path, struct vp_workload_table *t, char *err, 
 		return -ENOMEM;
 	}
 	/* jansson >= 2.8 iterates in insertion order: the file's order. */
-	json_object_foreach(all, name, o) {
+	json_object_foreach (all, name, o) {
 		ret = load_one(name, o, &t->w[t->n++], err, errlen);
 		if (ret)
 			break;
@@ -195,10 +196,13 @@ static int copy_word(char *dst, const char *src, size_t n)
 
 static int result_field(struct vp_guest_result *r, const char *key, const char *value)
 {
-	static const struct { const char *key; size_t off; } nums[] = {
+	static const struct {
+		const char *key;
+		size_t off;
+	} nums[] = {
 #define F(f) { #f, offsetof(struct vp_guest_result, f) }
-		F(ops), F(bytes), F(pio_out), F(pio_in), F(mmio_read), F(mmio_write),
-		F(kicks), F(cycles), F(tsc_khz),
+		F(ops),	       F(bytes), F(pio_out), F(pio_in),	 F(mmio_read),
+		F(mmio_write), F(kicks), F(cycles),  F(tsc_khz),
 #undef F
 	};
 
@@ -263,7 +267,8 @@ int vp_guest_parse_line(const char *line, struct vp_guest_result *r)
 		if (!eq || eq == word)
 			return -EINVAL;
 		*eq = '\0';
-		if (is_result ? result_field(&res, word, eq + 1) : region_field(&region, word, eq + 1))
+		if (is_result ? result_field(&res, word, eq + 1)
+			      : region_field(&region, word, eq + 1))
 			return -EINVAL;
 	}
 	if (is_result) {
@@ -298,7 +303,8 @@ int vp_guest_parse_output(const char *text, struct vp_guest_result *r)
 
 			memcpy(line, p, n);
 			line[n] = '\0';
-			if ((tag = strstr(line, "VMEXIT-RESULT ")) || (tag = strstr(line, "VMEXIT-REGION ")))
+			if ((tag = strstr(line, "VMEXIT-RESULT ")) ||
+			    (tag = strstr(line, "VMEXIT-REGION ")))
 				vp_guest_parse_line(tag, r);
 		}
 		p += n + (nl ? 1 : 0);

@@ -28,7 +28,9 @@
  * counts what the firmware did before the guest ran, so a pair may differ by
  * that; the stopwatch's registers are only touched by the workload.
  */
-static const struct { const char *guest, *qemu; } region_pairs[] = {
+static const struct {
+	const char *guest, *qemu;
+} region_pairs[] = {
 	{ "stopwatch-regs", "vmexit-stopwatch-regs" },
 	{ "stopwatch-doorbell", "vmexit-stopwatch-doorbell" },
 	{ "pit-gate", "pcspk" }, /* port 0x61 */
@@ -105,8 +107,7 @@ static int begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, struct kvm
 	return ret;
 }
 
-int vp_profile_begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, char *err,
-		     size_t errlen)
+int vp_profile_begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, char *err, size_t errlen)
 {
 	return begin(g, verbose, u, NULL, err, errlen);
 }
@@ -140,7 +141,8 @@ void vp_profile_print(const struct vp_usdt_counts *c, const struct vp_guest_resu
 			snprintf(name, sizeof(name), "mr@0x%" PRIx64, q->mr);
 		printf("%-28s %10" PRIu64 " %10" PRIu64, name, q->reads, q->writes);
 		if (gr)
-			printf("   %-18s %10" PRIu64 " %10" PRIu64, gr->name, gr->reads, gr->writes);
+			printf("   %-18s %10" PRIu64 " %10" PRIu64, gr->name, gr->reads,
+			       gr->writes);
 		putchar('\n');
 	}
 	if (c->dropped_counts || c->dropped_names)
@@ -198,7 +200,8 @@ void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_gu
 		if (ops)
 			snprintf(perop, sizeof(perop), "%.2f",
 				 (double)(d[i].reads + d[i].writes) / (double)ops);
-		printf("%-16s %-11s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %10s %9" PRIu64 " %9" PRIu64,
+		printf("%-16s %-11s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %10s %9" PRIu64
+		       " %9" PRIu64,
 		       d[i].dev->id, vp_device_class_name(d[i].dev->cls), d[i].reads, d[i].writes,
 		       d[i].reads + d[i].writes, perop, d[i].fw_reads, d[i].fw_writes);
 		if (d[i].in_guest)

@@ -14,8 +14,7 @@
 
 /* g was started with paused_qmp: attaches u to its QEMU, then lets the vCPUs
  * run (QMP cont).  On failure nothing stays attached; 0 or -errno with err. */
-int vp_profile_begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, char *err,
-		     size_t errlen);
+int vp_profile_begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, char *err, size_t errlen);
 /* QEMU's per-region table; r (NULL if the guest printed no result) for the
  * guest's own counts of the regions the two name differently. */
 void vp_profile_print(const struct vp_usdt_counts *c, const struct vp_guest_result *r);

@@ -62,7 +62,8 @@ static bool has_events(const char *dir)
 
 int vp_find_tracefs(char *dir, size_t len)
 {
-	static const char *const candidates[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	static const char *const candidates[] = { "/sys/kernel/tracing",
+						  "/sys/kernel/debug/tracing" };
 
 	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
 		snprintf(dir, len, "%s%s", sysroot(), candidates[i]);

@@ -151,15 +151,16 @@ static int add_bars(struct vp_memmap *m, json_t *devices)
 	size_t i, j;
 	json_t *d, *reg;
 
-	json_array_foreach(devices, i, d) {
+	json_array_foreach (devices, i, d) {
 		json_t *id = json_object_get(d, "id"), *bridge = json_object_get(d, "pci_bridge");
 		const char *qdev = json_string_value(json_object_get(d, "qdev_id"));
 		const char *desc = json_string_value(
 			json_object_get(json_object_get(d, "class_info"), "desc"));
 
-		json_array_foreach(json_object_get(d, "regions"), j, reg) {
+		json_array_foreach (json_object_get(d, "regions"), j, reg) {
 			struct vp_pci_bar b = { 0 };
-			int64_t addr = int_member(reg, "address", -1), size = int_member(reg, "size", 0);
+			int64_t addr = int_member(reg, "address", -1),
+				size = int_member(reg, "size", 0);
 			const char *type = json_string_value(json_object_get(reg, "type"));
 
 			/* Not yet assigned by the firmware (or a disabled ROM). */
@@ -176,7 +177,8 @@ static int add_bars(struct vp_memmap *m, json_t *devices)
 			b.device = (uint16_t)int_member(id, "device", 0);
 			/* INTx line (-1: none); MSI-only functions still report one. */
 			b.irq = (int)int_member(d, "irq", -1);
-			copy(b.qdev_id, sizeof(b.qdev_id), qdev ? qdev : "", strlen(qdev ? qdev : ""));
+			copy(b.qdev_id, sizeof(b.qdev_id), qdev ? qdev : "",
+			     strlen(qdev ? qdev : ""));
 			copy(b.desc, sizeof(b.desc), desc ? desc : "", strlen(desc ? desc : ""));
 			b.dev = vp_device_for_pci_id(b.vendor, b.device);
 			if (vp_grow((void **)&m->bars, m->nbars, &m->barcap, sizeof(*m->bars), 16))
@@ -197,7 +199,7 @@ int vp_memmap_parse_pci(struct vp_memmap *m, json_t *query_pci)
 
 	if (!json_is_array(query_pci))
 		return -EINVAL;
-	json_array_foreach(query_pci, i, bus) {
+	json_array_foreach (query_pci, i, bus) {
 		int ret = add_bars(m, json_object_get(bus, "devices"));
 
 		if (ret)

@@ -71,14 +71,17 @@ static void attach_optional(struct vp_usdt *u)
 		struct bpf_link **link;
 		const char *event;
 	} opt[] = {
-		{ s->progs.vp_ioeventfd_mmio, &s->links.vp_ioeventfd_mmio, "kvm_set_ioeventfd_mmio" },
+		{ s->progs.vp_ioeventfd_mmio, &s->links.vp_ioeventfd_mmio,
+		  "kvm_set_ioeventfd_mmio" },
 		{ s->progs.vp_ioeventfd_pio, &s->links.vp_ioeventfd_pio, "kvm_set_ioeventfd_pio" },
 		{ s->progs.vp_pci_cfg_write, &s->links.vp_pci_cfg_write, "pci_cfg_write" },
 		{ s->progs.vp_virtio_status, &s->links.vp_virtio_status, "virtio_set_status" },
 		{ s->progs.vp_virtio_notify, &s->links.vp_virtio_notify, "virtio_notify" },
-		{ s->progs.vp_virtio_notify_irqfd, &s->links.vp_virtio_notify_irqfd, "virtio_notify_irqfd" },
+		{ s->progs.vp_virtio_notify_irqfd, &s->links.vp_virtio_notify_irqfd,
+		  "virtio_notify_irqfd" },
 		{ s->progs.vp_ioapic_irq, &s->links.vp_ioapic_irq, "ioapic_set_irq" },
-		{ s->progs.vp_stopwatch_irq, &s->links.vp_stopwatch_irq, "vmexit_stopwatch_irq_raise" },
+		{ s->progs.vp_stopwatch_irq, &s->links.vp_stopwatch_irq,
+		  "vmexit_stopwatch_irq_raise" },
 		{ s->progs.vp_virtio_blk_complete, &s->links.vp_virtio_blk_complete,
 		  "virtio_blk_req_complete" },
 	};
@@ -94,7 +97,7 @@ static void attach_optional(struct vp_usdt *u)
 static bool counted_role(const char *role)
 {
 	static const char *const roles[] = { "exit", "command", "request", "complete",
-					     "dma", "notify", "drop" };
+					     "dma",  "notify",	"drop" };
 
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		if (!strcmp(role, roles[i]))
@@ -119,12 +122,14 @@ static void attach_events(struct vp_usdt *u)
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", u->pid);
 	for (size_t i = 0; i < vp_qemu_events_count; i++) {
 		const struct vp_qemu_event *e = &vp_qemu_events[i];
-		LIBBPF_OPTS(bpf_usdt_opts, o, .usdt_cookie = (__u64)i << VP_USDT_COOKIE_SHIFT | object_arg(e));
+		LIBBPF_OPTS(bpf_usdt_opts, o,
+			    .usdt_cookie = (__u64)i << VP_USDT_COOKIE_SHIFT | object_arg(e));
 		struct bpf_link *l;
 
 		if (!counted_role(e->role) || u->nevent_links == VP_USDT_MAX_EVENT_LINKS)
 			continue;
-		l = bpf_program__attach_usdt(u->skel->progs.vp_event, u->pid, exe, "qemu", e->name, &o);
+		l = bpf_program__attach_usdt(u->skel->progs.vp_event, u->pid, exe, "qemu", e->name,
+					     &o);
 		if (l) {
 			u->event_links[u->nevent_links++] = l;
 			continue;
@@ -267,7 +272,8 @@ static int read_irqs(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
 		q->raised = v.raised;
 		q->guest_raised = v.epoch == epoch ? v.since_mark : 0;
 		if (key.kind == VP_UI_VIRTIO)
-			name_vdev(u, names_fd, key.obj, q->region, sizeof(q->region), &q->device_id);
+			name_vdev(u, names_fd, key.obj, q->region, sizeof(q->region),
+				  &q->device_id);
 	}
 	return 0;
 }
@@ -295,7 +301,8 @@ static int read_events(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd
 		ev->total = v.total;
 		ev->guest = v.epoch == epoch ? v.since_mark : 0;
 		if (object_arg(ev->e) == 1)
-			name_vdev(u, names_fd, key.obj, ev->region, sizeof(ev->region), &ev->device_id);
+			name_vdev(u, names_fd, key.obj, ev->region, sizeof(ev->region),
+				  &ev->device_id);
 	}
 	return 0;
 }

@@ -97,8 +97,8 @@ static json_t *next_message(struct vp_qmp *q, int *ret)
 	}
 }
 
-int vp_qmp_execute(struct vp_qmp *q, const char *command, json_t *args, json_t **ret_val,
-		   char *err, size_t errlen)
+int vp_qmp_execute(struct vp_qmp *q, const char *command, json_t *args, json_t **ret_val, char *err,
+		   size_t errlen)
 {
 	json_t *req = json_pack("{s:s}", "execute", command);
 	char *line;

@@ -29,8 +29,8 @@ int vp_qmp_open(struct vp_qmp *q, const char *path, pid_t pid, double timeout_s,
 int vp_qmp_command(struct vp_qmp *q, const char *command, char *err, size_t errlen);
 /* Executes command with args (a JSON object, borrowed; NULL for none).  On
  * success *ret (if ret) owns the reply's "return" value; -EIO on "error". */
-int vp_qmp_execute(struct vp_qmp *q, const char *command, struct json_t *args,
-		   struct json_t **ret, char *err, size_t errlen);
+int vp_qmp_execute(struct vp_qmp *q, const char *command, struct json_t *args, struct json_t **ret,
+		   char *err, size_t errlen);
 void vp_qmp_close(struct vp_qmp *q);
 
 /* The QMP socket a QEMU command line listens on: `-qmp unix:PATH,server..`

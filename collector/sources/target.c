@@ -38,7 +38,8 @@ static int scan_fds(const char *dir_path, struct vp_target *t)
 
 		if (de->d_name[0] == '.')
 			continue;
-		if (snprintf(link, sizeof(link), "%s/%s", dir_path, de->d_name) >= (int)sizeof(link))
+		if (snprintf(link, sizeof(link), "%s/%s", dir_path, de->d_name) >=
+		    (int)sizeof(link))
 			continue;
 		n = readlink(link, dest, sizeof(dest) - 1);
 		if (n < 0)
@@ -71,10 +72,12 @@ static void scan_maps(const char *path, struct vp_target *t)
 		uint64_t start, offset;
 		const char *name = strstr(line, VCPU_INODE);
 
-		if (!name || sscanf(line, "%" SCNx64 "-%*x %*s %" SCNx64, &start, &offset) != 2 || offset)
+		if (!name || sscanf(line, "%" SCNx64 "-%*x %*s %" SCNx64, &start, &offset) != 2 ||
+		    offset)
 			continue;
 		for (int i = 0; i < t->nr_vcpus; i++)
-			if (t->vcpus[i].vcpu == atoi(name + strlen(VCPU_INODE)) && !t->vcpus[i].run_addr)
+			if (t->vcpus[i].vcpu == atoi(name + strlen(VCPU_INODE)) &&
+			    !t->vcpus[i].run_addr)
 				t->vcpus[i].run_addr = start;
 	}
 	fclose(f);

@@ -8,7 +8,7 @@
 
 /* VirtIODevice's name follows its DeviceState, a few hundred bytes in. */
 #define VDEV_SCAN_BYTES 1024
-#define NAME_MAX_LEN 24
+#define NAME_MAX_LEN	24
 
 static ssize_t peek(pid_t pid, uint64_t addr, void *buf, size_t len)
 {

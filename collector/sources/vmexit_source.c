@@ -41,7 +41,8 @@ static int select_programs(struct vp_live *l, const char *tracefs, char *err, si
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, l->skel->obj) {
+	bpf_object__for_each_program(prog, l->skel->obj)
+	{
 		char category[64], event[64];
 		const char *sec = bpf_program__section_name(prog);
 
@@ -50,13 +51,15 @@ static int select_programs(struct vp_live *l, const char *tracefs, char *err, si
 		if (vp_tracepoint_exists(tracefs, category, event))
 			continue;
 		if (is_required(event)) {
-			snprintf(err, errlen, "this kernel has no %s:%s tracepoint (is KVM enabled?)",
-				 category, event);
+			snprintf(err, errlen,
+				 "this kernel has no %s:%s tracepoint (is KVM enabled?)", category,
+				 event);
 			return -ENOENT;
 		}
 		bpf_program__set_autoload(prog, false);
 		size_t used = strlen(l->missing);
-		snprintf(l->missing + used, sizeof(l->missing) - used, "%s%s", used ? " " : "", event);
+		snprintf(l->missing + used, sizeof(l->missing) - used, "%s%s", used ? " " : "",
+			 event);
 	}
 	return 0;
 }
@@ -66,7 +69,8 @@ int vp_live_update_vcpus(struct vp_live *l, const struct vp_target *t)
 	int fd = bpf_map__fd(l->skel->maps.vcpu_fds);
 
 	for (int i = 0; i < t->nr_vcpus; i++) {
-		struct vp_vcpu_fd v = { .vcpu = t->vcpus[i].vcpu, .run_addr = t->vcpus[i].run_addr };
+		struct vp_vcpu_fd v = { .vcpu = t->vcpus[i].vcpu,
+					.run_addr = t->vcpus[i].run_addr };
 		__u32 key = t->vcpus[i].fd;
 
 		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY))
@@ -124,7 +128,8 @@ fail:
 
 int vp_live_read(struct vp_live *l, struct vp_result *r)
 {
-	return vp_read_maps(bpf_map__fd(l->skel->maps.stats), bpf_map__fd(l->skel->maps.stats_overflow),
+	return vp_read_maps(bpf_map__fd(l->skel->maps.stats),
+			    bpf_map__fd(l->skel->maps.stats_overflow),
 			    bpf_map__fd(l->skel->maps.counters), r);
 }
 

@@ -24,7 +24,7 @@ struct vp_live {
 
 struct vp_live_opts {
 	int vcpu_filter; /* -1: all */
-	bool verbose;    /* libbpf's own messages */
+	bool verbose;	 /* libbpf's own messages */
 };
 
 /* On failure returns a negative errno and writes one line into err. */

@@ -10,9 +10,9 @@
 
 static inline uint64_t rdtsc(void)
 {
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-    return (uint64_t)hi << 32 | lo;
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
 }
 
 /* Measures the TSC against 10 ms of PIT channel 2, three times, keeping

@@ -24,13 +24,13 @@
 /* The status in the result line; its number is the isa-debug-exit code,
    so QEMU exits with (status << 1) | 1. */
 enum guest_status {
-    GS_OK = 0,
-    GS_FAIL = 1,            /* a check failed: results are wrong */
-    GS_BAD_PARAM = 2,       /* the command line was rejected */
-    GS_NO_DEVICE = 3,       /* the device the workload drives is absent */
-    GS_TIMEOUT = 4,         /* a bounded wait ran out */
-    GS_EXCEPTION = 5,       /* a CPU exception */
-    GS_BOOT_ERROR = 6,      /* not started by a multiboot loader */
+	GS_OK = 0,
+	GS_FAIL = 1,	   /* a check failed: results are wrong */
+	GS_BAD_PARAM = 2,  /* the command line was rejected */
+	GS_NO_DEVICE = 3,  /* the device the workload drives is absent */
+	GS_TIMEOUT = 4,	   /* a bounded wait ran out */
+	GS_EXCEPTION = 5,  /* a CPU exception */
+	GS_BOOT_ERROR = 6, /* not started by a multiboot loader */
 };
 
 #define ISA_DEBUG_EXIT_PORT 0xf4
@@ -39,11 +39,11 @@ const char *guest_status_name(int status);
 
 /* Filled by the workload; printed in the result line. */
 struct guest_result {
-    uint64_t ops;           /* operations completed */
-    uint64_t bytes;         /* payload bytes moved through guest memory */
-    uint64_t kicks;         /* doorbell (notification) writes */
-    uint64_t cycles;        /* TSC cycles of the measured phase */
-    char extra[192];        /* " key=value" pairs added by result_add() */
+	uint64_t ops;	 /* operations completed */
+	uint64_t bytes;	 /* payload bytes moved through guest memory */
+	uint64_t kicks;	 /* doorbell (notification) writes */
+	uint64_t cycles; /* TSC cycles of the measured phase */
+	char extra[192]; /* " key=value" pairs added by result_add() */
 };
 extern struct guest_result guest_result;
 

@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 struct param {
-    const char *key;
-    uint64_t *value;    /* holds the default; overwritten when given */
-    uint64_t min, max;
+	const char *key;
+	uint64_t *value; /* holds the default; overwritten when given */
+	uint64_t min, max;
 };
 
 /* 0, or -EINVAL with the reason in params_error(); on error no value is

@@ -42,94 +42,94 @@
 
 #include "pci.h"
 
-#define VIRTIO_PCI_VENDOR           0x1af4
-#define VIRTIO_PCI_MODERN_BASE      0x1040      /* device id = base + type */
-#define VIRTIO_ID_NET               1
-#define VIRTIO_ID_BLOCK             2
+#define VIRTIO_PCI_VENDOR      0x1af4
+#define VIRTIO_PCI_MODERN_BASE 0x1040 /* device id = base + type */
+#define VIRTIO_ID_NET	       1
+#define VIRTIO_ID_BLOCK	       2
 
 /* device_status bits */
-#define VIRTIO_STATUS_ACKNOWLEDGE   0x01
-#define VIRTIO_STATUS_DRIVER        0x02
-#define VIRTIO_STATUS_DRIVER_OK     0x04
-#define VIRTIO_STATUS_FEATURES_OK   0x08
-#define VIRTIO_STATUS_NEEDS_RESET   0x40
-#define VIRTIO_STATUS_FAILED        0x80
+#define VIRTIO_STATUS_ACKNOWLEDGE 0x01
+#define VIRTIO_STATUS_DRIVER	  0x02
+#define VIRTIO_STATUS_DRIVER_OK	  0x04
+#define VIRTIO_STATUS_FEATURES_OK 0x08
+#define VIRTIO_STATUS_NEEDS_RESET 0x40
+#define VIRTIO_STATUS_FAILED	  0x80
 
 /* Feature bits (transport-independent) */
-#define VIRTIO_F_VERSION_1          32
+#define VIRTIO_F_VERSION_1 32
 
 /* Descriptor flags */
-#define VIRTQ_DESC_F_NEXT           1
-#define VIRTQ_DESC_F_WRITE          2
+#define VIRTQ_DESC_F_NEXT  1
+#define VIRTQ_DESC_F_WRITE 2
 /* avail->flags: please do not interrupt us */
-#define VIRTQ_AVAIL_F_NO_INTERRUPT  1
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 
 /* Largest queue the driver sets up (smaller if the device's maximum is). */
-#define VIRTQ_MAX_SIZE              256
+#define VIRTQ_MAX_SIZE 256
 
 struct virtq_desc {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags;
-    uint16_t next;
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
 };
 
 struct virtq_avail {
-    uint16_t flags;
-    uint16_t idx;
-    uint16_t ring[VIRTQ_MAX_SIZE];
-    uint16_t used_event;            /* unused: EVENT_IDX is not negotiated */
+	uint16_t flags;
+	uint16_t idx;
+	uint16_t ring[VIRTQ_MAX_SIZE];
+	uint16_t used_event; /* unused: EVENT_IDX is not negotiated */
 };
 
 struct virtq_used_elem {
-    uint32_t id;
-    uint32_t len;
+	uint32_t id;
+	uint32_t len;
 };
 
 struct virtq_used {
-    uint16_t flags;
-    uint16_t idx;
-    struct virtq_used_elem ring[VIRTQ_MAX_SIZE];
-    uint16_t avail_event;
+	uint16_t flags;
+	uint16_t idx;
+	struct virtq_used_elem ring[VIRTQ_MAX_SIZE];
+	uint16_t avail_event;
 };
 
 /* One split virtqueue: its rings (in this struct, so in guest memory at an
    identity-mapped address) and the driver's bookkeeping. */
 struct virtq {
-    struct virtq_desc desc[VIRTQ_MAX_SIZE] __attribute__((aligned(16)));
-    struct virtq_avail avail __attribute__((aligned(2)));
-    struct virtq_used used __attribute__((aligned(4)));
-    void *token[VIRTQ_MAX_SIZE];    /* per head descriptor: the caller's cookie */
-    uint16_t index;                 /* queue number within the device */
-    uint16_t size;                  /* entries in use (power of two) */
-    uint16_t free_head, num_free;   /* free descriptors, chained by next */
-    uint16_t avail_shadow;          /* next avail->idx to publish */
-    uint16_t last_used;             /* used entries consumed so far */
-    uint64_t notify_addr;           /* where a kick is written */
-    uint64_t kicks, polls;
+	struct virtq_desc desc[VIRTQ_MAX_SIZE] __attribute__((aligned(16)));
+	struct virtq_avail avail __attribute__((aligned(2)));
+	struct virtq_used used __attribute__((aligned(4)));
+	void *token[VIRTQ_MAX_SIZE];  /* per head descriptor: the caller's cookie */
+	uint16_t index;		      /* queue number within the device */
+	uint16_t size;		      /* entries in use (power of two) */
+	uint16_t free_head, num_free; /* free descriptors, chained by next */
+	uint16_t avail_shadow;	      /* next avail->idx to publish */
+	uint16_t last_used;	      /* used entries consumed so far */
+	uint64_t notify_addr;	      /* where a kick is written */
+	uint64_t kicks, polls;
 };
 
 /* One capability window: physical address and length. */
 struct virtio_window {
-    uint64_t addr;
-    uint32_t len;
-    int bar;
+	uint64_t addr;
+	uint32_t len;
+	int bar;
 };
 
 struct virtio_dev {
-    struct pci_dev pci;
-    struct virtio_window common, notify, isr, device;
-    uint32_t notify_mult;           /* notify_off_multiplier */
-    uint64_t features;              /* offered by the device */
-    char names[3][24];              /* region names (must outlive the run) */
+	struct pci_dev pci;
+	struct virtio_window common, notify, isr, device;
+	uint32_t notify_mult; /* notify_off_multiplier */
+	uint64_t features;    /* offered by the device */
+	char names[3][24];    /* region names (must outlive the run) */
 };
 
 /* A buffer of a descriptor chain: device-readable, or device-writable when
    `write` is set. */
 struct virtq_buf {
-    const void *addr;
-    uint32_t len;
-    bool write;
+	const void *addr;
+	uint32_t len;
+	bool write;
 };
 
 /*

@@ -34,8 +34,8 @@ static json_t *spread_json(const struct vp_compare_row *r)
 		return json_null();
 	memcpy(v, r->runs, r->nruns * sizeof(*v));
 	vp_median(v, r->nruns); /* sorts v */
-	return json_real((quantile(v, r->nruns, 0.75) - quantile(v, r->nruns, 0.25)) / r->us_per_op *
-			 100.0);
+	return json_real((quantile(v, r->nruns, 0.75) - quantile(v, r->nruns, 0.25)) /
+			 r->us_per_op * 100.0);
 }
 
 static json_t *timing_json(const struct vp_compare_row *r)
@@ -51,7 +51,8 @@ static json_t *timing_json(const struct vp_compare_row *r)
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "us_per_op",
 			 vp_json_num_or_null(r->us_per_op), "runs_us_per_op", runs, "min",
 			 vp_json_num_or_null(lo), "max", vp_json_num_or_null(hi), "spread_pct",
-			 spread_json(r), "us_per_op_profiled", vp_json_num_or_null(r->us_per_op_profiled));
+			 spread_json(r), "us_per_op_profiled",
+			 vp_json_num_or_null(r->us_per_op_profiled));
 }
 
 static json_t *row_json(const struct vp_compare_row *r)
@@ -71,9 +72,11 @@ static json_t *row_json(const struct vp_compare_row *r)
 	json_object_set_new(
 		o, "exits_per_op",
 		json_pack("{s:o, s:o, s:o}", "to_user",
-			  r->ran ? vp_json_num_or_null(vp_compare_per_op(r->to_user, r->ops)) : json_null(),
+			  r->ran ? vp_json_num_or_null(vp_compare_per_op(r->to_user, r->ops))
+				 : json_null(),
 			  "in_kernel",
-			  r->ran ? vp_json_num_or_null(vp_compare_per_op(in_kernel, r->ops)) : json_null(),
+			  r->ran ? vp_json_num_or_null(vp_compare_per_op(in_kernel, r->ops))
+				 : json_null(),
 			  "total", vp_json_num_or_null(vp_compare_exits_per_op(r))));
 	json_object_set_new(o, "accesses",
 			    json_pack("{s:o, s:o, s:o}", "qemu", rw(r->qemu_reads, r->qemu_writes),
@@ -83,19 +86,22 @@ static json_t *row_json(const struct vp_compare_row *r)
 			    json_pack("{s:I, s:I, s:s}", "ioeventfd", (json_int_t)r->ioeventfd,
 				      "coalesced", (json_int_t)r->coalesced, "source",
 				      r->in_kernel_measured ? "kvm" : "derived"));
-	json_object_set_new(o, "interrupts",
-			    json_pack("{s:I, s:o}", "count", (json_int_t)r->interrupts, "per_op",
-				      r->ran ? vp_json_num_or_null(vp_compare_per_op(r->interrupts, r->ops))
-					     : json_null()));
+	json_object_set_new(
+		o, "interrupts",
+		json_pack("{s:I, s:o}", "count", (json_int_t)r->interrupts, "per_op",
+			  r->ran ? vp_json_num_or_null(vp_compare_per_op(r->interrupts, r->ops))
+				 : json_null()));
 	json_t *ev = json_object();
 
 	for (size_t k = 0; k < r->nevents; k++)
-		json_object_set_new(ev, r->events[k].name,
-				    vp_json_num_or_null(vp_compare_per_op(r->events[k].guest, r->ops)));
+		json_object_set_new(
+			ev, r->events[k].name,
+			vp_json_num_or_null(vp_compare_per_op(r->events[k].guest, r->ops)));
 	json_object_set_new(o, "qemu_events_per_op", ev);
 	json_object_set_new(o, "host_ns_per_op",
-			    json_pack("{s:o, s:o}", "kernel", vp_json_num_or_null(r->kernel_ns_per_op),
-				      "qemu", vp_json_num_or_null(r->qemu_ns_per_op)));
+			    json_pack("{s:o, s:o}", "kernel",
+				      vp_json_num_or_null(r->kernel_ns_per_op), "qemu",
+				      vp_json_num_or_null(r->qemu_ns_per_op)));
 	json_object_set_new(o, "guest",
 			    json_pack("{s:I, s:I, s:o}", "cycles", (json_int_t)r->cycles, "tsc_khz",
 				      (json_int_t)r->tsc_khz, "cycles_per_op",
@@ -127,9 +133,10 @@ json_t *vp_compare_doc(const struct vp_compare *cmp, const char *qemu)
 
 	vp_qemu_version(qemu, version, sizeof(version));
 	if (!kvm)
-		m.notes[m.nnotes++] = "TCG: no KVM, so no VM exits; exits per op are QEMU's own "
-				      "dispatches (each one exit under KVM) and in-kernel counts are "
-				      "derived from the guest's own";
+		m.notes[m.nnotes++] =
+			"TCG: no KVM, so no VM exits; exits per op are QEMU's own "
+			"dispatches (each one exit under KVM) and in-kernel counts are "
+			"derived from the guest's own";
 	if (kvm && cmp->kvm_exit_silent)
 		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire on this host: exits are "
 				      "counted, but no in-kernel handling time";

@@ -48,8 +48,8 @@ json_t *vp_json_latency(const struct vp_stat *st)
 	for (int i = 0; i < VP_HIST_SLOTS; i++)
 		json_array_append_new(slots, json_integer(st->slots[i]));
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "samples",
-			 (json_int_t)vp_stat_samples(st), "min_ns", (json_int_t)st->min_ns, "p50_ns",
-			 (json_int_t)vp_stat_percentile(st, 50), "p90_ns",
+			 (json_int_t)vp_stat_samples(st), "min_ns", (json_int_t)st->min_ns,
+			 "p50_ns", (json_int_t)vp_stat_percentile(st, 50), "p90_ns",
 			 (json_int_t)vp_stat_percentile(st, 90), "p99_ns",
 			 (json_int_t)vp_stat_percentile(st, 99), "max_ns", (json_int_t)st->max_ns,
 			 "log2_slots", slots);
@@ -149,7 +149,8 @@ json_t *vp_doc_new(const struct vp_doc_meta *m)
 
 static int dump_to(FILE *f, void *doc)
 {
-	return json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12)) ? -EIO : 0;
+	return json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12)) ? -EIO
+											     : 0;
 }
 
 int vp_json_dump_atomic(json_t *doc, const char *path)
@@ -169,8 +170,8 @@ int vp_doc_save(json_t *doc, const char *path, char *err, size_t errlen)
 	int ret;
 
 	if (doc && vp_doc_validate(doc, why, sizeof(why))) {
-		snprintf(err, errlen, "cannot write %s: vmexit-prof could not read it back: %s", path,
-			 why);
+		snprintf(err, errlen, "cannot write %s: vmexit-prof could not read it back: %s",
+			 path, why);
 		json_decref(doc);
 		return -EPROTO;
 	}

@@ -34,12 +34,15 @@ enum {
 struct rule {
 	const char *path;
 	unsigned types;
-	const char *one_of; /* strings: allowed values, '|'-separated */
-	size_t len;         /* arrays: required length, 0 for any */
+	const char *one_of;	/* strings: allowed values, '|'-separated */
+	size_t len;		/* arrays: required length, 0 for any */
 	const struct rule *sub; /* objects: the rules of their fields */
 };
 
-#define END { NULL, 0, NULL, 0, NULL }
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, 0, NULL, 0, NULL                                                             \
+	}
 
 static const struct rule latency_rules[] = {
 	{ "samples", T_INT, NULL, 0, NULL },
@@ -292,8 +295,11 @@ static bool type_ok(const json_t *v, unsigned types)
 
 static void expected(char *buf, size_t len, unsigned types)
 {
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{ T_STR, "a string" },   { T_INT, "an integer" }, { T_NUM, "a number" },
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ T_STR, "a string" },	 { T_INT, "an integer" }, { T_NUM, "a number" },
 		{ T_BOOL, "a boolean" }, { T_OBJ, "an object" },  { T_ARR, "an array" },
 		{ T_NULL, "null" },
 	};
@@ -302,7 +308,8 @@ static void expected(char *buf, size_t len, unsigned types)
 	buf[0] = 0;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (types & names[i].bit && off < len)
-			off += snprintf(buf + off, len - off, "%s%s", off ? " or " : "", names[i].name);
+			off += snprintf(buf + off, len - off, "%s%s", off ? " or " : "",
+					names[i].name);
 }
 
 static bool in_list(const char *s, const char *list)
@@ -366,7 +373,7 @@ static int walk(const json_t *node, const char *where, const char *path, const s
 	if (!json_is_object(node))
 		return 0;
 	if (n == 1 && *path == '*') {
-		json_object_foreach((json_t *)node, key, child) {
+		json_object_foreach ((json_t *)node, key, child) {
 			join(here, sizeof(here), where, key);
 			if (rest ? walk(child, here, rest, r, err, errlen)
 				 : check_value(child, here, r, err, errlen))
@@ -382,7 +389,7 @@ static int walk(const json_t *node, const char *where, const char *path, const s
 			return 0;
 		const json_t *v;
 
-		json_array_foreach(child, i, v) {
+		json_array_foreach (child, i, v) {
 			char elem[300];
 
 			snprintf(elem, sizeof(elem), "%s[%zu]", here, i);

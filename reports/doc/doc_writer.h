@@ -19,7 +19,7 @@
 #define VP_DOC_MAX_NOTES 8
 
 struct vp_doc_meta {
-	const char *command;     /* "profile" or "compare" */
+	const char *command;	 /* "profile" or "compare" */
 	const char *accelerator; /* "kvm", "tcg" or NULL (unknown) */
 	const char *qemu_binary; /* NULL: unknown */
 	const char *qemu_version;

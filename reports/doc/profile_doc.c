@@ -35,12 +35,18 @@ static void mark_folded(json_t *o, const struct vp_row *row)
 static json_t *events_json(const struct vp_result *r)
 {
 	static const char *const names[] = {
-		[VP_C_EV_EXIT] = "kvm_exit", [VP_C_EV_ENTRY] = "kvm_entry",
-		[VP_C_EV_USER_EXIT] = "kvm_userspace_exit", [VP_C_EV_PIO] = "kvm_pio",
-		[VP_C_EV_MMIO] = "kvm_mmio", [VP_C_EV_FAST_MMIO] = "kvm_fast_mmio",
-		[VP_C_EV_MSR] = "kvm_msr", [VP_C_EV_CPUID] = "kvm_cpuid",
-		[VP_C_EV_HYPERCALL] = "kvm_hypercall", [VP_C_EV_IRQ] = "kvm_irq",
-		[VP_C_EV_RUN_ENTER] = "kvm_run_enter", [VP_C_EV_RUN_EXIT] = "kvm_run_exit",
+		[VP_C_EV_EXIT] = "kvm_exit",
+		[VP_C_EV_ENTRY] = "kvm_entry",
+		[VP_C_EV_USER_EXIT] = "kvm_userspace_exit",
+		[VP_C_EV_PIO] = "kvm_pio",
+		[VP_C_EV_MMIO] = "kvm_mmio",
+		[VP_C_EV_FAST_MMIO] = "kvm_fast_mmio",
+		[VP_C_EV_MSR] = "kvm_msr",
+		[VP_C_EV_CPUID] = "kvm_cpuid",
+		[VP_C_EV_HYPERCALL] = "kvm_hypercall",
+		[VP_C_EV_IRQ] = "kvm_irq",
+		[VP_C_EV_RUN_ENTER] = "kvm_run_enter",
+		[VP_C_EV_RUN_EXIT] = "kvm_run_exit",
 	};
 	json_t *o = json_object();
 
@@ -64,12 +70,14 @@ static json_t *vcpus_json(const struct vp_result *r)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(
-			arr, json_pack("{s:o, s:I, s:I, s:I, s:o, s:I, s:I}", "vcpu", vcpu_or_null(v[i].vcpu),
-				       "exits_to_user", (json_int_t)v[i].user, "user_ns",
-				       (json_int_t)v[i].user_ns, "kernel_exits", (json_int_t)v[i].kern,
-				       "kernel_ns", kernel_time(r, v[i].kern_ns), "kvm_run_calls",
-				       (json_int_t)v[i].runs, "kvm_run_ns", (json_int_t)v[i].run_ns));
+		json_array_append_new(arr, json_pack("{s:o, s:I, s:I, s:I, s:o, s:I, s:I}", "vcpu",
+						     vcpu_or_null(v[i].vcpu), "exits_to_user",
+						     (json_int_t)v[i].user, "user_ns",
+						     (json_int_t)v[i].user_ns, "kernel_exits",
+						     (json_int_t)v[i].kern, "kernel_ns",
+						     kernel_time(r, v[i].kern_ns), "kvm_run_calls",
+						     (json_int_t)v[i].runs, "kvm_run_ns",
+						     (json_int_t)v[i].run_ns));
 	free(v);
 	return arr;
 }
@@ -81,8 +89,8 @@ static json_t *exit_devices_json(const struct vp_profile_input *in, const struct
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:I, s:I}", "device", d[i].dev->id, "count",
-						     (json_int_t)d[i].count, "time_ns",
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:I}", "device", d[i].dev->id,
+						     "count", (json_int_t)d[i].count, "time_ns",
 						     (json_int_t)d[i].kern_ns));
 	free(d);
 	return arr;
@@ -91,18 +99,18 @@ static json_t *exit_devices_json(const struct vp_profile_input *in, const struct
 static json_t *reason_json(const struct vp_profile_input *in, const struct vp_row *row)
 {
 	char name[64];
-	json_t *o = json_pack("{s:s, s:o, s:s, s:o, s:I, s:I, s:o}", "where",
-			      row->key.kind == VP_K_USER ? "user" : "kernel", "vcpu",
-			      vcpu_or_null(row->key.vcpu), "reason",
-			      vp_key_name(&row->key, name, sizeof(name)), "code",
-			      code_or_null(row, row->key.code),
-			      "count", (json_int_t)row->st.count, "time_ns",
-			      (json_int_t)vp_stat_total_ns(&row->st), "latency", vp_json_latency(&row->st));
+	json_t *o = json_pack(
+		"{s:s, s:o, s:s, s:o, s:I, s:I, s:o}", "where",
+		row->key.kind == VP_K_USER ? "user" : "kernel", "vcpu", vcpu_or_null(row->key.vcpu),
+		"reason", vp_key_name(&row->key, name, sizeof(name)), "code",
+		code_or_null(row, row->key.code), "count", (json_int_t)row->st.count, "time_ns",
+		(json_int_t)vp_stat_total_ns(&row->st), "latency", vp_json_latency(&row->st));
 
 	if (o && row->key.kind == VP_K_EXIT) {
 		if (!folded(row)) /* folded exits may be of either */
-			json_object_set_new(o, "isa",
-					    json_string(row->key.isa == VP_ISA_SVM_CODE ? "SVM" : "VMX"));
+			json_object_set_new(
+				o, "isa",
+				json_string(row->key.isa == VP_ISA_SVM_CODE ? "SVM" : "VMX"));
 		json_object_set_new(o, "devices", exit_devices_json(in, row));
 	}
 	mark_folded(o, row);
@@ -111,7 +119,8 @@ static json_t *reason_json(const struct vp_profile_input *in, const struct vp_ro
 
 static int by_time(const void *a, const void *b)
 {
-	const struct vp_row *x = *(const struct vp_row *const *)a, *y = *(const struct vp_row *const *)b;
+	const struct vp_row *x = *(const struct vp_row *const *)a,
+			    *y = *(const struct vp_row *const *)b;
 	uint64_t tx = vp_stat_total_ns(&x->st), ty = vp_stat_total_ns(&y->st);
 
 	if (tx != ty)
@@ -157,18 +166,22 @@ static json_t *devices_json(const struct vp_profile_input *in)
 		json_t *ev = json_object();
 
 		for (size_t k = 0; k < t->nev; k++)
-			json_object_set_new(ev, t->ev[k].name, json_integer((json_int_t)t->ev[k].total));
+			json_object_set_new(ev, t->ev[k].name,
+					    json_integer((json_int_t)t->ev[k].total));
 		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:o, s:I, s:o, s:s, s:o}",
-				       "device", t->dev->id, "name", t->dev->name, "class",
-				       vp_device_class_name(t->dev->cls), "to_user", (json_int_t)t->to_user,
-				       "in_kernel", (json_int_t)vp_device_in_kernel(t), "in_kernel_kinds",
-				       "ioeventfd", (json_int_t)t->ioeventfd, "coalesced",
-				       (json_int_t)t->coalesced, "kernel_device", (json_int_t)t->kernel_dev,
-				       "user_ns", (json_int_t)t->user_ns, "kernel_ns",
-				       kernel_time(in->r, t->kernel_ns), "interrupts", (json_int_t)t->interrupts,
-				       "latency", vp_json_latency(&t->lat), "source",
-				       vp_attr_source_name(t->source), "qemu_events", ev));
+			arr,
+			json_pack("{s:s, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:o, s:I, "
+				  "s:o, s:s, s:o}",
+				  "device", t->dev->id, "name", t->dev->name, "class",
+				  vp_device_class_name(t->dev->cls), "to_user",
+				  (json_int_t)t->to_user, "in_kernel",
+				  (json_int_t)vp_device_in_kernel(t), "in_kernel_kinds",
+				  "ioeventfd", (json_int_t)t->ioeventfd, "coalesced",
+				  (json_int_t)t->coalesced, "kernel_device",
+				  (json_int_t)t->kernel_dev, "user_ns", (json_int_t)t->user_ns,
+				  "kernel_ns", kernel_time(in->r, t->kernel_ns), "interrupts",
+				  (json_int_t)t->interrupts, "latency", vp_json_latency(&t->lat),
+				  "source", vp_attr_source_name(t->source), "qemu_events", ev));
 	}
 	return arr;
 }
@@ -183,13 +196,14 @@ static json_t *accesses_json(const struct vp_profile_input *in)
 	for (size_t i = 0; i < n; i++) {
 		const struct vp_row *row = sel[i];
 		struct vp_attr_hit h = vp_attribute_access(in->a, row->key.kind, row->key.addr);
-		json_t *o = json_pack("{s:s, s:o, s:i, s:s, s:o, s:I, s:I, s:I, s:o, s:o}", "kind",
-				      vp_kind_name(row->key.kind), "address", code_or_null(row, row->key.addr),
-				      "size", row->key.size, "device", h.dev->id, "region",
-				      vp_json_text(h.region), "count", (json_int_t)row->st.count, "to_user",
-				      (json_int_t)row->st.user_count, "user_ns", (json_int_t)row->st.user_ns,
-				      "kernel_ns", kernel_time(in->r, row->st.kern_ns), "latency",
-				      vp_json_latency(&row->st));
+		json_t *o = json_pack(
+			"{s:s, s:o, s:i, s:s, s:o, s:I, s:I, s:I, s:o, s:o}", "kind",
+			vp_kind_name(row->key.kind), "address", code_or_null(row, row->key.addr),
+			"size", row->key.size, "device", h.dev->id, "region",
+			vp_json_text(h.region), "count", (json_int_t)row->st.count, "to_user",
+			(json_int_t)row->st.user_count, "user_ns", (json_int_t)row->st.user_ns,
+			"kernel_ns", kernel_time(in->r, row->st.kern_ns), "latency",
+			vp_json_latency(&row->st));
 
 		if (o && row->key.dir)
 			json_object_set_new(o, "direction", json_string(vp_dir_name(row->key.dir)));
@@ -210,9 +224,10 @@ static json_t *other_json(const struct vp_profile_input *in)
 	for (size_t i = 0; i < n; i++) {
 		const struct vp_row *row = sel[i];
 		char name[64];
-		json_t *o = json_pack("{s:s, s:s, s:o, s:I}", "kind", vp_kind_name(row->key.kind), "name",
-				      vp_key_name(&row->key, name, sizeof(name)), "code",
-				      code_or_null(row, row->key.code), "count", (json_int_t)row->st.count);
+		json_t *o = json_pack("{s:s, s:s, s:o, s:I}", "kind", vp_kind_name(row->key.kind),
+				      "name", vp_key_name(&row->key, name, sizeof(name)), "code",
+				      code_or_null(row, row->key.code), "count",
+				      (json_int_t)row->st.count);
 
 		if (!o)
 			continue;
@@ -221,8 +236,9 @@ static json_t *other_json(const struct vp_profile_input *in)
 		if (row->key.dir)
 			json_object_set_new(o, "direction", json_string(vp_dir_name(row->key.dir)));
 		if (row->key.kind == VP_K_IRQ && !folded(row))
-			json_object_set_new(o, "device",
-					    json_string(vp_attribute_pin(in->a, row->key.code).dev->id));
+			json_object_set_new(
+				o, "device",
+				json_string(vp_attribute_pin(in->a, row->key.code).dev->id));
 		mark_folded(o, row);
 		json_array_append_new(arr, o);
 	}
@@ -243,9 +259,10 @@ static json_t *qemu_exits_json(const struct vp_usdt_counts *c)
 
 		if (strcmp(e->e->name, "kvm_run_exit"))
 			continue;
-		json_array_append_new(arr, json_pack("{s:s, s:I, s:I}", "reason",
-						     vp_key_name(&k, name, sizeof(name)), "code",
-						     (json_int_t)e->obj, "count", (json_int_t)e->total));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:I, s:I}", "reason",
+						vp_key_name(&k, name, sizeof(name)), "code",
+						(json_int_t)e->obj, "count", (json_int_t)e->total));
 	}
 	return arr;
 }
@@ -261,8 +278,9 @@ static json_t *timeline_json(const struct vp_timeline *tl)
 				      json_pack("{s:f, s:o, s:I, s:I, s:I, s:I}", "t", s->t, "vcpu",
 						vcpu_or_null(s->vcpu), "exits_to_user",
 						(json_int_t)s->exits_to_user, "kernel_exits",
-						(json_int_t)s->kernel_exits, "user_ns", (json_int_t)s->user_ns,
-						"kernel_ns", (json_int_t)s->kernel_ns));
+						(json_int_t)s->kernel_exits, "user_ns",
+						(json_int_t)s->user_ns, "kernel_ns",
+						(json_int_t)s->kernel_ns));
 	}
 	return json_pack("{s:f, s:o}", "interval_s", tl->interval_s, "samples", samples);
 }
@@ -270,12 +288,13 @@ static json_t *timeline_json(const struct vp_timeline *tl)
 json_t *vp_profile_json(const struct vp_profile_input *in)
 {
 	const struct vp_meta *m = &in->r->meta;
-	json_t *o = json_pack("{s:{s:i, s:o, s:b, s:i}, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "target",
-			      "pid", m->pid, "comm", vp_json_text(m->vmm_comm), "exited",
-			      m->target_exited, "vcpus", m->nr_vcpus, "kvm_exit_fired",
-			      vp_result_has_exit_events(in->r), "events", events_json(in->r), "vcpus",
-			      vcpus_json(in->r), "exit_reasons", reasons_json(in), "devices",
-			      devices_json(in), "accesses", accesses_json(in), "other", other_json(in));
+	json_t *o =
+		json_pack("{s:{s:i, s:o, s:b, s:i}, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "target",
+			  "pid", m->pid, "comm", vp_json_text(m->vmm_comm), "exited",
+			  m->target_exited, "vcpus", m->nr_vcpus, "kvm_exit_fired",
+			  vp_result_has_exit_events(in->r), "events", events_json(in->r), "vcpus",
+			  vcpus_json(in->r), "exit_reasons", reasons_json(in), "devices",
+			  devices_json(in), "accesses", accesses_json(in), "other", other_json(in));
 
 	if (o && in->tl && in->tl->n)
 		json_object_set_new(o, "timeline", timeline_json(in->tl));

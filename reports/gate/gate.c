@@ -106,7 +106,7 @@ static const json_t *find(const json_t *workloads, const char *name)
 	const json_t *w;
 	size_t i;
 
-	json_array_foreach(workloads, i, w)
+	json_array_foreach (workloads, i, w)
 		if (!strcmp(name_of(w), name))
 			return w;
 	return NULL;
@@ -135,8 +135,11 @@ static struct vp_gate_row *add_row(struct vp_gate_result *r, size_t *cap, const 
 		*cap = n;
 	}
 	row = &r->rows[r->nrows++];
-	*row = (struct vp_gate_row){ .workload = workload, .metric = metric, .verdict = verdict,
-				     .spread_baseline = NAN, .spread_current = NAN };
+	*row = (struct vp_gate_row){ .workload = workload,
+				     .metric = metric,
+				     .verdict = verdict,
+				     .spread_baseline = NAN,
+				     .spread_current = NAN };
 	if (verdict == VP_GATE_MISSING || verdict == VP_GATE_FAILED)
 		r->nregressions++;
 	return row;
@@ -183,7 +186,7 @@ int vp_gate_compare(const json_t *baseline, const json_t *current, const struct 
 	size_t i, cap = 0;
 
 	memset(out, 0, sizeof(*out));
-	json_array_foreach(bw, i, b) {
+	json_array_foreach (bw, i, b) {
 		const char *name = name_of(b);
 
 		/* a name listed twice is compared once, as its first entry */
@@ -215,7 +218,7 @@ int vp_gate_compare(const json_t *baseline, const json_t *current, const struct 
 			out->nregressions += row->verdict == VP_GATE_REGRESSED;
 		}
 	}
-	json_array_foreach(cw, i, c)
+	json_array_foreach (cw, i, c)
 		if (find(cw, name_of(c)) == c && !find(bw, name_of(c)) &&
 		    !add_row(out, &cap, name_of(c), -1, VP_GATE_NEW))
 			goto nomem;

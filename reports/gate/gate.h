@@ -14,17 +14,17 @@
 
 enum vp_gate_metric {
 	/* deterministic: counts per operation, equal from run to run */
-	VP_GM_EXITS,        /* exits_per_op.total */
+	VP_GM_EXITS,	    /* exits_per_op.total */
 	VP_GM_USER_EXITS,   /* exits_per_op.to_user */
 	VP_GM_KERNEL_EXITS, /* exits_per_op.in_kernel */
 	VP_GM_INTERRUPTS,   /* interrupts.per_op */
 	/* timing: noisy, judged against the runs' spread */
-	VP_GM_US,           /* timing.us_per_op (median of the unprofiled runs) */
-	VP_GM_HOST_NS,      /* host_ns_per_op.kernel + .qemu */
+	VP_GM_US,      /* timing.us_per_op (median of the unprofiled runs) */
+	VP_GM_HOST_NS, /* host_ns_per_op.kernel + .qemu */
 	VP_GM_COUNT,
 };
 
-#define VP_GATE_ALL_METRICS ((1u << VP_GM_COUNT) - 1)
+#define VP_GATE_ALL_METRICS	     ((1u << VP_GM_COUNT) - 1)
 #define VP_GATE_DEFAULT_MAX_INCREASE 5.0
 
 const char *vp_gate_metric_name(enum vp_gate_metric m);
@@ -36,7 +36,7 @@ void vp_gate_metric_list(char *buf, size_t len);
 
 struct vp_gate_config {
 	double max_increase_pct; /* 5.0 is +5% */
-	unsigned metrics;        /* bit (1 << enum vp_gate_metric) */
+	unsigned metrics;	 /* bit (1 << enum vp_gate_metric) */
 };
 
 enum vp_gate_verdict {
@@ -44,13 +44,13 @@ enum vp_gate_verdict {
 	VP_GATE_REGRESSED,    /* a metric above its allowance */
 	VP_GATE_NOT_MEASURED, /* null on either side: never fails */
 	VP_GATE_MISSING,      /* workload in baseline, not in current */
-	VP_GATE_FAILED,       /* ok in baseline, did not run or not ok in current */
-	VP_GATE_NEW,          /* only in current: informational */
+	VP_GATE_FAILED,	      /* ok in baseline, did not run or not ok in current */
+	VP_GATE_NEW,	      /* only in current: informational */
 };
 
 struct vp_gate_row {
 	const char *workload; /* borrowed from the documents */
-	int metric;           /* enum vp_gate_metric, or -1: the workload as a whole */
+	int metric;	      /* enum vp_gate_metric, or -1: the workload as a whole */
 	enum vp_gate_verdict verdict;
 	bool has_baseline, has_current; /* the metric is a number on that side */
 	double baseline, current;
@@ -61,7 +61,7 @@ struct vp_gate_row {
 	double spread_baseline, spread_current;
 	size_t runs_baseline, runs_current;
 	const char *status; /* VP_GATE_FAILED: current's status word */
-	bool ran;           /* VP_GATE_FAILED: current's ran */
+	bool ran;	    /* VP_GATE_FAILED: current's ran */
 };
 
 struct vp_gate_result {

@@ -30,22 +30,27 @@ static const char css[] =
 	"nav{padding:8px 32px;background:#fff;border-bottom:1px solid var(--line);font-size:13px}\n"
 	"nav a{color:#3b6fb6;text-decoration:none;margin-right:18px}\n"
 	"main{max-width:1320px;margin:0 auto;padding:8px 32px 40px}\n"
-	"section{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:16px 20px;"
+	"section{background:var(--card);border:1px solid "
+	"var(--line);border-radius:6px;padding:16px 20px;"
 	"margin:18px 0}\n"
 	"h2{font-size:16px;margin:0 0 4px;font-weight:600}\n"
-	"h3{font-size:13px;margin:16px 0 6px;color:var(--dim);text-transform:uppercase;letter-spacing:.6px}\n"
+	"h3{font-size:13px;margin:16px 0 "
+	"6px;color:var(--dim);text-transform:uppercase;letter-spacing:.6px}\n"
 	".lede{color:var(--dim);margin:0 0 12px;max-width:900px}\n"
 	".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:12px}\n"
-	".card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:10px 14px}\n"
+	".card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:10px "
+	"14px}\n"
 	".card .k{font-size:11px;text-transform:uppercase;letter-spacing:.6px;color:var(--dim)}\n"
 	".card .v{font-size:18px;font-weight:600;margin:2px 0;font-variant-numeric:tabular-nums;"
 	"overflow-wrap:anywhere}\n"
 	".card .d{font-size:12px;color:var(--dim);overflow-wrap:anywhere}\n"
 	".card.warn{border-color:var(--warn)}.card.warn .v{color:var(--warn)}\n"
-	".notes{margin:12px 0 0;padding:10px 14px 10px 30px;background:#fff8e6;border:1px solid #ecd9a6;"
+	".notes{margin:12px 0 0;padding:10px 14px 10px 30px;background:#fff8e6;border:1px solid "
+	"#ecd9a6;"
 	"border-radius:6px}\n"
 	"table{border-collapse:collapse;width:100%;font-size:13px;margin-top:8px}\n"
-	"th,td{padding:5px 7px;border-bottom:1px solid #edf0f3;text-align:left;vertical-align:top;white-space:nowrap}\n"
+	"th,td{padding:5px 7px;border-bottom:1px solid "
+	"#edf0f3;text-align:left;vertical-align:top;white-space:nowrap}\n"
 	"tr.detail td{white-space:normal}.small{font-size:11px}\n"
 	".scroll{overflow-x:auto}\n"
 	"th{font-weight:600;color:var(--dim);font-size:12px;border-bottom:1px solid var(--line);"
@@ -54,10 +59,13 @@ static const char css[] =
 	"td.mono{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,monospace;font-size:12px}\n"
 	"tbody tr:hover{background:#f3f6fb}\n"
 	".dim{color:var(--dim)}\n"
-	".badge{display:inline-block;padding:0 6px;border-radius:3px;font-size:11px;font-weight:600;"
+	".badge{display:inline-block;padding:0 "
+	"6px;border-radius:3px;font-size:11px;font-weight:600;"
 	"background:#e8edf3;color:#3d4a5c}\n"
-	".badge.user{background:#dfe8f5;color:" VH_C_USER "}.badge.kernel{background:#fbead7;color:#a65c12}\n"
-	".badge.ok{background:#e0f0e3;color:#2f6b3a}.badge.bad{background:#f8e0da;color:var(--warn)}\n"
+	".badge.user{background:#dfe8f5;color:" VH_C_USER
+	"}.badge.kernel{background:#fbead7;color:#a65c12}\n"
+	".badge.ok{background:#e0f0e3;color:#2f6b3a}.badge.bad{background:#f8e0da;color:var(--warn)"
+	"}\n"
 	".errmsg{color:var(--warn);font-size:12px;overflow-wrap:anywhere}\n"
 	"svg.chart{display:block;max-width:100%;height:auto;margin:6px 0}\n"
 	"svg.hbar,svg.line{width:100%;max-width:960px}\n"
@@ -70,12 +78,15 @@ static const char css[] =
 	"svg .ref{stroke:#555;stroke-dasharray:4 3}\n"
 	"svg .title{font-weight:600;font-size:13px}\n"
 	"svg .slot{fill:#7f9cc9}svg .slot:hover,svg .seg:hover{opacity:.8}\n"
-	"svg .marker line{stroke:#c0392b;stroke-width:1.2}svg .marker text{fill:#c0392b;font-size:10px}\n"
+	"svg .marker line{stroke:#c0392b;stroke-width:1.2}svg .marker "
+	"text{fill:#c0392b;font-size:10px}\n"
 	"svg .marker.p50 line{stroke:#2f6b3a}svg .marker.p50 text{fill:#2f6b3a}\n"
-	"svg .empty{fill:#9aa4b1}svg .stats{font-size:11px;fill:#4a5563}svg .stats .k{font-weight:600}\n"
+	"svg .empty{fill:#9aa4b1}svg .stats{font-size:11px;fill:#4a5563}svg .stats "
+	".k{font-weight:600}\n"
 	"th.group{text-align:center;border-bottom:1px solid var(--line);cursor:default}\n"
 	"tr.detail td{border-top:0;padding-top:0}\n"
-	".hist-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:4px 16px}\n"
+	".hist-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:4px "
+	"16px}\n"
 	".chart-pair{display:grid;grid-template-columns:1fr;gap:0}\n"
 	"footer{color:var(--dim);font-size:12px;text-align:center;padding:0 0 24px}\n";
 
@@ -99,7 +110,9 @@ static const char js[] =
 
 static void card_open(FILE *out, const char *field, const char *key, bool warn)
 {
-	fprintf(out, "<div class=\"card%s\" data-field=\"%s\"><div class=\"k\">%s</div><div class=\"v\">",
+	fprintf(out,
+		"<div class=\"card%s\" data-field=\"%s\"><div class=\"k\">%s</div><div "
+		"class=\"v\">",
 		warn ? " warn" : "", field, key);
 }
 
@@ -127,7 +140,8 @@ static double total_exits(const json_t *doc, bool *to_user_only)
 	}
 	for (size_t i = 0; i < json_array_size(w); i++) {
 		const json_t *row = json_array_get(w, i);
-		double e = vp_doc_num_or(row, "exits_per_op.total", NAN) * vp_doc_num_or(row, "ops", NAN);
+		double e = vp_doc_num_or(row, "exits_per_op.total", NAN) *
+			   vp_doc_num_or(row, "ops", NAN);
 
 		if (!isnan(e))
 			sum = (isnan(sum) ? 0 : sum) + round(e);
@@ -157,7 +171,8 @@ static void workloads_card(FILE *out, const json_t *w)
 
 static void cards(FILE *out, const json_t *doc)
 {
-	const json_t *meta = vp_doc_get(doc, "meta"), *lost = vp_doc_get(meta, "lost"), *notes = vp_doc_get(meta, "notes");
+	const json_t *meta = vp_doc_get(doc, "meta"), *lost = vp_doc_get(meta, "lost"),
+		     *notes = vp_doc_get(meta, "notes");
 	const json_t *prof = vp_doc_get(doc, "profile"), *v;
 	double lost_sum = 0, total, cpus;
 	bool user_only;
@@ -169,7 +184,9 @@ static void cards(FILE *out, const json_t *doc)
 	vh_text_at(out, meta, "accelerator");
 	card_detail(out);
 	v = vp_doc_get(meta, "vm_exits_measured");
-	fputs(json_is_boolean(v) ? (json_is_true(v) ? "VM exits measured" : "VM exits not measured") : VH_DASH, out);
+	fputs(json_is_boolean(v) ? (json_is_true(v) ? "VM exits measured" : "VM exits not measured")
+				 : VH_DASH,
+	      out);
 	card_close(out);
 
 	card_open(out, "attribution", "Attribution source", false);
@@ -206,9 +223,12 @@ static void cards(FILE *out, const json_t *doc)
 		card_open(out, "target", "Target", false);
 		vh_text_at(out, prof, "target.comm");
 		card_detail(out);
-		fprintf(out, "pid %s", vh_or_dash(vh_fmt_raw(vp_doc_num_or(prof, "target.pid", NAN), r, sizeof(r))));
+		fprintf(out, "pid %s",
+			vh_or_dash(
+				vh_fmt_raw(vp_doc_num_or(prof, "target.pid", NAN), r, sizeof(r))));
 		fprintf(out, " \xc2\xb7 %s vCPUs",
-			vh_or_dash(vh_fmt_raw(vp_doc_num_or(prof, "target.vcpus", NAN), r, sizeof(r))));
+			vh_or_dash(vh_fmt_raw(vp_doc_num_or(prof, "target.vcpus", NAN), r,
+					      sizeof(r))));
 		if (json_is_true(vp_doc_get(prof, "target.exited")))
 			fputs(" \xc2\xb7 exited during the profile", out);
 		card_close(out);
@@ -230,22 +250,26 @@ static void cards(FILE *out, const json_t *doc)
 		vp_fmt_count(total, b, sizeof(b)));
 	card_detail(out);
 	if (prof && !user_only)
-		fprintf(out, "%s to QEMU", vp_fmt_count(vp_doc_num_or(prof, "events.kvm_userspace_exit", NAN), b, sizeof(b)));
+		fprintf(out, "%s to QEMU",
+			vp_fmt_count(vp_doc_num_or(prof, "events.kvm_userspace_exit", NAN), b,
+				     sizeof(b)));
 	else if (prof)
 		fputs("exits to QEMU only: kvm_exit did not fire", out);
 	else
-		fprintf(out, "on the devices under test, %zu workloads", json_array_size(vp_doc_get(doc, "workloads")));
+		fprintf(out, "on the devices under test, %zu workloads",
+			json_array_size(vp_doc_get(doc, "workloads")));
 	card_close(out);
 
-	json_object_foreach((json_t *)lost, key, v)
+	json_object_foreach ((json_t *)lost, key, v)
 		lost_sum += json_is_number(v) ? json_number_value(v) : 0;
 	card_open(out, "lost", "Lost events", lost_sum > 0);
-	fprintf(out, "<span data-value=\"%s\">%s</span>", vh_fmt_raw(lost ? lost_sum : NAN, r, sizeof(r)),
+	fprintf(out, "<span data-value=\"%s\">%s</span>",
+		vh_fmt_raw(lost ? lost_sum : NAN, r, sizeof(r)),
 		vp_fmt_count(lost ? lost_sum : NAN, b, sizeof(b)));
 	card_detail(out);
 	if (!lost_sum)
 		fputs(lost ? "complete run" : VH_DASH, out);
-	json_object_foreach((json_t *)lost, key, v)
+	json_object_foreach ((json_t *)lost, key, v)
 		if (json_is_number(v) && json_number_value(v) > 0) {
 			vh_esc(out, key);
 			fprintf(out, " %s ", vp_fmt_count(json_number_value(v), b, sizeof(b)));
@@ -274,8 +298,10 @@ static void cards(FILE *out, const json_t *doc)
 static void profile_sections(FILE *out, const json_t *p)
 {
 	if (json_array_size(vp_doc_get(p, "exit_reasons"))) {
-		fputs("<section id=\"exit-reasons\"><h2>Exit reasons by time</h2>\n<p class=\"lede\">Total time "
-		      "per vCPU and reason.  Exits to QEMU are charged with the VMM's handling time; in-kernel "
+		fputs("<section id=\"exit-reasons\"><h2>Exit reasons by time</h2>\n<p "
+		      "class=\"lede\">Total time "
+		      "per vCPU and reason.  Exits to QEMU are charged with the VMM's handling "
+		      "time; in-kernel "
 		      "exits with KVM's, excluding any time in QEMU.</p>\n",
 		      out);
 		vh_exit_reason_chart(out, p);
@@ -283,8 +309,10 @@ static void profile_sections(FILE *out, const json_t *p)
 		fputs("</section>\n", out);
 	}
 	if (json_array_size(vp_doc_get(p, "devices"))) {
-		fputs("<section id=\"devices\"><h2>Devices</h2>\n<p class=\"lede\">Guest accesses per device: "
-		      "those that exited to QEMU, and those KVM served itself (ioeventfd, coalesced MMIO, "
+		fputs("<section id=\"devices\"><h2>Devices</h2>\n<p class=\"lede\">Guest accesses "
+		      "per device: "
+		      "those that exited to QEMU, and those KVM served itself (ioeventfd, "
+		      "coalesced MMIO, "
 		      "in-kernel devices).</p>\n",
 		      out);
 		vh_device_chart(out, p);
@@ -310,8 +338,10 @@ static void compare_sections(FILE *out, const json_t *doc)
 	const json_t *w = vp_doc_get(doc, "workloads"), *s = vp_doc_get(doc, "speedups");
 
 	if (json_is_array(s)) {
-		fputs("<section id=\"speedups\"><h2>Paravirtual speed-up</h2>\n<p class=\"lede\">Emulated over "
-		      "paravirtual, per group: median time per guest operation, and device exits per "
+		fputs("<section id=\"speedups\"><h2>Paravirtual speed-up</h2>\n<p "
+		      "class=\"lede\">Emulated over "
+		      "paravirtual, per group: median time per guest operation, and device exits "
+		      "per "
 		      "operation.  Above 1\xc3\x97 the paravirtual device wins.</p>\n",
 		      out);
 		vh_speedup_table(out, doc);
@@ -319,9 +349,12 @@ static void compare_sections(FILE *out, const json_t *doc)
 		fputs("</section>\n", out);
 	}
 	if (json_is_array(w)) {
-		fputs("<section id=\"workloads\"><h2>Workloads</h2>\n<p class=\"lede\">Time per operation is the "
-		      "median of the unprofiled runs, spread is the interquartile range / median.  Exits and host "
-		      "time are per operation on the device under test, from the profiled run.</p>\n",
+		fputs("<section id=\"workloads\"><h2>Workloads</h2>\n<p class=\"lede\">Time per "
+		      "operation is the "
+		      "median of the unprofiled runs, spread is the interquartile range / median.  "
+		      "Exits and host "
+		      "time are per operation on the device under test, from the profiled "
+		      "run.</p>\n",
 		      out);
 		vh_workload_table(out, w);
 		fputs("<h3>Device accesses per operation</h3>\n", out);
@@ -344,14 +377,16 @@ int vp_html_render(const json_t *doc, FILE *out)
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>vmexit-prof: ",
+	      "<meta name=\"viewport\" content=\"width=device-width, "
+	      "initial-scale=1\">\n<title>vmexit-prof: ",
 	      out);
 	if (p) {
 		fputs("profile of ", out);
 		vh_text_at(out, p, "target.comm");
 	} else
 		fputs("workload comparison", out);
-	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header><h1>vmexit-prof ", css);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header><h1>vmexit-prof ",
+		css);
 	fputs(p ? "profile" : "workload comparison", out);
 	fputs("</h1><div class=\"meta\">", out);
 	vh_esc(out, vh_or_dash(cmd));
@@ -363,9 +398,12 @@ int vp_html_render(const json_t *doc, FILE *out)
 	vh_text_at(out, doc, "schema");
 	fputs("</div></header>\n<nav>", out);
 	nav_link(out, true, "summary", "Summary");
-	nav_link(out, json_array_size(vp_doc_get(p, "exit_reasons")), "exit-reasons", "Exit reasons");
+	nav_link(out, json_array_size(vp_doc_get(p, "exit_reasons")), "exit-reasons",
+		 "Exit reasons");
 	nav_link(out, json_array_size(vp_doc_get(p, "devices")), "devices", "Devices");
-	nav_link(out, json_array_size(vp_doc_get(p, "exit_reasons")) || json_array_size(vp_doc_get(p, "devices")),
+	nav_link(out,
+		 json_array_size(vp_doc_get(p, "exit_reasons")) ||
+			 json_array_size(vp_doc_get(p, "devices")),
 		 "latency", "Latency");
 	nav_link(out, json_array_size(vp_doc_get(p, "timeline.samples")), "timeline", "Timeline");
 	nav_link(out, json_is_array(vp_doc_get(doc, "speedups")), "speedups", "Speed-up");

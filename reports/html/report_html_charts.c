@@ -12,7 +12,7 @@
 #include "report_html_int.h"
 
 #define ATTR_LEN 128
-#define SUB_LEN 96
+#define SUB_LEN	 96
 
 /* Bars with their attribute and sub-label storage, freed in one go. */
 struct bars {
@@ -68,7 +68,8 @@ static void where_text(const json_t *row, char *buf, size_t len)
 	if (where && !strcmp(where, "user"))
 		snprintf(buf, len, "%s \xc2\xb7 QEMU", v);
 	else if (where && !strcmp(where, "kernel"))
-		snprintf(buf, len, "%s \xc2\xb7 kernel%s%s", v, isa ? " " : "", isa && strlen(isa) < 8 ? isa : "");
+		snprintf(buf, len, "%s \xc2\xb7 kernel%s%s", v, isa ? " " : "",
+			 isa && strlen(isa) < 8 ? isa : "");
 	else
 		snprintf(buf, len, "%s", v);
 }
@@ -79,8 +80,12 @@ void vh_exit_reason_chart(FILE *out, const json_t *profile)
 		{ "time_ns", "exit to QEMU (user space)", VH_C_USER },
 		{ "time_ns", "handled in the kernel", VH_C_KERNEL },
 	};
-	const struct vh_hbar_chart chart = { .id = "chart-exit-reasons", .axis_label = "total time of the exits",
-					     .fmt = vp_fmt_ns, .nseg = 1, .styles = styles, .nstyles = 2 };
+	const struct vh_hbar_chart chart = { .id = "chart-exit-reasons",
+					     .axis_label = "total time of the exits",
+					     .fmt = vp_fmt_ns,
+					     .nseg = 1,
+					     .styles = styles,
+					     .nstyles = 2 };
 	const json_t *rows = vp_doc_get(profile, "exit_reasons");
 	struct bars b;
 
@@ -97,9 +102,13 @@ void vh_exit_reason_chart(FILE *out, const json_t *profile)
 		where_text(row, b.sub[b.n], SUB_LEN);
 		vh_fmt_raw(vp_doc_num_or(row, "count", NAN), cnt, sizeof(cnt));
 		/* Zero-padded so the tie-break of the sort is document order. */
-		snprintf(b.attr[b.n], ATTR_LEN, "data-row=\"%08zu\" data-count=\"%s\" data-where=\"%s\"", i, cnt,
-			 where && !strcmp(where, "kernel") ? "kernel" : where && !strcmp(where, "user") ? "user" : "");
-		*bar = (struct vh_bar){ .label = label_or(vp_doc_str(row, "reason"), "?"), .sub = b.sub[b.n],
+		snprintf(b.attr[b.n], ATTR_LEN,
+			 "data-row=\"%08zu\" data-count=\"%s\" data-where=\"%s\"", i, cnt,
+			 where && !strcmp(where, "kernel") ? "kernel"
+			 : where && !strcmp(where, "user") ? "user"
+							   : "");
+		*bar = (struct vh_bar){ .label = label_or(vp_doc_str(row, "reason"), "?"),
+					.sub = b.sub[b.n],
 					.v = { vp_doc_num_or(row, "time_ns", NAN), NAN },
 					.color = where && !strcmp(where, "kernel") ? 1 : 0,
 					.extra_attr = b.attr[b.n] };
@@ -117,8 +126,12 @@ void vh_device_chart(FILE *out, const json_t *profile)
 		{ "to_user", "exit to QEMU", VH_C_USER },
 		{ "in_kernel", "served in the kernel (ioeventfd, coalesced MMIO)", VH_C_INKERNEL },
 	};
-	const struct vh_hbar_chart chart = { .id = "chart-devices", .axis_label = "accesses",
-					     .fmt = vp_fmt_count, .nseg = 2, .styles = styles, .nstyles = 2 };
+	const struct vh_hbar_chart chart = { .id = "chart-devices",
+					     .axis_label = "accesses",
+					     .fmt = vp_fmt_count,
+					     .nseg = 2,
+					     .styles = styles,
+					     .nstyles = 2 };
 	const json_t *rows = vp_doc_get(profile, "devices");
 	struct bars b;
 
@@ -130,9 +143,11 @@ void vh_device_chart(FILE *out, const json_t *profile)
 
 			snprintf(b.attr[i], ATTR_LEN, "data-row=\"%zu\"", i);
 			snprintf(b.sub[i], SUB_LEN, "%s", label_or(vp_doc_str(row, "device"), "?"));
-			b.bar[i] = (struct vh_bar){ .label = label_or(vp_doc_str(row, "name"), b.sub[i]),
+			b.bar[i] = (struct vh_bar){ .label = label_or(vp_doc_str(row, "name"),
+								      b.sub[i]),
 						    .sub = b.sub[i],
-						    .v = { vp_doc_num_or(row, "to_user", NAN), vp_doc_num_or(row, "in_kernel", NAN) },
+						    .v = { vp_doc_num_or(row, "to_user", NAN),
+							   vp_doc_num_or(row, "in_kernel", NAN) },
 						    .extra_attr = b.attr[i] };
 		}
 		vh_hbar(out, &chart, b.bar, b.n);
@@ -148,7 +163,10 @@ void vh_workload_exit_chart(FILE *out, const json_t *workloads)
 	};
 	const struct vh_hbar_chart chart = { .id = "chart-workload-exits",
 					     .axis_label = "device accesses per guest operation",
-					     .fmt = vp_fmt_per_op, .nseg = 2, .styles = styles, .nstyles = 2 };
+					     .fmt = vp_fmt_per_op,
+					     .nseg = 2,
+					     .styles = styles,
+					     .nstyles = 2 };
 	struct bars b;
 
 	if (!json_is_array(workloads) || !json_array_size(workloads))
@@ -158,11 +176,15 @@ void vh_workload_exit_chart(FILE *out, const json_t *workloads)
 			const json_t *w = json_array_get(workloads, i);
 
 			snprintf(b.attr[i], ATTR_LEN, "data-row=\"%zu\"", i);
-			snprintf(b.sub[i], SUB_LEN, "%s", label_or(vp_doc_str(w, "device"), VH_DASH));
-			b.bar[i] = (struct vh_bar){ .label = label_or(vp_doc_str(w, "name"), "?"), .sub = b.sub[i],
-						    .v = { vp_doc_num_or(w, "exits_per_op.to_user", NAN),
-							   vp_doc_num_or(w, "exits_per_op.in_kernel", NAN) },
-						    .extra_attr = b.attr[i] };
+			snprintf(b.sub[i], SUB_LEN, "%s",
+				 label_or(vp_doc_str(w, "device"), VH_DASH));
+			b.bar[i] = (struct vh_bar){
+				.label = label_or(vp_doc_str(w, "name"), "?"),
+				.sub = b.sub[i],
+				.v = { vp_doc_num_or(w, "exits_per_op.to_user", NAN),
+				       vp_doc_num_or(w, "exits_per_op.in_kernel", NAN) },
+				.extra_attr = b.attr[i]
+			};
 		}
 		vh_hbar(out, &chart, b.bar, b.n);
 	}
@@ -178,10 +200,21 @@ void vh_speedup_chart(FILE *out, const json_t *speedups)
 		{ "exits_ratio", "exits per operation, emulated \xc3\xb7 paravirtual", "#a23b72" },
 	};
 	const struct vh_hbar_chart charts[] = {
-		{ .id = "chart-speedup-time", .axis_label = "speed-up, log scale (above 1\xc3\x97 the paravirtual device is faster)",
-		  .fmt = vh_fmt_ratio, .nseg = 1, .styles = time_style, .nstyles = 1, .log_scale = true },
-		{ .id = "chart-speedup-exits", .axis_label = "times fewer exits, log scale", .fmt = vh_fmt_ratio,
-		  .nseg = 1, .styles = exit_style, .nstyles = 1, .log_scale = true },
+		{ .id = "chart-speedup-time",
+		  .axis_label =
+			  "speed-up, log scale (above 1\xc3\x97 the paravirtual device is faster)",
+		  .fmt = vh_fmt_ratio,
+		  .nseg = 1,
+		  .styles = time_style,
+		  .nstyles = 1,
+		  .log_scale = true },
+		{ .id = "chart-speedup-exits",
+		  .axis_label = "times fewer exits, log scale",
+		  .fmt = vh_fmt_ratio,
+		  .nseg = 1,
+		  .styles = exit_style,
+		  .nstyles = 1,
+		  .log_scale = true },
 	};
 	struct bars b;
 
@@ -197,11 +230,14 @@ void vh_speedup_chart(FILE *out, const json_t *speedups)
 			const json_t *s = json_array_get(speedups, i);
 
 			snprintf(b.attr[i], ATTR_LEN, "data-row=\"%zu\"", i);
-			snprintf(b.sub[i], SUB_LEN, "vs %s", label_or(vp_doc_str(s, "emulated"), "?"));
-			b.bar[i] = (struct vh_bar){ .label = label_or(vp_doc_str(s, "paravirtual"), "?"),
-						    .sub = b.sub[i],
-						    .v = { vp_doc_num_or(s, c ? "exits_ratio" : "ratio", NAN), NAN },
-						    .extra_attr = b.attr[i] };
+			snprintf(b.sub[i], SUB_LEN, "vs %s",
+				 label_or(vp_doc_str(s, "emulated"), "?"));
+			b.bar[i] = (struct vh_bar){
+				.label = label_or(vp_doc_str(s, "paravirtual"), "?"),
+				.sub = b.sub[i],
+				.v = { vp_doc_num_or(s, c ? "exits_ratio" : "ratio", NAN), NAN },
+				.extra_attr = b.attr[i]
+			};
 		}
 		vh_hbar(out, &charts[c], b.bar, b.n);
 		bars_free(&b);
@@ -209,7 +245,8 @@ void vh_speedup_chart(FILE *out, const json_t *speedups)
 	fputs("</div>\n", out);
 }
 
-static void hist_grid(FILE *out, const char *grid_id, const char *prefix, const json_t *rows, bool reasons)
+static void hist_grid(FILE *out, const char *grid_id, const char *prefix, const json_t *rows,
+		      bool reasons)
 {
 	bool any = false;
 
@@ -231,20 +268,24 @@ static void hist_grid(FILE *out, const char *grid_id, const char *prefix, const 
 			snprintf(sub, sizeof(sub), "%s \xc2\xb7 QEMU time per exit",
 				 label_or(vp_doc_str(row, "device"), "?"));
 		vh_histogram(out, id,
-			     label_or(vp_doc_str(row, reasons ? "reason" : "name"), vp_doc_str(row, "device")), sub,
-			     vp_doc_get(row, "latency"));
+			     label_or(vp_doc_str(row, reasons ? "reason" : "name"),
+				      vp_doc_str(row, "device")),
+			     sub, vp_doc_get(row, "latency"));
 	}
 	fputs("</div>\n", out);
 }
 
 void vh_latency_section(FILE *out, const json_t *profile)
 {
-	const json_t *reasons = vp_doc_get(profile, "exit_reasons"), *devices = vp_doc_get(profile, "devices");
+	const json_t *reasons = vp_doc_get(profile, "exit_reasons"),
+		     *devices = vp_doc_get(profile, "devices");
 
 	if (!json_array_size(reasons) && !json_array_size(devices))
 		return;
-	fputs("<section id=\"latency\"><h2>Latency distributions</h2>\n<p class=\"lede\">Time of each exit in "
-	      "log\xe2\x82\x82 buckets: exits to QEMU are timed from the exit to the next KVM_RUN, in-kernel "
+	fputs("<section id=\"latency\"><h2>Latency distributions</h2>\n<p class=\"lede\">Time of "
+	      "each exit in "
+	      "log\xe2\x82\x82 buckets: exits to QEMU are timed from the exit to the next KVM_RUN, "
+	      "in-kernel "
 	      "exits from kvm_exit to kvm_entry.  Marks show p50, p90, p99 and the maximum.</p>\n",
 	      out);
 	if (json_array_size(reasons)) {
@@ -262,8 +303,9 @@ void vh_latency_section(FILE *out, const json_t *profile)
 
 void vh_timeline_section(FILE *out, const json_t *profile)
 {
-	static const char *const palette[TL_MAX_VCPUS] = { "#3b6fb6", "#c0392b", "#4d9a5a", "#8e44ad",
-							   "#e0892b", "#16a3a3", "#7f6a3a", "#d6478f" };
+	static const char *const palette[TL_MAX_VCPUS] = { "#3b6fb6", "#c0392b", "#4d9a5a",
+							   "#8e44ad", "#e0892b", "#16a3a3",
+							   "#7f6a3a", "#d6478f" };
 	const json_t *samples = vp_doc_get(profile, "timeline.samples");
 	long long vcpus[TL_MAX_VCPUS];
 	struct vh_line lines[2 * TL_MAX_VCPUS];
@@ -293,11 +335,16 @@ void vh_timeline_section(FILE *out, const json_t *profile)
 		for (int s = 0; s < 2; s++) {
 			struct vh_line *l = &lines[2 * k + s];
 
-			snprintf(names[2 * k + s], sizeof(names[0]), "vCPU %s%lld %s", vcpus[k] < 0 ? "?" : "",
-				 vcpus[k] < 0 ? 0 : vcpus[k], s ? "in kernel" : "to QEMU");
-			*l = (struct vh_line){ .key = keys[s], .name = names[2 * k + s], .color = palette[k],
-					       .dashed = s == 1, .vcpu = (int)vcpus[k],
-					       .x = buf + (4 * k + 2 * s) * n, .y = buf + (4 * k + 2 * s + 1) * n };
+			snprintf(names[2 * k + s], sizeof(names[0]), "vCPU %s%lld %s",
+				 vcpus[k] < 0 ? "?" : "", vcpus[k] < 0 ? 0 : vcpus[k],
+				 s ? "in kernel" : "to QEMU");
+			*l = (struct vh_line){ .key = keys[s],
+					       .name = names[2 * k + s],
+					       .color = palette[k],
+					       .dashed = s == 1,
+					       .vcpu = (int)vcpus[k],
+					       .x = buf + (4 * k + 2 * s) * n,
+					       .y = buf + (4 * k + 2 * s + 1) * n };
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -319,7 +366,8 @@ void vh_timeline_section(FILE *out, const json_t *profile)
 			}
 		}
 	}
-	fputs("<section id=\"timeline\"><h2>Exits over time</h2>\n<p class=\"lede\">Exits per vCPU in each "
+	fputs("<section id=\"timeline\"><h2>Exits over time</h2>\n<p class=\"lede\">Exits per vCPU "
+	      "in each "
 	      "interval",
 	      out);
 	if (!isnan(vp_doc_num_or(profile, "timeline.interval_s", NAN)))
@@ -328,8 +376,8 @@ void vh_timeline_section(FILE *out, const json_t *profile)
 	if (dropped)
 		fprintf(out, " Only the first %d vCPUs are drawn.", TL_MAX_VCPUS);
 	fputs("</p>\n", out);
-	vh_line_chart(out, "chart-timeline", "time since the start of the profile", "exits per interval", lines,
-		      2 * nv);
+	vh_line_chart(out, "chart-timeline", "time since the start of the profile",
+		      "exits per interval", lines, 2 * nv);
 	fputs("</section>\n", out);
 	free(buf);
 }

@@ -69,8 +69,8 @@ void vh_hbar(FILE *out, const struct vh_hbar_chart *c, const struct vh_bar *bars
 void vh_histogram(FILE *out, const char *id, const char *title, const char *sub, const json_t *lat);
 
 struct vh_line {
-	const char *key;   /* data-series */
-	const char *name;  /* legend */
+	const char *key;  /* data-series */
+	const char *name; /* legend */
 	const char *color;
 	bool dashed;
 	int vcpu;
@@ -104,8 +104,8 @@ static inline const char *vh_or_dash(const char *s)
 }
 
 /* Colours shared by charts, tables and the legend. */
-#define VH_C_USER "#3b6fb6"
-#define VH_C_KERNEL "#e0892b"
+#define VH_C_USER     "#3b6fb6"
+#define VH_C_KERNEL   "#e0892b"
 #define VH_C_INKERNEL "#4d9a5a"
 
 #endif

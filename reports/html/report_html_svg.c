@@ -49,7 +49,11 @@ const char *vh_fmt_ratio(double v, char *buf, size_t len)
 	else if (v == floor(v) && v < 1e6)
 		snprintf(buf, len, "%.0f\xc3\x97", v); /* axis ticks: 1x, 10x */
 	else
-		snprintf(buf, len, v < 9.995 ? "%.2f\xc3\x97" : v < 99.95 ? "%.1f\xc3\x97" : "%.0f\xc3\x97", v);
+		snprintf(buf, len,
+			 v < 9.995   ? "%.2f\xc3\x97"
+			 : v < 99.95 ? "%.1f\xc3\x97"
+				     : "%.0f\xc3\x97",
+			 v);
 	return buf;
 }
 
@@ -86,8 +90,10 @@ static double nice_step(double raw)
 
 static void svg_open(FILE *out, const char *id, const char *cls, int w, int h)
 {
-	fprintf(out, "<svg id=\"%s\" class=\"chart %s\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-		     "role=\"img\">\n",
+	fprintf(out,
+		"<svg id=\"%s\" class=\"chart %s\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+		"height=\"%d\" "
+		"role=\"img\">\n",
 		id, cls, w, h, w, h);
 }
 
@@ -95,8 +101,10 @@ static void legend(FILE *out, const struct vh_series_style *st, int n, double x,
 {
 	fputs("<g class=\"legend\">", out);
 	for (int i = 0; i < n; i++) {
-		fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"11\" height=\"11\" rx=\"2\" fill=\"%s\"/>", x,
-			y - 9, st[i].color);
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"11\" height=\"11\" rx=\"2\" "
+			"fill=\"%s\"/>",
+			x, y - 9, st[i].color);
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">", x + 16, y);
 		vh_esc(out, st[i].name);
 		fputs("</text>", out);
@@ -133,16 +141,20 @@ static void hbar_axis(FILE *out, const struct vh_hbar_chart *c, const struct sca
 		for (double t = s->lo; t <= s->hi * 1.0001; t *= 10) {
 			double x = sx(s, t);
 
-			fprintf(out, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x, x,
-				top, bottom);
-			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>", x, bottom + 14,
-				c->fmt(t, b, sizeof(b)));
+			fprintf(out,
+				"<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+				"y2=\"%.1f\"/>",
+				x, x, top, bottom);
+			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>",
+				x, bottom + 14, c->fmt(t, b, sizeof(b)));
 		}
 		if (s->lo < 1 && s->hi > 1) {
 			double x = sx(s, 1);
 
-			fprintf(out, "<line class=\"ref\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x, x,
-				top - 4, bottom);
+			fprintf(out,
+				"<line class=\"ref\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+				"y2=\"%.1f\"/>",
+				x, x, top - 4, bottom);
 		}
 	} else {
 		double step = nice_step(s->hi / 5);
@@ -150,14 +162,16 @@ static void hbar_axis(FILE *out, const struct vh_hbar_chart *c, const struct sca
 		for (double t = 0; t <= s->hi * 1.0001; t += step) {
 			double x = sx(s, t);
 
-			fprintf(out, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x, x,
-				top, bottom);
-			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>", x, bottom + 14,
-				c->fmt(t, b, sizeof(b)));
+			fprintf(out,
+				"<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+				"y2=\"%.1f\"/>",
+				x, x, top, bottom);
+			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>",
+				x, bottom + 14, c->fmt(t, b, sizeof(b)));
 		}
 	}
-	fprintf(out, "<text class=\"axis-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", s->x0 + s->w / 2,
-		bottom + 32);
+	fprintf(out, "<text class=\"axis-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
+		s->x0 + s->w / 2, bottom + 32);
 	vh_esc(out, c->axis_label);
 	fputs("</text></g>\n", out);
 }
@@ -201,20 +215,22 @@ void vh_hbar(FILE *out, const struct vh_hbar_chart *c, const struct vh_bar *bars
 
 		fprintf(out, "<g class=\"bar\" data-index=\"%zu\" data-label=\"", i);
 		vh_esc(out, bar->label);
-		fprintf(out, "\"%s%s>", bar->extra_attr ? " " : "", bar->extra_attr ? bar->extra_attr : "");
+		fprintf(out, "\"%s%s>", bar->extra_attr ? " " : "",
+			bar->extra_attr ? bar->extra_attr : "");
 		/* The sub-label on its own line: long reason names stay inside the label column. */
-		fprintf(out, "<text class=\"label\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", HB_LABEL - 10,
-			y + (bar->sub ? 15 : 21));
+		fprintf(out, "<text class=\"label\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">",
+			HB_LABEL - 10, y + (bar->sub ? 15 : 21));
 		vh_esc(out, bar->label);
 		fputs("</text>", out);
 		if (bar->sub) {
-			fprintf(out, "<text class=\"sub\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", HB_LABEL - 10,
-				y + 28);
+			fprintf(out, "<text class=\"sub\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">",
+				HB_LABEL - 10, y + 28);
 			vh_esc(out, bar->sub);
 			fputs("</text>", out);
 		}
 		for (int k = 0; k < c->nseg; k++) {
-			const struct vh_series_style *st = &c->styles[(k + bar->color) % c->nstyles];
+			const struct vh_series_style *st =
+				&c->styles[(k + bar->color) % c->nstyles];
 			double v = bar->v[k], x1;
 
 			if (isnan(v))
@@ -224,17 +240,24 @@ void vh_hbar(FILE *out, const struct vh_hbar_chart *c, const struct vh_bar *bars
 			/* Stacking on a log axis would mislead: log bars are single. */
 			x1 = s.log ? sx(&s, v) : sx(&s, sum);
 			fprintf(out,
-				"<rect class=\"seg\" data-series=\"%s\" data-value=\"%s\" x=\"%.1f\" y=\"%.1f\" "
+				"<rect class=\"seg\" data-series=\"%s\" data-value=\"%s\" "
+				"x=\"%.1f\" y=\"%.1f\" "
 				"width=\"%.1f\" height=\"20\" fill=\"%s\"><title>",
-				c->styles[k].key, vh_fmt_raw(v, r, sizeof(r)), x, y + 7, x1 - x, st->color);
+				c->styles[k].key, vh_fmt_raw(v, r, sizeof(r)), x, y + 7, x1 - x,
+				st->color);
 			vh_esc(out, bar->label);
-			fprintf(out, " \xe2\x80\x94 %s: %s</title></rect>", st->name, c->fmt(v, b, sizeof(b)));
+			fprintf(out, " \xe2\x80\x94 %s: %s</title></rect>", st->name,
+				c->fmt(v, b, sizeof(b)));
 			x = x1;
 		}
 		fprintf(out, "<text class=\"value\" x=\"%.1f\" y=\"%.1f\">%s", x + 6, y + 21,
-			c->fmt(!any ? NAN : s.log ? bar->v[0] : sum, b, sizeof(b)));
+			c->fmt(!any    ? NAN
+			       : s.log ? bar->v[0]
+				       : sum,
+			       b, sizeof(b)));
 		/* Thin segments cannot be read off the bar: spell the parts out. */
-		if (!s.log && c->nseg == 2 && !isnan(bar->v[0]) && !isnan(bar->v[1]) && bar->v[1] > 0) {
+		if (!s.log && c->nseg == 2 && !isnan(bar->v[0]) && !isnan(bar->v[1]) &&
+		    bar->v[1] > 0) {
 			fprintf(out, " <tspan class=\"sub\">= %s", c->fmt(bar->v[0], b, sizeof(b)));
 			fprintf(out, " + %s</tspan>", c->fmt(bar->v[1], b, sizeof(b)));
 		}
@@ -294,7 +317,8 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 	vh_esc(out, title);
 	fputs("</text><text class=\"sub\" x=\"0\" y=\"29\">", out);
 	vh_esc(out, sub);
-	fprintf(out, " \xc2\xb7 %s samples</text>\n", vp_fmt_count(vp_doc_num_or(lat, "samples", NAN), b, sizeof(b)));
+	fprintf(out, " \xc2\xb7 %s samples</text>\n",
+		vp_fmt_count(vp_doc_num_or(lat, "samples", NAN), b, sizeof(b)));
 	fputs("<text class=\"stats\" x=\"0\" y=\"45\">", out);
 	for (int m = 0; m < 4; m++) {
 		char key[16];
@@ -305,25 +329,31 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 	}
 	fputs("</text>\n", out);
 	if (!json_is_object(lat)) {
-		fprintf(out, "<text class=\"empty\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">no timed samples</text>",
+		fprintf(out,
+			"<text class=\"empty\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">no timed "
+			"samples</text>",
 			HI_W / 2, HI_H / 2);
 		fputs("</svg>\n", out);
 		return;
 	}
 	/* y axis: 0 and the tallest bar, enough to read proportions. */
-	fprintf(out, "<g class=\"axis\"><line class=\"grid\" x1=\"%d\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
-		     "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>"
-		     "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">0</text></g>\n",
-		HI_L, HI_L + pw, HI_T, HI_T, HI_L - 5, HI_T + 4, vp_fmt_count(maxc, b, sizeof(b)), HI_L - 5,
-		HI_T + ph + 4);
+	fprintf(out,
+		"<g class=\"axis\"><line class=\"grid\" x1=\"%d\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
+		"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>"
+		"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">0</text></g>\n",
+		HI_L, HI_L + pw, HI_T, HI_T, HI_L - 5, HI_T + 4, vp_fmt_count(maxc, b, sizeof(b)),
+		HI_L - 5, HI_T + ph + 4);
 	for (int i = lo; i <= hi; i++) {
 		double bh = maxc > 0 ? ph * cnt[i] / maxc : 0, x = HI_L + (i - lo) * sw;
 		char lo_s[32], hi_s[32];
 
-		fprintf(out, "<rect class=\"slot\" data-slot=\"%d\" data-value=\"%s\" x=\"%.1f\" y=\"%.1f\" "
-			     "width=\"%.1f\" height=\"%.1f\"><title>",
+		fprintf(out,
+			"<rect class=\"slot\" data-slot=\"%d\" data-value=\"%s\" x=\"%.1f\" "
+			"y=\"%.1f\" "
+			"width=\"%.1f\" height=\"%.1f\"><title>",
 			i, vh_fmt_raw(cnt[i], r, sizeof(r)), x + 1, HI_T + ph - bh, sw - 2, bh);
-		fprintf(out, "%s \xe2\x80\x93 %s: %s</title></rect>", vp_fmt_ns(ldexp(1, i), lo_s, sizeof(lo_s)),
+		fprintf(out, "%s \xe2\x80\x93 %s: %s</title></rect>",
+			vp_fmt_ns(ldexp(1, i), lo_s, sizeof(lo_s)),
 			i == 31 ? "\xe2\x80\xa6" : vp_fmt_ns(ldexp(1, i + 1), hi_s, sizeof(hi_s)),
 			vp_fmt_count(cnt[i], b, sizeof(b)));
 	}
@@ -331,14 +361,17 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 	for (int i = lo, every = (hi - lo + 6) / 5; i <= hi + 1; i++) {
 		double x = HI_L + (i - lo) * sw;
 
-		fprintf(out, "<line class=\"tick\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x, x,
-			HI_T + ph, HI_T + ph + 4);
+		fprintf(out,
+			"<line class=\"tick\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x,
+			x, HI_T + ph, HI_T + ph + 4);
 		if ((i - lo) % every == 0)
-			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>", x, HI_T + ph + 16,
-				x > HI_L + pw - 20 ? "end" : "middle", vp_fmt_ns(ldexp(1, i), b, sizeof(b)));
+			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>", x,
+				HI_T + ph + 16, x > HI_L + pw - 20 ? "end" : "middle",
+				vp_fmt_ns(ldexp(1, i), b, sizeof(b)));
 	}
-	fprintf(out, "<text class=\"axis-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">latency "
-		     "(log\xe2\x82\x82 buckets)</text></g>\n",
+	fprintf(out,
+		"<text class=\"axis-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">latency "
+		"(log\xe2\x82\x82 buckets)</text></g>\n",
 		HI_L + pw / 2, HI_H - 3);
 	for (int m = 0; m < 4; m++) {
 		char key[16];
@@ -351,12 +384,13 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 		x = HI_L + ((v >= 1 ? log2(v) : 0) - lo) * sw;
 		x = x < HI_L ? HI_L : x > HI_L + pw ? HI_L + pw : x;
 		/* Percentiles often share a bucket: one label row each. */
-		fprintf(out, "<g class=\"marker %s\" data-marker=\"%s\" data-value=\"%s\">"
-			     "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\"/>"
-			     "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text></g>\n",
-			marks[m], marks[m], vh_fmt_raw(v, r, sizeof(r)), x, x, 57 + 10 * m, HI_T + ph,
-			x + (x > HI_L + pw - 30 ? -3 : 3), 59 + 10 * m, x > HI_L + pw - 30 ? "end" : "start",
-			marks[m]);
+		fprintf(out,
+			"<g class=\"marker %s\" data-marker=\"%s\" data-value=\"%s\">"
+			"<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\"/>"
+			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text></g>\n",
+			marks[m], marks[m], vh_fmt_raw(v, r, sizeof(r)), x, x, 57 + 10 * m,
+			HI_T + ph, x + (x > HI_L + pw - 30 ? -3 : 3), 59 + 10 * m,
+			x > HI_L + pw - 30 ? "end" : "start", marks[m]);
 	}
 	fputs("</svg>\n", out);
 }
@@ -386,8 +420,11 @@ void vh_line_chart(FILE *out, const char *id, const char *x_label, const char *y
 	svg_open(out, id, "line", LC_W, LC_H);
 	fputs("<g class=\"legend\">", out);
 	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"12\" y2=\"12\" stroke=\"%s\" stroke-width=\"2.5\"%s/>",
-			lx, lx + 22, lines[i].color, lines[i].dashed ? " stroke-dasharray=\"5 3\"" : "");
+		fprintf(out,
+			"<line x1=\"%.1f\" x2=\"%.1f\" y1=\"12\" y2=\"12\" stroke=\"%s\" "
+			"stroke-width=\"2.5\"%s/>",
+			lx, lx + 22, lines[i].color,
+			lines[i].dashed ? " stroke-dasharray=\"5 3\"" : "");
 		fprintf(out, "<text x=\"%.1f\" y=\"16\">", lx + 28);
 		vh_esc(out, lines[i].name);
 		fputs("</text>", out);
@@ -397,23 +434,26 @@ void vh_line_chart(FILE *out, const char *id, const char *x_label, const char *y
 	for (double t = 0; t <= ymax * 1.0001; t += step) {
 		double y = LC_T + ph - ph * t / ymax;
 
-		fprintf(out, "<line class=\"grid\" x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-			     "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
+		fprintf(out,
+			"<line class=\"grid\" x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
+			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
 			LC_L, LC_L + pw, y, y, LC_L - 6, y + 4, vp_fmt_count(t, b, sizeof(b)));
 	}
 	step = nice_step((xmax - xmin) / 8);
 	for (double t = ceil(xmin / step) * step; t <= xmax * 1.0001; t += step) {
 		double x = LC_L + pw * (t - xmin) / (xmax - xmin);
 
-		fprintf(out, "<line class=\"tick\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-			     "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g s</text>",
+		fprintf(out,
+			"<line class=\"tick\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
+			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g s</text>",
 			x, x, LC_T + ph, LC_T + ph + 4, x, LC_T + ph + 17, t);
 	}
-	fprintf(out, "<text class=\"axis-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", LC_L + pw / 2,
-		LC_H - 6);
+	fprintf(out, "<text class=\"axis-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
+		LC_L + pw / 2, LC_H - 6);
 	vh_esc(out, x_label);
-	fprintf(out, "</text><text class=\"axis-label\" transform=\"translate(14 %.1f) rotate(-90)\" "
-		     "text-anchor=\"middle\">",
+	fprintf(out,
+		"</text><text class=\"axis-label\" transform=\"translate(14 %.1f) rotate(-90)\" "
+		"text-anchor=\"middle\">",
 		LC_T + ph / 2);
 	vh_esc(out, y_label);
 	fputs("</text></g>\n", out);
@@ -421,20 +461,28 @@ void vh_line_chart(FILE *out, const char *id, const char *x_label, const char *y
 	for (size_t i = 0; i < n; i++) {
 		const struct vh_line *l = &lines[i];
 
-		fprintf(out, "<g class=\"series\" data-series=\"%s\" data-vcpu=\"%d\"><polyline fill=\"none\" "
-			     "stroke=\"%s\" stroke-width=\"2\"%s points=\"",
+		fprintf(out,
+			"<g class=\"series\" data-series=\"%s\" data-vcpu=\"%d\"><polyline "
+			"fill=\"none\" "
+			"stroke=\"%s\" stroke-width=\"2\"%s points=\"",
 			l->key, l->vcpu, l->color, l->dashed ? " stroke-dasharray=\"5 3\"" : "");
 		for (size_t k = 0; k < l->n; k++)
-			fprintf(out, "%s%.1f,%.1f", k ? " " : "", LC_L + pw * (l->x[k] - xmin) / (xmax - xmin),
+			fprintf(out, "%s%.1f,%.1f", k ? " " : "",
+				LC_L + pw * (l->x[k] - xmin) / (xmax - xmin),
 				LC_T + ph - ph * l->y[k] / ymax);
 		fputs("\"/>", out);
 		for (size_t k = 0; k < l->n; k++) {
-			fprintf(out, "<circle class=\"pt\" data-t=\"%s\" ", vh_fmt_raw(l->x[k], r, sizeof(r)));
-			fprintf(out, "data-value=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"><title>",
-				vh_fmt_raw(l->y[k], r, sizeof(r)), LC_L + pw * (l->x[k] - xmin) / (xmax - xmin),
+			fprintf(out, "<circle class=\"pt\" data-t=\"%s\" ",
+				vh_fmt_raw(l->x[k], r, sizeof(r)));
+			fprintf(out,
+				"data-value=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+				"fill=\"%s\"><title>",
+				vh_fmt_raw(l->y[k], r, sizeof(r)),
+				LC_L + pw * (l->x[k] - xmin) / (xmax - xmin),
 				LC_T + ph - ph * l->y[k] / ymax, l->color);
 			vh_esc(out, l->name);
-			fprintf(out, " at %g s: %s</title></circle>", l->x[k], vp_fmt_count(l->y[k], b, sizeof(b)));
+			fprintf(out, " at %g s: %s</title></circle>", l->x[k],
+				vp_fmt_count(l->y[k], b, sizeof(b)));
 		}
 		fputs("</g>\n", out);
 	}

@@ -34,8 +34,8 @@ static void thead(FILE *out, const char *id, const char *const *cols)
 	fprintf(out, "<div class=\"scroll\"><table id=\"%s\" class=\"sortable\"><thead><tr>", id);
 	/* A leading '#' marks a numeric column. */
 	for (int i = 0; cols[i]; i++)
-		fprintf(out, "<th data-col=\"%d\"%s>%s</th>", i, *cols[i] == '#' ? " class=\"num\"" : "",
-			cols[i] + (*cols[i] == '#'));
+		fprintf(out, "<th data-col=\"%d\"%s>%s</th>", i,
+			*cols[i] == '#' ? " class=\"num\"" : "", cols[i] + (*cols[i] == '#'));
 	fputs("</tr></thead><tbody>\n", out);
 }
 
@@ -62,7 +62,8 @@ static void vcpu_cell(FILE *out, const json_t *row)
 	char r[32];
 
 	if (json_is_number(v))
-		fprintf(out, "<td class=\"num\" data-value=\"%s\">%s</td>", vh_fmt_raw(vh_num(v), r, sizeof(r)), r);
+		fprintf(out, "<td class=\"num\" data-value=\"%s\">%s</td>",
+			vh_fmt_raw(vh_num(v), r, sizeof(r)), r);
 	else
 		fputs("<td class=\"num\" data-value=\"\">" VH_DASH "</td>", out);
 }
@@ -75,8 +76,9 @@ static const char *fmt_pct(double v, char *buf, size_t len)
 
 void vh_exit_reason_table(FILE *out, const json_t *rows)
 {
-	static const char *const cols[] = { "#vCPU", "Where", "Reason", "#Code", "#Exits", "#Total time",
-					    "#Share", "#Mean", "#p50", "#p90", "#p99", "#Max", NULL };
+	static const char *const cols[] = { "#vCPU",	   "Where",  "Reason", "#Code", "#Exits",
+					    "#Total time", "#Share", "#Mean",  "#p50",	"#p90",
+					    "#p99",	   "#Max",   NULL };
 	double total = 0;
 
 	for (size_t i = 0; i < json_array_size(rows); i++) {
@@ -109,9 +111,11 @@ void vh_exit_reason_table(FILE *out, const json_t *rows)
 
 void vh_device_table(FILE *out, const json_t *rows)
 {
-	static const char *const cols[] = { "Device", "Name", "Class", "Named by", "#To QEMU", "#In kernel",
-					    "#ioeventfd", "#Coalesced", "#Interrupts", "#QEMU time",
-					    "#Kernel time", "#p50", "#p99", NULL };
+	static const char *const cols[] = {
+		"Device",	"Name",	      "Class",	    "Named by",	   "#To QEMU",
+		"#In kernel",	"#ioeventfd", "#Coalesced", "#Interrupts", "#QEMU time",
+		"#Kernel time", "#p50",	      "#p99",	    NULL
+	};
 
 	thead(out, "table-devices", cols);
 	for (size_t i = 0; i < json_array_size(rows); i++) {
@@ -138,8 +142,10 @@ void vh_device_table(FILE *out, const json_t *rows)
 
 void vh_vcpu_table(FILE *out, const json_t *rows)
 {
-	static const char *const cols[] = { "#vCPU", "#Exits to QEMU", "#QEMU time", "#Kernel exits",
-					    "#Kernel time", "#KVM_RUN calls", "#In KVM_RUN", NULL };
+	static const char *const cols[] = { "#vCPU",	    "#Exits to QEMU",
+					    "#QEMU time",   "#Kernel exits",
+					    "#Kernel time", "#KVM_RUN calls",
+					    "#In KVM_RUN",  NULL };
 
 	thead(out, "table-vcpus", cols);
 	for (size_t i = 0; i < json_array_size(rows); i++) {
@@ -160,8 +166,10 @@ void vh_vcpu_table(FILE *out, const json_t *rows)
 
 void vh_access_table(FILE *out, const json_t *rows)
 {
-	static const char *const cols[] = { "Kind", "Address", "Dir", "#Size", "Device", "Region", "#Accesses",
-					    "#To QEMU", "#QEMU time", "#Kernel time", "#p50", "#p99", NULL };
+	static const char *const cols[] = { "Kind",	  "Address",	  "Dir",       "#Size",
+					    "Device",	  "Region",	  "#Accesses", "#To QEMU",
+					    "#QEMU time", "#Kernel time", "#p50",      "#p99",
+					    NULL };
 
 	thead(out, "table-accesses", cols);
 	for (size_t i = 0; i < json_array_size(rows); i++) {
@@ -177,8 +185,8 @@ void vh_access_table(FILE *out, const json_t *rows)
 		else if (isnan(a) || a < 0 || a >= 18446744073709551616.0)
 			fputs("<td class=\"mono\">" VH_DASH "</td>", out);
 		else
-			fprintf(out, "<td class=\"mono\" data-value=\"%s\">0x%llx</td>", vh_fmt_raw(a, r, sizeof(r)),
-				(unsigned long long)a);
+			fprintf(out, "<td class=\"mono\" data-value=\"%s\">0x%llx</td>",
+				vh_fmt_raw(a, r, sizeof(r)), (unsigned long long)a);
 		td_text(out, row, "direction");
 		td_num_at(out, row, "size", vh_fmt_raw);
 		td_text(out, row, "device");
@@ -199,15 +207,18 @@ static const json_t *workload_named(const json_t *doc, const char *name)
 	const json_t *w = vp_doc_get(doc, "workloads");
 
 	for (size_t i = 0; name && i < json_array_size(w); i++)
-		if (vp_doc_str(json_array_get(w, i), "name") && !strcmp(vp_doc_str(json_array_get(w, i), "name"), name))
+		if (vp_doc_str(json_array_get(w, i), "name") &&
+		    !strcmp(vp_doc_str(json_array_get(w, i), "name"), name))
 			return json_array_get(w, i);
 	return NULL;
 }
 
 void vh_speedup_table(FILE *out, const json_t *doc)
 {
-	static const char *const cols[] = { "Group", "Paravirtual", "Emulated", "#Paravirtual time/op",
-					    "#Emulated time/op", "#Speed-up", "#Exit ratio", NULL };
+	static const char *const cols[] = {
+		"Group",     "Paravirtual", "Emulated", "#Paravirtual time/op", "#Emulated time/op",
+		"#Speed-up", "#Exit ratio", NULL
+	};
 	const json_t *rows = vp_doc_get(doc, "speedups");
 
 	thead(out, "table-speedups", cols);
@@ -218,8 +229,10 @@ void vh_speedup_table(FILE *out, const json_t *doc)
 		td_text(out, row, "group");
 		td_text(out, row, "paravirtual");
 		td_text(out, row, "emulated");
-		td_num_at(out, workload_named(doc, vp_doc_str(row, "paravirtual")), "timing.us_per_op", vp_fmt_us);
-		td_num_at(out, workload_named(doc, vp_doc_str(row, "emulated")), "timing.us_per_op", vp_fmt_us);
+		td_num_at(out, workload_named(doc, vp_doc_str(row, "paravirtual")),
+			  "timing.us_per_op", vp_fmt_us);
+		td_num_at(out, workload_named(doc, vp_doc_str(row, "emulated")), "timing.us_per_op",
+			  vp_fmt_us);
 		td_num_at(out, row, "ratio", vh_fmt_ratio);
 		td_num_at(out, row, "exits_ratio", vh_fmt_ratio);
 		fputs("</tr>\n", out);
@@ -232,18 +245,21 @@ void vh_speedup_table(FILE *out, const json_t *doc)
 /* Two header rows: exits and host time are each a group of columns. */
 static void workload_head(FILE *out)
 {
-	static const char *const top[] = { "Workload", "Group", "Device", "Status", "#Time/op (median)",
-					   "#Spread" };
-	static const char *const sub[] = { "#To QEMU", "#In kernel", "#Total", NULL, "#Kernel", "#QEMU" };
+	static const char *const top[] = { "Workload",		"Group",  "Device", "Status",
+					   "#Time/op (median)", "#Spread" };
+	static const char *const sub[] = { "#To QEMU", "#In kernel", "#Total",
+					   NULL,       "#Kernel",    "#QEMU" };
 	int col = 0;
 
-	fputs("<div class=\"scroll\"><table id=\"table-workloads\" class=\"sortable\"><thead><tr>", out);
+	fputs("<div class=\"scroll\"><table id=\"table-workloads\" class=\"sortable\"><thead><tr>",
+	      out);
 	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++, col++)
 		fprintf(out, "<th rowspan=\"2\" data-col=\"%d\"%s>%s</th>", col,
 			*top[i] == '#' ? " class=\"num\"" : "", top[i] + (*top[i] == '#'));
-	fprintf(out, "<th colspan=\"3\" class=\"group\">Exits per op</th>"
-		     "<th rowspan=\"2\" data-col=\"%d\" class=\"num\">Interrupts/op</th>"
-		     "<th colspan=\"2\" class=\"group\">Host time per op</th></tr><tr>",
+	fprintf(out,
+		"<th colspan=\"3\" class=\"group\">Exits per op</th>"
+		"<th rowspan=\"2\" data-col=\"%d\" class=\"num\">Interrupts/op</th>"
+		"<th colspan=\"2\" class=\"group\">Host time per op</th></tr><tr>",
 		col + 3);
 	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++, col++)
 		if (sub[i])
@@ -277,8 +293,10 @@ void vh_workload_table(FILE *out, const json_t *rows)
 		td_num_at(out, row, "timing.us_per_op", vp_fmt_us);
 		fprintf(out, "<td class=\"num\" data-value=\"%s\">",
 			vh_fmt_raw(vp_doc_num_or(row, "timing.spread_pct", NAN), r, sizeof(r)));
-		fprintf(out, "%s", fmt_pct(vp_doc_num_or(row, "timing.spread_pct", NAN), r, sizeof(r)));
-		if (!isnan(vp_doc_num_or(row, "timing.min", NAN)) && !isnan(vp_doc_num_or(row, "timing.max", NAN)))
+		fprintf(out, "%s",
+			fmt_pct(vp_doc_num_or(row, "timing.spread_pct", NAN), r, sizeof(r)));
+		if (!isnan(vp_doc_num_or(row, "timing.min", NAN)) &&
+		    !isnan(vp_doc_num_or(row, "timing.max", NAN)))
 			fprintf(out, "<br><span class=\"dim small\">%s \xe2\x80\x93 %s</span>",
 				vp_fmt_us(vp_doc_num_or(row, "timing.min", NAN), b, sizeof(b)),
 				vp_fmt_us(vp_doc_num_or(row, "timing.max", NAN), c, sizeof(c)));
@@ -292,7 +310,9 @@ void vh_workload_table(FILE *out, const json_t *rows)
 		fputs("</tr>\n", out);
 		/* A row of its own: the sorting script keeps it under its workload. */
 		if (err) {
-			fprintf(out, "<tr class=\"detail\" data-row=\"%zu\"><td colspan=\"%d\"><div class=\"errmsg\">",
+			fprintf(out,
+				"<tr class=\"detail\" data-row=\"%zu\"><td colspan=\"%d\"><div "
+				"class=\"errmsg\">",
 				i, WL_COLS);
 			vh_esc(out, err);
 			fputs("</div></td></tr>\n", out);

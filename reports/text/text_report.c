@@ -21,7 +21,7 @@ void vp_tr_cell_str(struct vp_table *t, const json_t *o, const char *path)
 }
 
 void vp_tr_cell_num(struct vp_table *t, const json_t *o, const char *path,
-		     const char *(*fmt)(double, char *, size_t))
+		    const char *(*fmt)(double, char *, size_t))
 {
 	char buf[32];
 	double v;
@@ -143,7 +143,8 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 		put_str(c, p, "target.comm", "?");
 		d = vp_doc_num_or(p, "target.vcpus", 0);
 		fprintf(c->out, "), %.0f vCPU%s%s", d, d == 1 ? "" : "s",
-			json_is_true(vp_doc_get(p, "target.exited")) ? ", exited during the profile" : "");
+			json_is_true(vp_doc_get(p, "target.exited")) ? ", exited during the profile"
+								     : "");
 	} else if (cmd && !strcmp(cmd, "compare")) {
 		fputs(" \u00b7 workload comparison (run --compare)", c->out);
 	} else {
@@ -159,7 +160,8 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 	kv(c, "Accelerator");
 	put_str(c, m, "accelerator", NONE);
 	fputs(json_is_true(vp_doc_get(m, "vm_exits_measured")) ? ", VM exits measured\n"
-							 : ", VM exits not measured\n", c->out);
+							       : ", VM exits not measured\n",
+	      c->out);
 	kv(c, "Attribution");
 	put_str(c, m, "attribution.source", NONE);
 	if ((s = vp_doc_str(m, "attribution.detail")) && *s) {
@@ -187,7 +189,8 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 		fputs(", ", c->out);
 		vp_tt_puts(c->out, s, VP_TT_PLAIN, NULL);
 	}
-	fputs(json_is_true(vp_doc_get(m, "qemu.usdt")) ? ", USDT probes" : ", no USDT probes", c->out);
+	fputs(json_is_true(vp_doc_get(m, "qemu.usdt")) ? ", USDT probes" : ", no USDT probes",
+	      c->out);
 	fputc('\n', c->out);
 	kv(c, "Duration");
 	/* the one time people compare with what they asked for: not rounded */
@@ -196,10 +199,11 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 	else
 		fputs(NONE "\n", c->out);
 	kv(c, "Lost events");
-	json_object_foreach((json_t *)lost, key, v) {
+	json_object_foreach ((json_t *)lost, key, v) {
 		if (json_is_integer(v) && json_integer_value(v)) {
 			fputs(any ? ", " : "", c->out);
-			snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT " ", json_integer_value(v));
+			snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT " ",
+				 json_integer_value(v));
 			vp_tt_puts(c->out, buf, VP_TT_RED, c->st);
 			vp_tt_puts(c->out, key, VP_TT_RED, c->st);
 			any = true;
@@ -216,13 +220,13 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 static void vcpus(const struct vp_tr_ctx *c, const json_t *p)
 {
 	static const struct vp_tt_col cols[] = {
-		{ "VCPU", VP_TT_RIGHT, 0 },
-		{ "TO QEMU\nEXITS", VP_TT_RIGHT, 0 }, { "\nTIME", VP_TT_RIGHT, 0 },
-		{ "IN KERNEL\nEXITS", VP_TT_RIGHT, 0 }, { "\nTIME", VP_TT_RIGHT, 0 },
-		{ "KVM_RUN\nCALLS", VP_TT_RIGHT, 0 }, { "\nTIME", VP_TT_RIGHT, 0 },
+		{ "VCPU", VP_TT_RIGHT, 0 },   { "TO QEMU\nEXITS", VP_TT_RIGHT, 0 },
+		{ "\nTIME", VP_TT_RIGHT, 0 }, { "IN KERNEL\nEXITS", VP_TT_RIGHT, 0 },
+		{ "\nTIME", VP_TT_RIGHT, 0 }, { "KVM_RUN\nCALLS", VP_TT_RIGHT, 0 },
+		{ "\nTIME", VP_TT_RIGHT, 0 },
 	};
-	static const char *const fields[] = { "exits_to_user", "user_ns", "kernel_exits", "kernel_ns",
-					      "kvm_run_calls", "kvm_run_ns" };
+	static const char *const fields[] = { "exits_to_user", "user_ns",	"kernel_exits",
+					      "kernel_ns",     "kvm_run_calls", "kvm_run_ns" };
 	static const char *const time[] = { "user_ns", "kernel_ns", NULL };
 	static const char *const count[] = { "exits_to_user", "kernel_exits", NULL };
 	double sum[ARRAY_SIZE(fields)] = { 0 };
@@ -247,7 +251,8 @@ static void vcpus(const struct vp_tr_ctx *c, const json_t *p)
 		vp_tt_row(t);
 		vp_tt_cell(t, "all", VP_TT_BOLD);
 		for (size_t f = 0; f < ARRAY_SIZE(fields); f++)
-			vp_tt_cell(t, (f % 2 ? vp_fmt_ns : vp_fmt_count)(sum[f], buf, sizeof(buf)), VP_TT_BOLD);
+			vp_tt_cell(t, (f % 2 ? vp_fmt_ns : vp_fmt_count)(sum[f], buf, sizeof(buf)),
+				   VP_TT_BOLD);
 	}
 	vp_tr_table_done(c, t);
 	free(it);
@@ -256,10 +261,11 @@ static void vcpus(const struct vp_tr_ctx *c, const json_t *p)
 static void exit_reasons(const struct vp_tr_ctx *c, const json_t *p)
 {
 	static const struct vp_tt_col cols[] = {
-		{ "WHERE", VP_TT_LEFT, 0 }, { "VCPU", VP_TT_RIGHT, 0 }, { "REASON", VP_TT_LEFT, 16 },
-		{ "COUNT", VP_TT_RIGHT, 0 }, { "TIME", VP_TT_RIGHT, 0 }, { "TIME%", VP_TT_RIGHT, 0 },
+		{ "WHERE", VP_TT_LEFT, 0 },	    { "VCPU", VP_TT_RIGHT, 0 },
+		{ "REASON", VP_TT_LEFT, 16 },	    { "COUNT", VP_TT_RIGHT, 0 },
+		{ "TIME", VP_TT_RIGHT, 0 },	    { "TIME%", VP_TT_RIGHT, 0 },
 		{ "LATENCY\nAVG", VP_TT_RIGHT, 0 }, { "\nP50", VP_TT_RIGHT, 0 },
-		{ "\nP99", VP_TT_RIGHT, 0 }, { "\nMAX", VP_TT_RIGHT, 0 },
+		{ "\nP99", VP_TT_RIGHT, 0 },	    { "\nMAX", VP_TT_RIGHT, 0 },
 	};
 	static const char *const time[] = { "time_ns", NULL }, *const count[] = { "count", NULL };
 	size_t n;
@@ -271,7 +277,8 @@ static void exit_reasons(const struct vp_tr_ctx *c, const json_t *p)
 	if (!n)
 		return;
 	vp_tr_heading(c, "Exit reasons",
-		"user: exits to QEMU, timed to the next KVM_RUN; kernel: kvm_exit to kvm_entry, QEMU time excluded");
+		      "user: exits to QEMU, timed to the next KVM_RUN; kernel: kvm_exit to "
+		      "kvm_entry, QEMU time excluded");
 	for (size_t i = 0; i < n; i++)
 		total += it[i].time;
 	t = vp_tt_new(cols, ARRAY_SIZE(cols));
@@ -308,10 +315,11 @@ static void cell_kinds(struct vp_table *t, const json_t *kinds)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach((json_t *)kinds, key, v) {
+	json_object_foreach ((json_t *)kinds, key, v) {
 		if (json_is_integer(v) && json_integer_value(v) && o < sizeof(buf))
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s %" JSON_INTEGER_FORMAT,
-					      o ? ", " : "", key, json_integer_value(v));
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+					      "%s%s %" JSON_INTEGER_FORMAT, o ? ", " : "", key,
+					      json_integer_value(v));
 	}
 	vp_tt_cell(t, o ? buf : NONE, VP_TT_PLAIN);
 }
@@ -319,13 +327,12 @@ static void cell_kinds(struct vp_table *t, const json_t *kinds)
 static void devices(const struct vp_tr_ctx *c, const json_t *p)
 {
 	static const struct vp_tt_col cols[] = {
-		{ "DEVICE", VP_TT_LEFT, 8 }, { "NAME", VP_TT_LEFT, 10 }, { "CLASS", VP_TT_LEFT, 0 },
-		{ "ACCESSES\nTO QEMU", VP_TT_RIGHT, 0 }, { "\nIN KERNEL", VP_TT_RIGHT, 0 },
-		{ "\nVIA", VP_TT_LEFT, 9 },
-		{ "TIME\nQEMU", VP_TT_RIGHT, 0 }, { "\nKERNEL", VP_TT_RIGHT, 0 },
-		{ "IRQS", VP_TT_RIGHT, 0 },
-		{ "QEMU LATENCY\nP50", VP_TT_RIGHT, 0 }, { "\nP99", VP_TT_RIGHT, 0 },
-		{ "SOURCE", VP_TT_LEFT, 0 },
+		{ "DEVICE", VP_TT_LEFT, 8 },	   { "NAME", VP_TT_LEFT, 10 },
+		{ "CLASS", VP_TT_LEFT, 0 },	   { "ACCESSES\nTO QEMU", VP_TT_RIGHT, 0 },
+		{ "\nIN KERNEL", VP_TT_RIGHT, 0 }, { "\nVIA", VP_TT_LEFT, 9 },
+		{ "TIME\nQEMU", VP_TT_RIGHT, 0 },  { "\nKERNEL", VP_TT_RIGHT, 0 },
+		{ "IRQS", VP_TT_RIGHT, 0 },	   { "QEMU LATENCY\nP50", VP_TT_RIGHT, 0 },
+		{ "\nP99", VP_TT_RIGHT, 0 },	   { "SOURCE", VP_TT_LEFT, 0 },
 	};
 	static const char *const time[] = { "user_ns", "kernel_ns", NULL };
 	static const char *const count[] = { "to_user", "in_kernel", NULL };
@@ -361,11 +368,18 @@ static void devices(const struct vp_tr_ctx *c, const json_t *p)
 static void accesses(const struct vp_tr_ctx *c, const json_t *p)
 {
 	static const struct vp_tt_col cols[] = {
-		{ "KIND", VP_TT_LEFT, 0 }, { "ADDRESS", VP_TT_RIGHT, 0 }, { "DIR", VP_TT_LEFT, 0 },
-		{ "SIZE", VP_TT_RIGHT, 0 }, { "DEVICE", VP_TT_LEFT, 8 }, { "REGION", VP_TT_LEFT, 10 },
-		{ "COUNT", VP_TT_RIGHT, 0 }, { "TO QEMU", VP_TT_RIGHT, 0 },
-		{ "TIME\nQEMU", VP_TT_RIGHT, 0 }, { "\nKERNEL", VP_TT_RIGHT, 0 },
-		{ "QEMU LATENCY\nP50", VP_TT_RIGHT, 0 }, { "\nP99", VP_TT_RIGHT, 0 },
+		{ "KIND", VP_TT_LEFT, 0 },
+		{ "ADDRESS", VP_TT_RIGHT, 0 },
+		{ "DIR", VP_TT_LEFT, 0 },
+		{ "SIZE", VP_TT_RIGHT, 0 },
+		{ "DEVICE", VP_TT_LEFT, 8 },
+		{ "REGION", VP_TT_LEFT, 10 },
+		{ "COUNT", VP_TT_RIGHT, 0 },
+		{ "TO QEMU", VP_TT_RIGHT, 0 },
+		{ "TIME\nQEMU", VP_TT_RIGHT, 0 },
+		{ "\nKERNEL", VP_TT_RIGHT, 0 },
+		{ "QEMU LATENCY\nP50", VP_TT_RIGHT, 0 },
+		{ "\nP99", VP_TT_RIGHT, 0 },
 	};
 	static const char *const time[] = { "user_ns", "kernel_ns", NULL };
 	static const char *const count[] = { "count", NULL };
@@ -409,8 +423,9 @@ static void accesses(const struct vp_tr_ctx *c, const json_t *p)
 static void other(const struct vp_tr_ctx *c, const json_t *p)
 {
 	static const struct vp_tt_col cols[] = {
-		{ "KIND", VP_TT_LEFT, 0 }, { "NAME", VP_TT_LEFT, 12 }, { "CODE", VP_TT_RIGHT, 0 },
-		{ "DETAIL", VP_TT_LEFT, 0 }, { "DEVICE", VP_TT_LEFT, 8 }, { "COUNT", VP_TT_RIGHT, 0 },
+		{ "KIND", VP_TT_LEFT, 0 },   { "NAME", VP_TT_LEFT, 12 },
+		{ "CODE", VP_TT_RIGHT, 0 },  { "DETAIL", VP_TT_LEFT, 0 },
+		{ "DEVICE", VP_TT_LEFT, 8 }, { "COUNT", VP_TT_RIGHT, 0 },
 	};
 	static const char *const count[] = { "count", NULL };
 	size_t n;
@@ -419,7 +434,8 @@ static void other(const struct vp_tr_ctx *c, const json_t *p)
 
 	if (!n)
 		return;
-	vp_tr_heading(c, "Other events", "CPUID, MSRs, hypercalls, interrupt lines and MSIs, by count");
+	vp_tr_heading(c, "Other events",
+		      "CPUID, MSRs, hypercalls, interrupt lines and MSIs, by count");
 	t = vp_tt_new(cols, ARRAY_SIZE(cols));
 	for (size_t i = 0; i < n; i++) {
 		const json_t *o = it[i].j;
@@ -430,8 +446,10 @@ static void other(const struct vp_tr_ctx *c, const json_t *p)
 		vp_tr_cell_str(t, o, "kind");
 		vp_tr_cell_str(t, o, "name");
 		/* interrupt lines and hypercalls are numbered, the rest are codes */
-		if (json_is_integer(code) && kind && (!strcmp(kind, "irq") || !strcmp(kind, "hypercall")))
-			vp_tt_cellf(t, VP_TT_PLAIN, "%" JSON_INTEGER_FORMAT, json_integer_value(code));
+		if (json_is_integer(code) && kind &&
+		    (!strcmp(kind, "irq") || !strcmp(kind, "hypercall")))
+			vp_tt_cellf(t, VP_TT_PLAIN, "%" JSON_INTEGER_FORMAT,
+				    json_integer_value(code));
 		else
 			cell_hex(t, o, "code");
 		if (json_is_integer(vp_doc_get(o, "address")))
@@ -456,7 +474,8 @@ static void profile(const struct vp_tr_ctx *c, const json_t *p)
 	accesses(c, p);
 	other(c, p);
 	if (vp_doc_num(p, "timeline.interval_s", &d))
-		fprintf(c->out, "\n  Timeline: %zu samples every %.3g s (drawn in the HTML report).\n",
+		fprintf(c->out,
+			"\n  Timeline: %zu samples every %.3g s (drawn in the HTML report).\n",
 			json_array_size(vp_doc_get(p, "timeline.samples")), d);
 }
 

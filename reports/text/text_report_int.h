@@ -11,7 +11,7 @@
 #include "doc_access.h"
 #include "text_table.h"
 
-#define NONE VP_TT_NONE
+#define NONE	      VP_TT_NONE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct vp_tr_ctx {

@@ -22,7 +22,7 @@ struct vp_table {
 };
 
 static const char *const tone_on[] = {
-	[VP_TT_PLAIN] = "", [VP_TT_BOLD] = "\033[1m", [VP_TT_RED] = "\033[31m",
+	[VP_TT_PLAIN] = "",	    [VP_TT_BOLD] = "\033[1m", [VP_TT_RED] = "\033[31m",
 	[VP_TT_GREEN] = "\033[32m", [VP_TT_DIM] = "\033[2m",
 };
 
@@ -62,7 +62,8 @@ char *vp_tt_clean(const char *s)
 				cp = (cp & 0x1f) << 6 | (p[1] & 0x3f);
 				len = 2;
 			} else if (cp < 0xf0 && (p[2] & 0xc0) == 0x80) {
-				cp = (cp & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+				cp = (cp & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+				     (p[2] & 0x3f);
 				len = 3;
 			}
 		}
@@ -320,8 +321,8 @@ void vp_tt_print(FILE *out, const struct vp_table *t, const struct vp_text_style
 
 			if (i)
 				fputs("  ", out);
-			put_fit(out, c->text ? c->text : "", w[i], t->cols[i].align, i + 1 == t->ncols,
-				c->tone, st);
+			put_fit(out, c->text ? c->text : "", w[i], t->cols[i].align,
+				i + 1 == t->ncols, c->tone, st);
 		}
 		fputc('\n', out);
 	}

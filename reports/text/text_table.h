@@ -16,8 +16,8 @@
 
 /* How the terminal report is drawn. */
 struct vp_text_style {
-	bool color; /* ANSI bold/red/green */
-	int width;  /* terminal columns, 0 when unknown (no truncation) */
+	bool color;	 /* ANSI bold/red/green */
+	int width;	 /* terminal columns, 0 when unknown (no truncation) */
 	size_t max_rows; /* rows per table, the costliest; 0 = all */
 };
 

@@ -52,7 +52,8 @@ static void row(struct vp_table *t, const json_t *w, bool *derived)
 	double v;
 	const json_t *runs = vp_doc_get(w, "timing.runs_us_per_op");
 	/* TCG cannot see the kernel: the in-kernel share is inferred there */
-	bool guess = vp_doc_str(w, "in_kernel.source") && !strcmp(vp_doc_str(w, "in_kernel.source"), "derived");
+	bool guess = vp_doc_str(w, "in_kernel.source") &&
+		     !strcmp(vp_doc_str(w, "in_kernel.source"), "derived");
 
 	vp_tt_row(t);
 	vp_tr_cell_str(t, w, "name");
@@ -62,7 +63,8 @@ static void row(struct vp_table *t, const json_t *w, bool *derived)
 	vp_tr_cell_num(t, w, "ops", vp_fmt_count);
 	vp_tr_cell_num(t, w, "exits_per_op.to_user", vp_fmt_per_op);
 	if (vp_doc_num(w, "exits_per_op.in_kernel", &v)) {
-		vp_tt_cellf(t, VP_TT_PLAIN, "%s%s", vp_fmt_per_op(v, buf, sizeof(buf)), guess ? "*" : "");
+		vp_tt_cellf(t, VP_TT_PLAIN, "%s%s", vp_fmt_per_op(v, buf, sizeof(buf)),
+			    guess ? "*" : "");
 		*derived |= guess;
 	} else {
 		vp_tt_cell(t, NONE, VP_TT_PLAIN);
@@ -88,14 +90,22 @@ static void row(struct vp_table *t, const json_t *w, bool *derived)
 void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *arr)
 {
 	static const struct vp_tt_col cols[] = {
-		{ "WORKLOAD", VP_TT_LEFT, 10 }, { "GROUP", VP_TT_LEFT, 0 }, { "PATH", VP_TT_LEFT, 0 },
-		{ "DEVICE", VP_TT_LEFT, 8 }, { "OPS", VP_TT_RIGHT, 0 },
-		{ "EXITS PER OP\nTO QEMU", VP_TT_RIGHT, 0 }, { "\nIN KERNEL", VP_TT_RIGHT, 0 },
-		{ "\nTOTAL", VP_TT_RIGHT, 0 }, { "IRQS/OP", VP_TT_RIGHT, 0 },
-		{ "HOST TIME/OP\nKERNEL", VP_TT_RIGHT, 0 }, { "\nQEMU", VP_TT_RIGHT, 0 },
+		{ "WORKLOAD", VP_TT_LEFT, 10 },
+		{ "GROUP", VP_TT_LEFT, 0 },
+		{ "PATH", VP_TT_LEFT, 0 },
+		{ "DEVICE", VP_TT_LEFT, 8 },
+		{ "OPS", VP_TT_RIGHT, 0 },
+		{ "EXITS PER OP\nTO QEMU", VP_TT_RIGHT, 0 },
+		{ "\nIN KERNEL", VP_TT_RIGHT, 0 },
+		{ "\nTOTAL", VP_TT_RIGHT, 0 },
+		{ "IRQS/OP", VP_TT_RIGHT, 0 },
+		{ "HOST TIME/OP\nKERNEL", VP_TT_RIGHT, 0 },
+		{ "\nQEMU", VP_TT_RIGHT, 0 },
 		{ "CYCLES/OP", VP_TT_RIGHT, 0 },
-		{ "TIME PER OP\nMEDIAN", VP_TT_RIGHT, 0 }, { "\nSPREAD", VP_TT_RIGHT, 0 },
-		{ "\nRUNS", VP_TT_RIGHT, 0 }, { "STATUS", VP_TT_LEFT, 0 },
+		{ "TIME PER OP\nMEDIAN", VP_TT_RIGHT, 0 },
+		{ "\nSPREAD", VP_TT_RIGHT, 0 },
+		{ "\nRUNS", VP_TT_RIGHT, 0 },
+		{ "STATUS", VP_TT_LEFT, 0 },
 	};
 	size_t n = json_array_size(arr);
 	struct wl *w = n ? calloc(n, sizeof(*w)) : NULL;
@@ -113,20 +123,23 @@ void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *arr)
 	}
 	qsort(w, n, sizeof(*w), wl_cmp);
 	vp_tr_heading(c, "Workloads",
-		      "per guest operation; time per op from unprofiled runs (median, spread = interquartile range / median)");
+		      "per guest operation; time per op from unprofiled runs (median, spread = "
+		      "interquartile range / median)");
 	t = vp_tt_new(cols, ARRAY_SIZE(cols));
 	for (size_t i = 0; i < n; i++)
 		row(t, w[i].j, &derived);
 	vp_tr_table_done(c, t);
 	if (derived)
-		fputs("  * derived: guest accesses - QEMU's (TCG has no in-kernel count)\n", c->out);
+		fputs("  * derived: guest accesses - QEMU's (TCG has no in-kernel count)\n",
+		      c->out);
 	for (size_t i = 0; i < n; i++) {
 		const char *e = vp_doc_str(w[i].j, "error");
 
 		if (!e)
 			continue;
 		fputs("  ", c->out);
-		vp_tt_puts(c->out, vp_doc_str(w[i].j, "name") ? vp_doc_str(w[i].j, "name") : "?", VP_TT_BOLD, c->st);
+		vp_tt_puts(c->out, vp_doc_str(w[i].j, "name") ? vp_doc_str(w[i].j, "name") : "?",
+			   VP_TT_BOLD, c->st);
 		fputc(' ', c->out);
 		vp_tt_puts(c->out, "failed:", VP_TT_RED, c->st);
 		fputc(' ', c->out);
@@ -164,9 +177,9 @@ static void ratio_cell(struct vp_table *t, const json_t *s, const char *path, en
 void vp_tr_speedups(const struct vp_tr_ctx *c, const json_t *arr)
 {
 	static const struct vp_tt_col cols[] = {
-		{ "GROUP", VP_TT_LEFT, 0 }, { "PARAVIRTUAL", VP_TT_LEFT, 10 },
-		{ "OVER EMULATED", VP_TT_LEFT, 10 },
-		{ "SPEEDUP\nTIME", VP_TT_RIGHT, 0 }, { "\nEXITS", VP_TT_RIGHT, 0 },
+		{ "GROUP", VP_TT_LEFT, 0 },	     { "PARAVIRTUAL", VP_TT_LEFT, 10 },
+		{ "OVER EMULATED", VP_TT_LEFT, 10 }, { "SPEEDUP\nTIME", VP_TT_RIGHT, 0 },
+		{ "\nEXITS", VP_TT_RIGHT, 0 },
 	};
 	size_t n = json_array_size(arr);
 	struct sp *s = n ? calloc(n, sizeof(*s)) : NULL;
@@ -182,7 +195,8 @@ void vp_tr_speedups(const struct vp_tr_ctx *c, const json_t *arr)
 	}
 	qsort(s, n, sizeof(*s), sp_cmp);
 	vp_tr_heading(c, "Speedups",
-		      "paravirtual over emulated: the emulated workload's time (exits) per op / the paravirtual one's");
+		      "paravirtual over emulated: the emulated workload's time (exits) per op / "
+		      "the paravirtual one's");
 	t = vp_tt_new(cols, ARRAY_SIZE(cols));
 	for (size_t i = 0; i < n; i++) {
 		vp_tt_row(t);
@@ -190,7 +204,8 @@ void vp_tr_speedups(const struct vp_tr_ctx *c, const json_t *arr)
 		vp_tr_cell_str(t, s[i].j, "paravirtual");
 		vp_tr_cell_str(t, s[i].j, "emulated");
 		/* sorted: the first row with a ratio is the best one */
-		ratio_cell(t, s[i].j, "ratio", i == 0 && s[i].ratio >= 1 ? VP_TT_GREEN : VP_TT_PLAIN);
+		ratio_cell(t, s[i].j, "ratio",
+			   i == 0 && s[i].ratio >= 1 ? VP_TT_GREEN : VP_TT_PLAIN);
 		ratio_cell(t, s[i].j, "exits_ratio", VP_TT_PLAIN);
 	}
 	vp_tr_table_done(c, t);

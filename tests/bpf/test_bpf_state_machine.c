@@ -23,9 +23,9 @@
 #include "stats_reader.h"
 #include "vmexit_synth.skel.h"
 
-#define TGID 4242
+#define TGID	   4242
 #define OTHER_TGID 777
-#define TID 4243
+#define TID	   4243
 
 struct fixture {
 	struct vmexit_synth *skel;
@@ -71,14 +71,15 @@ static void send_ev(struct fixture *f, struct vp_synth_event *e)
 		e->tid = TID;
 	if (!e->comm[0])
 		memcpy(e->comm, "CPU 0/KVM", 10);
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(f->skel->progs.synth_event), &opts), 0);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(f->skel->progs.synth_event), &opts),
+			 0);
 	assert_int_equal(opts.retval, 0);
 }
 
-#define EV(f, ...)                                                                                  \
-	do {                                                                                        \
-		struct vp_synth_event e_ = { __VA_ARGS__ };                                         \
-		send_ev(f, &e_);                                                                    \
+#define EV(f, ...)                                                                                 \
+	do {                                                                                       \
+		struct vp_synth_event e_ = { __VA_ARGS__ };                                        \
+		send_ev(f, &e_);                                                                   \
 	} while (0)
 
 /* A user-space exit as the VMM leaves it in its struct kvm_run. */
@@ -101,15 +102,21 @@ static void read_back(struct fixture *f)
 			 0);
 }
 
-static const struct vp_stat *row(struct fixture *f, uint8_t kind, uint8_t dir, uint8_t size, uint16_t vcpu,
-				 uint32_t code, uint64_t addr, uint8_t isa)
+static const struct vp_stat *row(struct fixture *f, uint8_t kind, uint8_t dir, uint8_t size,
+				 uint16_t vcpu, uint32_t code, uint64_t addr, uint8_t isa)
 {
-	struct vp_key k = { .kind = kind, .dir = dir, .size = size, .vcpu = vcpu, .code = code, .addr = addr,
+	struct vp_key k = { .kind = kind,
+			    .dir = dir,
+			    .size = size,
+			    .vcpu = vcpu,
+			    .code = code,
+			    .addr = addr,
 			    .isa = isa };
 	const struct vp_row *r = vp_result_find(&f->res, &k);
 
 	if (!r)
-		fail_msg("no row kind=%u addr=0x%llx code=%u vcpu=%u", kind, (unsigned long long)addr, code, vcpu);
+		fail_msg("no row kind=%u addr=0x%llx code=%u vcpu=%u", kind,
+			 (unsigned long long)addr, code, vcpu);
 	return &r->st;
 }
 
@@ -201,10 +208,12 @@ static void in_after_kernel_out_gets_the_vmm_time(void **state)
 		return;
 	f = load(-1);
 	io_run(&run, 0, 0x71, 1);
-	EV(f, .type = VP_SYN_PIO, .ts = 50, .a = { VP_KVM_PIO_OUT, 0x80, 1, 1 });  /* OUT served in the kernel */
+	EV(f, .type = VP_SYN_PIO, .ts = 50,
+	   .a = { VP_KVM_PIO_OUT, 0x80, 1, 1 }); /* OUT served in the kernel */
 	EV(f, .type = VP_SYN_USER_EXIT, .ts = 100, .a = { KVM_EXIT_IO });
 	run_enter_after(f, 2100, &run);
-	EV(f, .type = VP_SYN_PIO, .ts = 2200, .a = { VP_KVM_PIO_IN, 0x71, 1, 1 }); /* IN completes */
+	EV(f, .type = VP_SYN_PIO, .ts = 2200,
+	   .a = { VP_KVM_PIO_IN, 0x71, 1, 1 }); /* IN completes */
 	read_back(f);
 	const struct vp_stat *out = row(f, VP_K_PIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0x80, 0);
 	assert_int_equal(out->count, 1);
@@ -231,13 +240,15 @@ static void mmio_read_counted_once(void **state)
 	EV(f, .type = VP_SYN_USER_EXIT, .ts = 20, .a = { KVM_EXIT_MMIO });
 	run_enter_after(f, 520, &run);
 	EV(f, .type = VP_SYN_MMIO, .ts = 530, .a = { 1, 4, 0xfeb00010 }); /* READ with the value */
-	EV(f, .type = VP_SYN_MMIO, .ts = 600, .a = { 2, 4, 0xfee000b0 }); /* write served in the kernel */
+	EV(f, .type = VP_SYN_MMIO, .ts = 600,
+	   .a = { 2, 4, 0xfee000b0 }); /* write served in the kernel */
 	read_back(f);
 	const struct vp_stat *rd = row(f, VP_K_MMIO, VP_DIR_READ, 4, VP_VCPU_ANY, 0, 0xfeb00010, 0);
 	assert_int_equal(rd->count, 1);
 	assert_int_equal(rd->user_count, 1);
 	assert_int_equal(rd->user_ns, 500);
-	const struct vp_stat *wr = row(f, VP_K_MMIO, VP_DIR_WRITE, 4, VP_VCPU_ANY, 0, 0xfee000b0, 0);
+	const struct vp_stat *wr =
+		row(f, VP_K_MMIO, VP_DIR_WRITE, 4, VP_VCPU_ANY, 0, 0xfee000b0, 0);
 	assert_int_equal(wr->count, 1);
 	assert_int_equal(wr->user_count, 0);
 	unload(f);
@@ -268,7 +279,8 @@ static void interrupted_run_is_not_another_exit(void **state)
 	assert_int_equal(row(f, VP_K_USER, 0, 0, 0, KVM_EXIT_MMIO, 0, 0)->count, 1);
 	assert_int_equal(row(f, VP_K_USER, 0, 0, 0, KVM_EXIT_INTR, 0, 0)->count, 1);
 	assert_int_equal(row(f, VP_K_USER, 0, 0, 0, VP_USER_ERROR | EFAULT, 0, 0)->count, 1);
-	const struct vp_stat *wr = row(f, VP_K_MMIO, VP_DIR_WRITE, 4, VP_VCPU_ANY, 0, 0xfeb00010, 0);
+	const struct vp_stat *wr =
+		row(f, VP_K_MMIO, VP_DIR_WRITE, 4, VP_VCPU_ANY, 0, 0xfeb00010, 0);
 	assert_int_equal(wr->count, 1);
 	assert_int_equal(wr->user_count, 1);
 	assert_int_equal(wr->user_ns, 500);
@@ -290,7 +302,8 @@ static void other_processes_never_counted(void **state)
 	EV(f, .type = VP_SYN_MSI, .tgid = OTHER_TGID, .ts = 4, .a = { 0xfee00000, 0x41 });
 	read_back(f);
 	assert_int_equal(f->res.nrows, 0);
-	assert_int_not_equal(bpf_map_get_next_key(bpf_map__fd(f->skel->maps.threads), NULL, &next), 0);
+	assert_int_not_equal(bpf_map_get_next_key(bpf_map__fd(f->skel->maps.threads), NULL, &next),
+			     0);
 	(void)key;
 	unload(f);
 }
@@ -306,9 +319,12 @@ static void vcpu_from_fd_then_thread_name(void **state)
 		return;
 	f = load(-1);
 	/* A thread named like QEMU's vCPU threads, before any fd is known. */
-	EV(f, .type = VP_SYN_USER_EXIT, .tid = 501, .ts = 1, .a = { KVM_EXIT_HLT }, .comm = "CPU 3/KVM");
-	EV(f, .type = VP_SYN_USER_EXIT, .tid = 502, .ts = 1, .a = { KVM_EXIT_HLT }, .comm = "qemu-system-x86");
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(f->skel->maps.vcpu_fds), &fd, &vf, BPF_ANY), 0);
+	EV(f, .type = VP_SYN_USER_EXIT, .tid = 501, .ts = 1, .a = { KVM_EXIT_HLT },
+	   .comm = "CPU 3/KVM");
+	EV(f, .type = VP_SYN_USER_EXIT, .tid = 502, .ts = 1, .a = { KVM_EXIT_HLT },
+	   .comm = "qemu-system-x86");
+	assert_int_equal(
+		bpf_map_update_elem(bpf_map__fd(f->skel->maps.vcpu_fds), &fd, &vf, BPF_ANY), 0);
 	EV(f, .type = VP_SYN_RUN_ENTER, .tid = 503, .ts = 5, .a = { 10 });
 	EV(f, .type = VP_SYN_USER_EXIT, .tid = 503, .ts = 9, .a = { KVM_EXIT_HLT });
 	read_back(f);
@@ -359,8 +375,8 @@ static void percentiles_follow_the_distribution(void **state)
 	assert_int_equal(s->count, 100);
 	assert_int_equal(s->kern_ns, 90 * 1000 + 10 * 1000000);
 	uint64_t p50 = vp_stat_percentile(s, 50), p99 = vp_stat_percentile(s, 99);
-	assert_in_range(p50, 1000, 1024);       /* clamped to min, inside [512, 1024) */
-	assert_in_range(p99, 524288, 1000000);  /* the slow tail's bucket */
+	assert_in_range(p50, 1000, 1024);      /* clamped to min, inside [512, 1024) */
+	assert_in_range(p99, 524288, 1000000); /* the slow tail's bucket */
 	assert_int_equal(vp_stat_percentile(s, 100), 1000000);
 	unload(f);
 }
@@ -399,8 +415,10 @@ static void vga_window_is_keyed_per_page(void **state)
 	run_enter_after(f, 100700, &run);
 	read_back(f);
 	for (uint64_t page = 0xb8000; page < 0xbc000; page += 0x1000)
-		assert_int_equal(row(f, VP_K_MMIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, page, 0)->count, 4096);
-	assert_int_equal(row(f, VP_K_MMIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0xbb000, 0)->user_ns, 700);
+		assert_int_equal(row(f, VP_K_MMIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, page, 0)->count,
+				 4096);
+	assert_int_equal(row(f, VP_K_MMIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0xbb000, 0)->user_ns,
+			 700);
 	assert_int_equal(row(f, VP_K_MMIO, VP_DIR_READ, 2, VP_VCPU_ANY, 0, 0xa0000, 0)->count, 128);
 	assert_int_equal(row(f, VP_K_MMIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0x9ffff, 0)->count, 1);
 	assert_int_equal(row(f, VP_K_MMIO, VP_DIR_WRITE, 1, VP_VCPU_ANY, 0, 0xc0001, 0)->count, 1);
@@ -430,7 +448,8 @@ static void full_map_folds_into_the_overflow_row(void **state)
 		EV(f, .type = VP_SYN_PIO, .ts = t++, .a = { VP_KVM_PIO_OUT, port, 1, 1 });
 	for (int i = 0; i < extra; i++)
 		for (int j = 0; j < each; j++)
-			EV(f, .type = VP_SYN_PIO, .ts = t++, .a = { VP_KVM_PIO_OUT, 40000 + i, 2, 1 });
+			EV(f, .type = VP_SYN_PIO, .ts = t++,
+			   .a = { VP_KVM_PIO_OUT, 40000 + i, 2, 1 });
 	/* a timed exit to the VMM whose keys (its reason, its address) are new */
 	mmio_run(&run, 1, 0xfe000000, 4);
 	EV(f, .type = VP_SYN_USER_EXIT, .ts = 1000000, .a = { KVM_EXIT_MMIO });

@@ -25,12 +25,16 @@ int synth_event(struct vp_synth_event *e)
 	case VP_SYN_USER_EXIT: handle_user_exit(&ev, a0, (int)a1); break;
 	case VP_SYN_PIO: handle_pio(&ev, a0, a1, a2); break;
 	case VP_SYN_MMIO: handle_mmio(&ev, a0, a1, a2); break;
-	case VP_SYN_FAST_MMIO: handle_simple(&ev, VP_C_EV_FAST_MMIO, VP_K_FAST_MMIO, VP_DIR_WRITE, 0, a0); break;
+	case VP_SYN_FAST_MMIO:
+		handle_simple(&ev, VP_C_EV_FAST_MMIO, VP_K_FAST_MMIO, VP_DIR_WRITE, 0, a0);
+		break;
 	case VP_SYN_MSR:
 		handle_simple(&ev, VP_C_EV_MSR, VP_K_MSR, a0 ? VP_DIR_WRITE : VP_DIR_READ, a1, 0);
 		break;
 	case VP_SYN_CPUID: handle_simple(&ev, VP_C_EV_CPUID, VP_K_CPUID, VP_DIR_NONE, a0, 0); break;
-	case VP_SYN_HYPERCALL: handle_simple(&ev, VP_C_EV_HYPERCALL, VP_K_HYPERCALL, VP_DIR_NONE, a0, 0); break;
+	case VP_SYN_HYPERCALL:
+		handle_simple(&ev, VP_C_EV_HYPERCALL, VP_K_HYPERCALL, VP_DIR_NONE, a0, 0);
+		break;
 	case VP_SYN_SET_IRQ:
 		if (a1)
 			handle_irq(&ev, VP_K_IRQ, a0, 0);
@@ -39,7 +43,8 @@ int synth_event(struct vp_synth_event *e)
 	case VP_SYN_RUN_ENTER: {
 		__u32 fd = a0;
 
-		handle_run_enter(&ev, bpf_map_lookup_elem(&vcpu_fds, &fd), e->run_valid ? run : NULL);
+		handle_run_enter(&ev, bpf_map_lookup_elem(&vcpu_fds, &fd),
+				 e->run_valid ? run : NULL);
 		break;
 	}
 	case VP_SYN_RUN_EXIT: handle_run_exit(&ev); break;

@@ -38,10 +38,12 @@ static const char mtree[] =
 static const char pci[] =
 	"[{\"bus\": 0, \"devices\": [{\"bus\": 0, \"slot\": 3, \"function\": 0, \"irq\": 11,"
 	"  \"id\": {\"vendor\": 32902, \"device\": 4110}, \"class_info\": {\"desc\": \"Ethernet\"},"
-	"  \"regions\": [{\"bar\": 0, \"type\": \"memory\", \"address\": 4273733632, \"size\": 131072}]},"
+	"  \"regions\": [{\"bar\": 0, \"type\": \"memory\", \"address\": 4273733632, \"size\": "
+	"131072}]},"
 	" {\"bus\": 0, \"slot\": 4, \"function\": 0, \"irq\": 10,"
 	"  \"id\": {\"vendor\": 6900, \"device\": 4162}, \"class_info\": {\"desc\": \"SCSI\"},"
-	"  \"regions\": [{\"bar\": 4, \"type\": \"memory\", \"address\": 4273995776, \"size\": 16384}]}]}]";
+	"  \"regions\": [{\"bar\": 4, \"type\": \"memory\", \"address\": 4273995776, \"size\": "
+	"16384}]}]}]";
 
 static void memmap(struct vp_memmap *m)
 {
@@ -125,7 +127,9 @@ static void test_sources_in_order(void **state)
 static void add(struct vp_result *r, uint8_t kind, uint8_t dir, uint64_t addr, uint64_t count,
 		uint64_t to_user, uint64_t user_ns_each)
 {
-	struct vp_key k = { .kind = kind, .dir = dir, .size = 4, .vcpu = VP_VCPU_ANY, .addr = addr };
+	struct vp_key k = {
+		.kind = kind, .dir = dir, .size = 4, .vcpu = VP_VCPU_ANY, .addr = addr
+	};
 	struct vp_stat st = { 0 };
 
 	if (to_user)
@@ -139,9 +143,15 @@ static void add(struct vp_result *r, uint8_t kind, uint8_t dir, uint64_t addr, u
 static void test_totals_under_kvm(void **state)
 {
 	struct vp_usdt_irq irqs[] = {
-		{ .kind = VP_UI_VIRTIO, .obj = 0x1234, .region = "virtio-pci-common-virtio-blk",
-		  .raised = 9, .guest_raised = 8 },
-		{ .kind = VP_UI_VIRTIO, .obj = 0x5678, .device_id = "virtio-blk", .raised = 1,
+		{ .kind = VP_UI_VIRTIO,
+		  .obj = 0x1234,
+		  .region = "virtio-pci-common-virtio-blk",
+		  .raised = 9,
+		  .guest_raised = 8 },
+		{ .kind = VP_UI_VIRTIO,
+		  .obj = 0x5678,
+		  .device_id = "virtio-blk",
+		  .raised = 1,
 		  .guest_raised = 1 },
 	};
 	struct vp_usdt_counts c = { .irqs = irqs, .nirqs = 2 };
@@ -213,7 +223,10 @@ static void test_totals_under_tcg(void **state)
 		/* virtio-blk's notifications move its INTx line (pin 10 over QMP):
 		 * one interrupt each, not two */
 		{ .kind = VP_UI_IOAPIC, .line = 10, .raised = 1, .guest_raised = 1 },
-		{ .kind = VP_UI_VIRTIO, .obj = 0x1234, .device_id = "virtio-blk", .raised = 5,
+		{ .kind = VP_UI_VIRTIO,
+		  .obj = 0x1234,
+		  .device_id = "virtio-blk",
+		  .raised = 5,
 		  .guest_raised = 5 },
 		/* a line nobody is known to use */
 		{ .kind = VP_UI_IOAPIC, .line = 7, .raised = 1, .guest_raised = 1 },
@@ -243,7 +256,8 @@ static void test_totals_under_tcg(void **state)
 	assert_int_equal(t->interrupts, 36);
 	assert_int_equal(t->guest_interrupts, 30);
 	assert_int_equal(vp_device_total_find(tot, n, vp_device_by_id("serial"))->to_user, 30);
-	assert_int_equal(vp_device_total_find(tot, n, vp_device_by_id("virtio-blk"))->interrupts, 5);
+	assert_int_equal(vp_device_total_find(tot, n, vp_device_by_id("virtio-blk"))->interrupts,
+			 5);
 	assert_int_equal(vp_device_total_find(tot, n, vp_device_unknown())->interrupts, 1);
 	free(tot);
 	vp_result_free(&r);
@@ -253,18 +267,17 @@ static void test_totals_under_tcg(void **state)
 /* A SeaBIOS boot with QEMU's default display: the VGA BIOS clears the
  * legacy window (coalesced writes) and programs the CRTC ports; a second
  * display QEMU names but the table does not know keeps QEMU's name. */
-static const char vga_mtree[] =
-	"FlatView #0\n"
-	" AS \"memory\", root: system\n"
-	" Root memory region: system\n"
-	"  00000000000a0000-00000000000bffff (prio 1, i/o): vga-lowmem\n"
-	"  00000000fc000000-00000000fc000fff (prio 1, i/o): cirrus-mmio\n"
-	"\n"
-	"FlatView #1\n"
-	" AS \"I/O\", root: io\n"
-	" Root memory region: io\n"
-	"  00000000000003c0-00000000000003cf (prio 0, i/o): vga\n"
-	"  00000000000003d4-00000000000003d5 (prio 0, i/o): vga\n";
+static const char vga_mtree[] = "FlatView #0\n"
+				" AS \"memory\", root: system\n"
+				" Root memory region: system\n"
+				"  00000000000a0000-00000000000bffff (prio 1, i/o): vga-lowmem\n"
+				"  00000000fc000000-00000000fc000fff (prio 1, i/o): cirrus-mmio\n"
+				"\n"
+				"FlatView #1\n"
+				" AS \"I/O\", root: io\n"
+				" Root memory region: io\n"
+				"  00000000000003c0-00000000000003cf (prio 0, i/o): vga\n"
+				"  00000000000003d4-00000000000003d5 (prio 0, i/o): vga\n";
 
 static void test_display_devices(void **state)
 {

@@ -72,13 +72,16 @@ static void test_long_and_short_forms(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&o, "--pid", "42", "--duration", "2.5", "--interval", "0.25",
-			       "--vcpu", "3", "--json", "out.json", "--verbose", NULL), 0);
+			       "--vcpu", "3", "--json", "out.json", "--verbose", NULL),
+			 0);
 	check_all_set(&o);
 	assert_int_equal(parse(&o, "--pid=42", "--duration=2.5", "--interval=0.25", "--vcpu=3",
-			       "--json=out.json", "--verbose", NULL), 0);
+			       "--json=out.json", "--verbose", NULL),
+			 0);
 	check_all_set(&o);
 	assert_int_equal(parse(&o, "-p", "42", "-d", "2.5", "-i", "0.25", "-c", "3", "-j",
-			       "out.json", "-v", NULL), 0);
+			       "out.json", "-v", NULL),
+			 0);
 	check_all_set(&o);
 	assert_int_equal(parse(&o, "-vp42", "-d2.5", "-i0.25", "-c3", "-jout.json", NULL), 0);
 	check_all_set(&o);
@@ -119,11 +122,14 @@ static void check_bad_value(const char *opt, const char *shortopt, const char *v
 
 static void test_invalid_values(void **state)
 {
-	static const char *const seconds[] = { "0",   "0.0", "-1",  "-0.5", "1x",   "",
+	static const char *const seconds[] = { "0",   "0.0", "-1",   "-0.5",  "1x",  "",
 					       "nan", "inf", "-inf", "1e300", "1e8", "abc" };
-	static const char *const pids[] = { "0", "-1", "1x", "", "nan", "2147483648",
-					    "99999999999999999999", "1.5" };
-	static const char *const vcpus[] = { "-1", "1x", "", "65534", "65535", "99999999999", "nan" };
+	static const char *const pids[] = {
+		"0", "-1", "1x", "", "nan", "2147483648", "99999999999999999999", "1.5"
+	};
+	static const char *const vcpus[] = {
+		"-1", "1x", "", "65534", "65535", "99999999999", "nan"
+	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(seconds) / sizeof(seconds[0]); i++) {
@@ -253,16 +259,11 @@ static void test_small_error_buffer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_long_and_short_forms),
-		cmocka_unit_test(test_invalid_values),
-		cmocka_unit_test(test_missing_value),
-		cmocka_unit_test(test_missing_pid),
-		cmocka_unit_test(test_unknown_option),
-		cmocka_unit_test(test_stray_argument),
-		cmocka_unit_test(test_help_and_version),
-		cmocka_unit_test(test_parse_twice),
-		cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_long_and_short_forms),
+		cmocka_unit_test(test_invalid_values), cmocka_unit_test(test_missing_value),
+		cmocka_unit_test(test_missing_pid),    cmocka_unit_test(test_unknown_option),
+		cmocka_unit_test(test_stray_argument), cmocka_unit_test(test_help_and_version),
+		cmocka_unit_test(test_parse_twice),    cmocka_unit_test(test_small_error_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

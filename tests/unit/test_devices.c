@@ -18,8 +18,8 @@
 #include "devices.h"
 #include "compare_cmd.h"
 
-#define assert_mr(name, want) assert_string_equal(vp_device_for_mr(name)->id, want)
-#define assert_port(port, want) assert_string_equal(vp_device_for_port(port)->id, want)
+#define assert_mr(name, want)	 assert_string_equal(vp_device_for_mr(name)->id, want)
+#define assert_port(port, want)	 assert_string_equal(vp_device_for_port(port)->id, want)
 #define assert_guest(name, want) assert_string_equal(vp_device_for_guest_region(name)->id, want)
 
 static void test_qemu_region_names(void **state)
@@ -191,8 +191,9 @@ static void test_no_overlaps(void **state)
 				for (size_t b = j == i ? a + 1 : 0; b < t[j].nports; b++)
 					if (t[i].ports[a].first <= t[j].ports[b].last &&
 					    t[j].ports[b].first <= t[i].ports[a].last)
-						fail_msg("%s 0x%x-0x%x overlaps %s 0x%x-0x%x", t[i].id,
-							 t[i].ports[a].first, t[i].ports[a].last, t[j].id,
+						fail_msg("%s 0x%x-0x%x overlaps %s 0x%x-0x%x",
+							 t[i].id, t[i].ports[a].first,
+							 t[i].ports[a].last, t[j].id,
 							 t[j].ports[b].first, t[j].ports[b].last);
 		}
 		for (size_t j = i + 1; j < n; j++)
@@ -268,18 +269,22 @@ static void test_speedups(void **state)
 			    json_object_get(json_array_get(json_object_get(doc, "workloads"), 1),
 					    "exits_per_op"),
 			    "in_kernel")) > 0.49);
-	assert_true(json_is_null(json_object_get(json_object_get(json_object_get(doc, "meta"), "qemu"),
-						 "version")));
+	assert_true(json_is_null(
+		json_object_get(json_object_get(json_object_get(doc, "meta"), "qemu"), "version")));
 	json_decref(doc);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_qemu_region_names), cmocka_unit_test(test_ports),
-		cmocka_unit_test(test_guest_regions),     cmocka_unit_test(test_workloads_and_classes),
-		cmocka_unit_test(test_no_overlaps),       cmocka_unit_test(test_speedups),
-		cmocka_unit_test(test_std_vga),           cmocka_unit_test(test_regions_named_by_qemu),
+		cmocka_unit_test(test_qemu_region_names),
+		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_guest_regions),
+		cmocka_unit_test(test_workloads_and_classes),
+		cmocka_unit_test(test_no_overlaps),
+		cmocka_unit_test(test_speedups),
+		cmocka_unit_test(test_std_vga),
+		cmocka_unit_test(test_regions_named_by_qemu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,7 +57,8 @@ static void save_and_read_back(json_t *doc, const char *what, unsigned variant)
 	assert_non_null(doc);
 	snprintf(path, sizeof(path), "%s/doc.json", dir);
 	if (vp_doc_save(json_incref(doc), path, err, sizeof(err)))
-		fail_msg("%s variant %#x: the writer's document is refused: %s", what, variant, err);
+		fail_msg("%s variant %#x: the writer's document is refused: %s", what, variant,
+			 err);
 	back = vp_doc_load(path, err, sizeof(err));
 	if (!back)
 		fail_msg("%s variant %#x: %s", what, variant, err);
@@ -68,16 +69,16 @@ static void save_and_read_back(json_t *doc, const char *what, unsigned variant)
 
 enum {
 	P_UNTOLD_VCPU = 1 << 0, /* exits of a thread seen before its KVM_RUN */
-	P_VCPUS = 1 << 1,       /* exits of vCPUs 0 and 3 */
-	P_TIMED = 1 << 2,       /* timed samples: latency objects, else null */
+	P_VCPUS = 1 << 1,	/* exits of vCPUs 0 and 3 */
+	P_TIMED = 1 << 2,	/* timed samples: latency objects, else null */
 	P_TIMELINE = 1 << 3,
-	P_USDT = 1 << 4,        /* QEMU's probes: joins, interrupts, events, its exits */
+	P_USDT = 1 << 4, /* QEMU's probes: joins, interrupts, events, its exits */
 	P_MEMMAP = 1 << 5,
 	P_UNKNOWN_QEMU = 1 << 6, /* no binary, version, accelerator, duration */
-	P_OTHER = 1 << 7,        /* CPUID, MSR, hypercall, IRQ, MSI, fast MMIO */
-	P_ODD_TEXT = 1 << 8,     /* names that are not UTF-8 */
+	P_OTHER = 1 << 7,	 /* CPUID, MSR, hypercall, IRQ, MSI, fast MMIO */
+	P_ODD_TEXT = 1 << 8,	 /* names that are not UTF-8 */
 	P_EXITED = 1 << 9,
-	P_FOLDED = 1 << 10,      /* a full kernel table: every kind's folded row */
+	P_FOLDED = 1 << 10, /* a full kernel table: every kind's folded row */
 	P_ALL = (1 << 11) - 1,
 };
 
@@ -105,30 +106,69 @@ static void model_result(struct vp_result *r, unsigned v)
 		vcpus[nv++] = 3;
 	}
 	for (size_t i = 0; i < nv; i++) {
-		row(r, (struct vp_key){ .kind = VP_K_USER, .vcpu = vcpus[i], .code = 2 }, 40, timed, true);
-		row(r, (struct vp_key){ .kind = VP_K_EXIT, .vcpu = vcpus[i], .isa = VP_ISA_SVM_CODE, .code = 0x7b },
+		row(r, (struct vp_key){ .kind = VP_K_USER, .vcpu = vcpus[i], .code = 2 }, 40, timed,
+		    true);
+		row(r,
+		    (struct vp_key){ .kind = VP_K_EXIT,
+				     .vcpu = vcpus[i],
+				     .isa = VP_ISA_SVM_CODE,
+				     .code = 0x7b },
 		    40, timed, false);
-		row(r, (struct vp_key){ .kind = VP_K_EXIT, .vcpu = vcpus[i], .isa = VP_ISA_VMX_CODE, .code = 0x42 },
+		row(r,
+		    (struct vp_key){ .kind = VP_K_EXIT,
+				     .vcpu = vcpus[i],
+				     .isa = VP_ISA_VMX_CODE,
+				     .code = 0x42 },
 		    3, timed, false);
 		row(r, (struct vp_key){ .kind = VP_K_RUN, .vcpu = vcpus[i] }, 41, timed, false);
 	}
 	if (nv) {
-		row(r, (struct vp_key){ .kind = VP_K_PIO, .dir = VP_DIR_WRITE, .size = 1, .vcpu = VP_VCPU_ANY,
-					.addr = 0x3d4 }, 40, timed, true);
-		row(r, (struct vp_key){ .kind = VP_K_MMIO, .dir = VP_DIR_WRITE, .size = 2, .vcpu = VP_VCPU_ANY,
-					.addr = 0xb8000 }, 400, false, false);
-		row(r, (struct vp_key){ .kind = VP_K_MMIO, .dir = VP_DIR_READ, .size = 4, .vcpu = VP_VCPU_ANY,
-					.addr = 0xfebf0000 }, 7, timed, true);
+		row(r,
+		    (struct vp_key){ .kind = VP_K_PIO,
+				     .dir = VP_DIR_WRITE,
+				     .size = 1,
+				     .vcpu = VP_VCPU_ANY,
+				     .addr = 0x3d4 },
+		    40, timed, true);
+		row(r,
+		    (struct vp_key){ .kind = VP_K_MMIO,
+				     .dir = VP_DIR_WRITE,
+				     .size = 2,
+				     .vcpu = VP_VCPU_ANY,
+				     .addr = 0xb8000 },
+		    400, false, false);
+		row(r,
+		    (struct vp_key){ .kind = VP_K_MMIO,
+				     .dir = VP_DIR_READ,
+				     .size = 4,
+				     .vcpu = VP_VCPU_ANY,
+				     .addr = 0xfebf0000 },
+		    7, timed, true);
 	}
 	if (v & P_OTHER) {
-		row(r, (struct vp_key){ .kind = VP_K_FAST_MMIO, .vcpu = VP_VCPU_ANY, .addr = 0xfebff000 }, 9, false, false);
-		row(r, (struct vp_key){ .kind = VP_K_CPUID, .vcpu = VP_VCPU_ANY, .code = 1 }, 5, false, false);
-		row(r, (struct vp_key){ .kind = VP_K_MSR, .dir = VP_DIR_WRITE, .vcpu = VP_VCPU_ANY, .code = 0x838 },
+		row(r,
+		    (struct vp_key){
+			    .kind = VP_K_FAST_MMIO, .vcpu = VP_VCPU_ANY, .addr = 0xfebff000 },
+		    9, false, false);
+		row(r, (struct vp_key){ .kind = VP_K_CPUID, .vcpu = VP_VCPU_ANY, .code = 1 }, 5,
+		    false, false);
+		row(r,
+		    (struct vp_key){ .kind = VP_K_MSR,
+				     .dir = VP_DIR_WRITE,
+				     .vcpu = VP_VCPU_ANY,
+				     .code = 0x838 },
 		    5, false, false);
-		row(r, (struct vp_key){ .kind = VP_K_HYPERCALL, .vcpu = VP_VCPU_ANY, .code = 9 }, 1, false, false);
-		row(r, (struct vp_key){ .kind = VP_K_IRQ, .vcpu = VP_VCPU_ANY, .code = 14 }, 2, false, false);
-		row(r, (struct vp_key){ .kind = VP_K_IRQ, .vcpu = VP_VCPU_ANY, .code = 23 }, 2, false, false);
-		row(r, (struct vp_key){ .kind = VP_K_MSI, .vcpu = VP_VCPU_ANY, .addr = 0xfee00000, .code = 0x41 },
+		row(r, (struct vp_key){ .kind = VP_K_HYPERCALL, .vcpu = VP_VCPU_ANY, .code = 9 }, 1,
+		    false, false);
+		row(r, (struct vp_key){ .kind = VP_K_IRQ, .vcpu = VP_VCPU_ANY, .code = 14 }, 2,
+		    false, false);
+		row(r, (struct vp_key){ .kind = VP_K_IRQ, .vcpu = VP_VCPU_ANY, .code = 23 }, 2,
+		    false, false);
+		row(r,
+		    (struct vp_key){ .kind = VP_K_MSI,
+				     .vcpu = VP_VCPU_ANY,
+				     .addr = 0xfee00000,
+				     .code = 0x41 },
 		    2, false, false);
 	}
 	if (v & P_FOLDED) {
@@ -148,17 +188,16 @@ static void model_result(struct vp_result *r, unsigned v)
 	r->meta.duration_s = (v & P_UNKNOWN_QEMU) ? 0.0 : 2.5;
 }
 
-static const char mtree[] =
-	"FlatView #0\n"
-	" AS \"memory\", root: system\n"
-	" Root memory region: system\n"
-	"  00000000000a0000-00000000000bffff (prio 1, i/o): vga-lowmem\n"
-	"  00000000febf0000-00000000febf0fff (prio 1, i/o): cirrus-mmio\n"
-	"\n"
-	"FlatView #1\n"
-	" AS \"I/O\", root: io\n"
-	" Root memory region: io\n"
-	"  00000000000003d4-00000000000003d5 (prio 0, i/o): vga\n";
+static const char mtree[] = "FlatView #0\n"
+			    " AS \"memory\", root: system\n"
+			    " Root memory region: system\n"
+			    "  00000000000a0000-00000000000bffff (prio 1, i/o): vga-lowmem\n"
+			    "  00000000febf0000-00000000febf0fff (prio 1, i/o): cirrus-mmio\n"
+			    "\n"
+			    "FlatView #1\n"
+			    " AS \"I/O\", root: io\n"
+			    " Root memory region: io\n"
+			    "  00000000000003d4-00000000000003d5 (prio 0, i/o): vga\n";
 
 static size_t rows_of(const struct vp_result *r, int kind)
 {
@@ -172,21 +211,36 @@ static size_t rows_of(const struct vp_result *r, int kind)
 static json_t *profile_doc(unsigned v)
 {
 	struct vp_usdt_join joins[] = {
-		{ .kind = VP_UA_IOEVENTFD_MMIO, .addr = 0xfebff000, .region = "virtio-pci-common-virtio-blk" },
+		{ .kind = VP_UA_IOEVENTFD_MMIO,
+		  .addr = 0xfebff000,
+		  .region = "virtio-pci-common-virtio-blk" },
 		{ .kind = VP_UA_MMIO, .addr = 0xfebf0000, .region = "\xc3\x28odd" },
 	};
 	struct vp_usdt_irq irqs[] = {
-		{ .kind = VP_UI_VIRTIO, .obj = 1, .device_id = "virtio-blk", .raised = 3, .guest_raised = 3 },
+		{ .kind = VP_UI_VIRTIO,
+		  .obj = 1,
+		  .device_id = "virtio-blk",
+		  .raised = 3,
+		  .guest_raised = 3 },
 		{ .kind = VP_UI_IOAPIC, .line = 4, .raised = 2, .guest_raised = 1 },
 	};
 	struct vp_usdt_event events[] = {
 		{ .e = vp_qemu_event_find("kvm_run_exit"), .obj = 2, .total = 40, .guest = 30 },
-		{ .e = vp_qemu_event_find("virtio_queue_notify"), .obj = 1, .device_id = "virtio-blk",
-		  .total = 9, .guest = 9 },
+		{ .e = vp_qemu_event_find("virtio_queue_notify"),
+		  .obj = 1,
+		  .device_id = "virtio-blk",
+		  .total = 9,
+		  .guest = 9 },
 	};
 	struct vp_usdt_region regions[] = { { .name = "vga", .reads = 1, .writes = 40 } };
-	struct vp_usdt_counts c = { .r = regions, .n = 1, .joins = joins, .njoins = 2, .irqs = irqs,
-				    .nirqs = 2, .events = events, .nevents = 2 };
+	struct vp_usdt_counts c = { .r = regions,
+				    .n = 1,
+				    .joins = joins,
+				    .njoins = 2,
+				    .irqs = irqs,
+				    .nirqs = 2,
+				    .events = events,
+				    .nevents = 2 };
 	struct vp_memmap m = { 0 };
 	struct vp_attribution a = { .usdt = (v & P_USDT) ? &c : NULL,
 				    .memmap = (v & P_MEMMAP) ? &m : NULL };
@@ -226,12 +280,14 @@ static json_t *profile_doc(unsigned v)
 
 	json_object_set_new(doc, "profile", vp_profile_json(&in));
 	/* nothing the writer was given may be left out on the way */
-	assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "profile"), "devices")),
-			 ndev);
-	assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "profile"), "accesses")),
-			 rows_of(&r, VP_K_PIO) + rows_of(&r, VP_K_MMIO) + rows_of(&r, VP_K_FAST_MMIO));
-	assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "profile"), "exit_reasons")),
-			 rows_of(&r, VP_K_USER) + rows_of(&r, VP_K_EXIT));
+	assert_int_equal(
+		json_array_size(json_object_get(json_object_get(doc, "profile"), "devices")), ndev);
+	assert_int_equal(
+		json_array_size(json_object_get(json_object_get(doc, "profile"), "accesses")),
+		rows_of(&r, VP_K_PIO) + rows_of(&r, VP_K_MMIO) + rows_of(&r, VP_K_FAST_MMIO));
+	assert_int_equal(
+		json_array_size(json_object_get(json_object_get(doc, "profile"), "exit_reasons")),
+		rows_of(&r, VP_K_USER) + rows_of(&r, VP_K_EXIT));
 	free(dev);
 	vp_timeline_free(&tl);
 	vp_result_free(&r);
@@ -259,19 +315,19 @@ static void test_exit_of_an_untold_vcpu(void **state)
 	(void)state;
 	assert_int_equal(vp_doc_validate(doc, err, sizeof(err)), 0);
 	vcpus = json_object_get(json_object_get(doc, "profile"), "vcpus");
-	json_array_foreach(vcpus, i, e)
+	json_array_foreach (vcpus, i, e)
 		untold |= json_is_null(json_object_get(e, "vcpu"));
 	assert_true(untold);
 	json_decref(doc);
 }
 
 enum {
-	C_NOT_RAN = 1 << 0,  /* the workload failed before it was profiled */
-	C_NO_OPS = 1 << 1,   /* it ran and did nothing: every per-op value null */
-	C_TCG = 1 << 2,      /* no host time, derived in-kernel counts */
+	C_NOT_RAN = 1 << 0,   /* the workload failed before it was profiled */
+	C_NO_OPS = 1 << 1,    /* it ran and did nothing: every per-op value null */
+	C_TCG = 1 << 2,	      /* no host time, derived in-kernel counts */
 	C_NO_TIMING = 1 << 3, /* no unprofiled run */
 	C_UNGROUPED = 1 << 4, /* group and path null, no speedup */
-	C_EVENTS = 1 << 5,   /* QEMU's events of the device */
+	C_EVENTS = 1 << 5,    /* QEMU's events of the device */
 	C_NO_ACCEL = 1 << 6,
 	C_ALL = (1 << 7) - 1,
 };
@@ -290,7 +346,10 @@ static json_t *compare_doc(unsigned v)
 		w[i].group = (v & C_UNGROUPED) ? NULL : "block";
 		w[i].path = (v & C_UNGROUPED) ? NULL : i ? "paravirtual" : "emulated";
 	}
-	snprintf(cmp->accel, sizeof(cmp->accel), "%s", (v & C_NO_ACCEL) ? "" : (v & C_TCG) ? "tcg" : "kvm");
+	snprintf(cmp->accel, sizeof(cmp->accel), "%s",
+		 (v & C_NO_ACCEL) ? ""
+		 : (v & C_TCG)	  ? "tcg"
+				  : "kvm");
 	cmp->n = 2;
 	for (size_t i = 0; i < 2; i++) {
 		struct vp_compare_row *r = &cmp->rows[i];
@@ -305,7 +364,8 @@ static json_t *compare_doc(unsigned v)
 		r->ran = ran;
 		snprintf(r->status, sizeof(r->status), "%s", ran ? "ok" : "error");
 		if (!ran)
-			snprintf(r->error, sizeof(r->error), "cannot find the vCPUs of QEMU 7: \xff");
+			snprintf(r->error, sizeof(r->error),
+				 "cannot find the vCPUs of QEMU 7: \xff");
 		r->ops = (v & C_NO_OPS) || !ran ? 0 : 64;
 		r->bytes = r->ops * 512;
 		r->cycles = r->ops * 1000;
@@ -322,7 +382,9 @@ static json_t *compare_doc(unsigned v)
 		for (size_t k = 0; k < r->nruns; k++)
 			r->runs[k] = r->ops ? 10.0 + (double)k : 0.0;
 		if (v & C_EVENTS) {
-			r->events[0] = (struct vp_dev_event){ .name = "ide_exec_cmd", .total = 70, .guest = r->ops };
+			r->events[0] = (struct vp_dev_event){ .name = "ide_exec_cmd",
+							      .total = 70,
+							      .guest = r->ops };
 			r->nevents = 1;
 		}
 	}
@@ -365,7 +427,7 @@ static const json_t *find_folded(const json_t *arr)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(arr, i, e)
+	json_array_foreach (arr, i, e)
 		if (json_is_true(json_object_get(e, "folded")))
 			return e;
 	return NULL;

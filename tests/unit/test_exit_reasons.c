@@ -142,8 +142,7 @@ static void test_vmx_flags(void **state)
 	assert_string_equal(fmt(VP_ISA_VMX, 0x80000022), "MSR_LOAD_FAIL FAILED_VMENTRY");
 	/* other flag bits (27: exit from enclave) are kept, as the kernel does */
 	assert_string_equal(fmt(VP_ISA_VMX, 0x08000030), "EPT_VIOLATION 0x8000000");
-	assert_string_equal(fmt(VP_ISA_VMX, 0x88000021),
-			    "INVALID_STATE FAILED_VMENTRY 0x8000000");
+	assert_string_equal(fmt(VP_ISA_VMX, 0x88000021), "INVALID_STATE FAILED_VMENTRY 0x8000000");
 	/* unknown basic reason: the whole code as a number */
 	assert_null(vp_exit_reason_name(VP_ISA_VMX, 0x80000023));
 	assert_string_equal(fmt(VP_ISA_VMX, 0x80000023), "VMX#0x80000023");
@@ -164,9 +163,8 @@ static void test_unknown_isa(void **state)
 
 static void test_vmx_gaps(void **state)
 {
-	static const uint32_t gaps[] = { 5,  6,  11, 17, 35, 38, 42, 65, 66, 69, 70,
-					 71, 72, 73, 76, 78, 79, 80, 81, 82, 83, 86,
-					 0xffff };
+	static const uint32_t gaps[] = { 5,  6,	 11, 17, 35, 38, 42, 65, 66, 69, 70,	71,
+					 72, 73, 76, 78, 79, 80, 81, 82, 83, 86, 0xffff };
 	char want[32];
 
 	(void)state;
@@ -328,14 +326,14 @@ static void test_parse_roundtrip_format(void **state)
 	static const struct {
 		uint32_t isa, code;
 	} cases[] = {
-		{ VP_ISA_VMX, 30 },		{ VP_ISA_VMX, 0x80000021 },
-		{ VP_ISA_VMX, 0x08000030 },	{ VP_ISA_VMX, 0x88000021 },
-		{ VP_ISA_VMX, 0xffff0029 },	{ VP_ISA_VMX, 0x7b },
-		{ VP_ISA_VMX, 0x8000007b },	{ VP_ISA_VMX, 0xffffffff },
-		{ VP_ISA_SVM, 0x4e },		{ VP_ISA_SVM, 0xffffffff },
-		{ VP_ISA_SVM, 0x1e },		{ VP_ISA_SVM, 0x80000021 },
-		{ VP_ISA_SVM, 0x0a6 },		{ 3, 0x1234 },
-		{ VP_ISA_UNKNOWN, 0 },		{ 0xffffffff, 0xffffffff },
+		{ VP_ISA_VMX, 30 },	    { VP_ISA_VMX, 0x80000021 },
+		{ VP_ISA_VMX, 0x08000030 }, { VP_ISA_VMX, 0x88000021 },
+		{ VP_ISA_VMX, 0xffff0029 }, { VP_ISA_VMX, 0x7b },
+		{ VP_ISA_VMX, 0x8000007b }, { VP_ISA_VMX, 0xffffffff },
+		{ VP_ISA_SVM, 0x4e },	    { VP_ISA_SVM, 0xffffffff },
+		{ VP_ISA_SVM, 0x1e },	    { VP_ISA_SVM, 0x80000021 },
+		{ VP_ISA_SVM, 0x0a6 },	    { 3, 0x1234 },
+		{ VP_ISA_UNKNOWN, 0 },	    { 0xffffffff, 0xffffffff },
 	};
 	char buf[VP_EXIT_REASON_BUFLEN];
 	uint32_t code;
@@ -369,12 +367,12 @@ static void test_parse_rejects_garbage(void **state)
 		{ VP_ISA_VMX, " IO_INSTRUCTION" },
 		{ VP_ISA_VMX, "IO_INSTRUCTION " },
 		{ VP_ISA_VMX, "IO INSTRUCTION" },
-		{ VP_ISA_VMX, "io" },		/* an SVM name */
+		{ VP_ISA_VMX, "io" }, /* an SVM name */
 		{ VP_ISA_VMX, "FAILED_VMENTRY" },
 		{ VP_ISA_VMX, "HLT FAILED_VMENTRY FAILED_VMENTRY" },
 		{ VP_ISA_VMX, "HLT 0x8000000 FAILED_VMENTRY" },
-		{ VP_ISA_VMX, "HLT 0x1" },		/* low 16 bits are the reason */
-		{ VP_ISA_VMX, "HLT 0x80000000" },	/* bit 31 is spelled out */
+		{ VP_ISA_VMX, "HLT 0x1" },	  /* low 16 bits are the reason */
+		{ VP_ISA_VMX, "HLT 0x80000000" }, /* bit 31 is spelled out */
 		{ VP_ISA_VMX, "HLT 0x0" },
 		{ VP_ISA_VMX, "HLT 0x" },
 		{ VP_ISA_VMX, "HLT  FAILED_VMENTRY" },
@@ -387,7 +385,7 @@ static void test_parse_rejects_garbage(void **state)
 		{ VP_ISA_VMX, "VMX#0x 1" },
 		{ VP_ISA_VMX, "VMX#0x1 " },
 		{ VP_ISA_VMX, "VMX#30" },
-		{ VP_ISA_VMX, "SVM#0x7b" },	/* another ISA's number */
+		{ VP_ISA_VMX, "SVM#0x7b" }, /* another ISA's number */
 		{ VP_ISA_VMX, "30" },
 		{ VP_ISA_VMX, "0x1e" },
 		{ VP_ISA_SVM, "IO_INSTRUCTION" },
@@ -400,7 +398,7 @@ static void test_parse_rejects_garbage(void **state)
 		{ 3, "HLT" },
 		{ 3, "ISA4#0x1" },
 		{ 3, "VMX#0x1" },
-		{ 31, "ISA3#0x1" },		/* prefix of "ISA31#" */
+		{ 31, "ISA3#0x1" }, /* prefix of "ISA31#" */
 	};
 	uint32_t code = 0xdeadbeef;
 
@@ -468,21 +466,49 @@ static void test_matches_kernel_headers(void **state)
 #ifdef HAVE_KVM_UAPI
 	static const struct uapi_entry vmx[] = { VMX_EXIT_REASONS };
 	static const struct uapi_entry svm[] = { SVM_EXIT_REASONS };
-#define K(x) { KVM_EXIT_##x, #x }
+#define K(x)                                                                                       \
+	{                                                                                          \
+		KVM_EXIT_##x, #x                                                                   \
+	}
 	static const struct uapi_entry kvm[] = {
-		K(UNKNOWN),	   K(EXCEPTION),     K(IO),
-		K(HYPERCALL),	   K(DEBUG),	     K(HLT),
-		K(MMIO),	   K(IRQ_WINDOW_OPEN), K(SHUTDOWN),
-		K(FAIL_ENTRY),	   K(INTR),	     K(SET_TPR),
-		K(TPR_ACCESS),	   K(S390_SIEIC),    K(S390_RESET),
-		K(DCR),		   K(NMI),	     K(INTERNAL_ERROR),
-		K(OSI),		   K(PAPR_HCALL),    K(S390_UCONTROL),
-		K(WATCHDOG),	   K(S390_TSCH),     K(EPR),
-		K(SYSTEM_EVENT),   K(S390_STSI),     K(IOAPIC_EOI),
-		K(HYPERV),	   K(ARM_NISV),	     K(X86_RDMSR),
-		K(X86_WRMSR),	   K(DIRTY_RING_FULL), K(AP_RESET_HOLD),
-		K(X86_BUS_LOCK),   K(XEN),	     K(RISCV_SBI),
-		K(RISCV_CSR),	   K(NOTIFY),
+		K(UNKNOWN),
+		K(EXCEPTION),
+		K(IO),
+		K(HYPERCALL),
+		K(DEBUG),
+		K(HLT),
+		K(MMIO),
+		K(IRQ_WINDOW_OPEN),
+		K(SHUTDOWN),
+		K(FAIL_ENTRY),
+		K(INTR),
+		K(SET_TPR),
+		K(TPR_ACCESS),
+		K(S390_SIEIC),
+		K(S390_RESET),
+		K(DCR),
+		K(NMI),
+		K(INTERNAL_ERROR),
+		K(OSI),
+		K(PAPR_HCALL),
+		K(S390_UCONTROL),
+		K(WATCHDOG),
+		K(S390_TSCH),
+		K(EPR),
+		K(SYSTEM_EVENT),
+		K(S390_STSI),
+		K(IOAPIC_EOI),
+		K(HYPERV),
+		K(ARM_NISV),
+		K(X86_RDMSR),
+		K(X86_WRMSR),
+		K(DIRTY_RING_FULL),
+		K(AP_RESET_HOLD),
+		K(X86_BUS_LOCK),
+		K(XEN),
+		K(RISCV_SBI),
+		K(RISCV_CSR),
+		K(NOTIFY),
 #ifdef KVM_EXIT_LOONGARCH_IOCSR
 		K(LOONGARCH_IOCSR),
 #endif
@@ -501,8 +527,8 @@ static void test_matches_kernel_headers(void **state)
 		const char *ours = vp_kvm_run_exit_name((uint32_t)kvm[i].code);
 
 		if (!ours || strcmp(ours, kvm[i].name) != 0)
-			fail_msg("KVM_EXIT_%s (%lld): we say \"%s\"", kvm[i].name,
-				 kvm[i].code, ours ? ours : "(null)");
+			fail_msg("KVM_EXIT_%s (%lld): we say \"%s\"", kvm[i].name, kvm[i].code,
+				 ours ? ours : "(null)");
 	}
 	assert_int_equal(VP_VMX_FAILED_VMENTRY, VMX_EXIT_REASONS_FAILED_VMENTRY);
 #else

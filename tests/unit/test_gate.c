@@ -43,7 +43,7 @@ static json_t *workload(json_t *doc, const char *name)
 	json_t *w;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, "workloads"), i, w)
+	json_array_foreach (json_object_get(doc, "workloads"), i, w)
 		if (!strcmp(json_string_value(json_object_get(w, "name")), name))
 			return w;
 	fail_msg("no workload %s", name);
@@ -86,7 +86,8 @@ static void test_wrong_type_names_the_field(void **state)
 	(void)state;
 	w = json_array_get(json_object_get(doc, "workloads"), 2);
 	json_object_set_new(json_object_get(w, "timing"), "us_per_op", json_string("fast"));
-	expect_invalid(doc, "workloads[2].timing.us_per_op: expected a number or null, got a string");
+	expect_invalid(doc,
+		       "workloads[2].timing.us_per_op: expected a number or null, got a string");
 
 	/* through a file, the error starts with the file's name */
 	fd = mkstemp(path);
@@ -94,20 +95,29 @@ static void test_wrong_type_names_the_field(void **state)
 	close(fd);
 	assert_int_equal(json_dump_file(doc, path, 0), 0);
 	assert_null(vp_doc_load(path, err, sizeof(err)));
-	snprintf(want, sizeof(want), "%s: workloads[2].timing.us_per_op: expected a number or null, got a string", path);
+	snprintf(want, sizeof(want),
+		 "%s: workloads[2].timing.us_per_op: expected a number or null, got a string",
+		 path);
 	assert_string_equal(err, want);
 	unlink(path);
 	json_decref(doc);
 
 	doc = load(COMPARE_DOC);
-	json_object_set_new(json_object_get(json_object_get(doc, "meta"), "host"), "cpus", json_real(16.0));
+	json_object_set_new(json_object_get(json_object_get(doc, "meta"), "host"), "cpus",
+			    json_real(16.0));
 	expect_invalid(doc, "meta.host.cpus: expected an integer, got a number");
 	json_decref(doc);
 
 	doc = load(PROFILE_DOC);
-	json_array_append_new(json_object_get(json_object_get(
-		json_array_get(json_object_get(json_object_get(doc, "profile"), "devices"), 1), "latency"),
-		"log2_slots"), json_integer(0));
+	json_array_append_new(
+		json_object_get(
+			json_object_get(
+				json_array_get(
+					json_object_get(json_object_get(doc, "profile"), "devices"),
+					1),
+				"latency"),
+			"log2_slots"),
+		json_integer(0));
 	expect_invalid(doc, "profile.devices[1].latency.log2_slots: expected 32 elements, got 33");
 	json_decref(doc);
 
@@ -355,8 +365,8 @@ static void test_option_grammar(void **state)
 {
 	const char *good[] = { "5%", "5", "2.5%", "0", "0%", ".5", "100" };
 	const double want[] = { 5, 5, 2.5, 0, 0, 0.5, 100 };
-	const char *bad[] = { "", "%", "-5%", "+5", "5%%", "5 %", "1e3", "0x10", "inf", "nan",
-			      "1.2.3", ".", "5p" };
+	const char *bad[] = { "",     "%",   "-5%", "+5",    "5%%", "5 %", "1e3",
+			      "0x10", "inf", "nan", "1.2.3", ".",   "5p" };
 	double pct;
 
 	(void)state;

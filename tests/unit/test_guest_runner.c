@@ -29,8 +29,10 @@ static void test_status_codes(void **state)
 
 static const char virtio_blk_output[] =
 	"virtio-blk: capacity 16384 sectors\n"
-	"VMEXIT-REGION workload=virtio-blk region=com1 space=pio base=0x3f8 size=0x8 reads=10 writes=20\n"
-	"VMEXIT-REGION workload=virtio-blk region=vblk-notify space=mmio base=0xfe003000 size=0x1000 "
+	"VMEXIT-REGION workload=virtio-blk region=com1 space=pio base=0x3f8 size=0x8 reads=10 "
+	"writes=20\n"
+	"VMEXIT-REGION workload=virtio-blk region=vblk-notify space=mmio base=0xfe003000 "
+	"size=0x1000 "
 	"reads=0 writes=6\n"
 	"VMEXIT-RESULT workload=virtio-blk ops=20 bytes=163840 pio_out=0 pio_in=0 mmio_read=11 "
 	"mmio_write=26 kicks=6 cycles=14455644 tsc_khz=2096345 size=8 batch=8 polls=199117 "
@@ -73,7 +75,9 @@ static void test_no_result_line(void **state)
 	(void)state;
 	assert_int_equal(vp_guest_parse_output("", &r), -ENOENT);
 	assert_int_equal(vp_guest_parse_output("booting\nVMEXIT-REGION region=com1 space=pio "
-					       "base=0x3f8 size=0x8 reads=1 writes=2\n", &r), -ENOENT);
+					       "base=0x3f8 size=0x8 reads=1 writes=2\n",
+					       &r),
+			 -ENOENT);
 	assert_false(r.valid);
 	assert_int_equal(r.nregions, 1);
 	/* cut short before status (QEMU killed mid-line) */
@@ -89,7 +93,8 @@ static void test_bad_lines(void **state)
 	assert_int_equal(vp_guest_parse_line("VMEXIT-RESULT ops=x status=ok", &r), -EINVAL);
 	assert_int_equal(vp_guest_parse_line("VMEXIT-RESULT ops=-1 status=ok", &r), -EINVAL);
 	assert_int_equal(vp_guest_parse_line("VMEXIT-RESULT ops status=ok", &r), -EINVAL);
-	assert_int_equal(vp_guest_parse_line("VMEXIT-REGION region=a space=io base=0", &r), -EINVAL);
+	assert_int_equal(vp_guest_parse_line("VMEXIT-REGION region=a space=io base=0", &r),
+			 -EINVAL);
 	assert_false(r.valid);
 	/* an unknown status is kept, with code -1, for the caller to report */
 	assert_int_equal(vp_guest_parse_line("VMEXIT-RESULT ops=0x10 status=weird", &r), 0);
@@ -103,15 +108,18 @@ static void test_last_result_wins(void **state)
 
 	(void)state;
 	assert_int_equal(vp_guest_parse_output("VMEXIT-RESULT ops=1 status=fail\n"
-					       "noise VMEXIT-RESULT ops=2 status=timeout\n", &r), 0);
+					       "noise VMEXIT-RESULT ops=2 status=timeout\n",
+					       &r),
+			 0);
 	assert_int_equal(r.ops, 2);
 	assert_int_equal(r.code, 4);
 }
 
 static void test_real_table(void **state)
 {
-	static const char *const names[] = { "selftest", "ide-pio", "ide-dma", "virtio-blk",
-					     "virtio-net", "e1000", "stopwatch-mmio", "stopwatch-pv" };
+	static const char *const names[] = { "selftest",       "ide-pio",     "ide-dma",
+					     "virtio-blk",     "virtio-net",  "e1000",
+					     "stopwatch-mmio", "stopwatch-pv" };
 	struct vp_workload_table t;
 	const struct vp_workload *w;
 	char err[256] = "", list[400];
@@ -184,11 +192,13 @@ static void test_broken_tables(void **state)
 	assert_non_null(strstr(err, "/nonexistent/w.json"));
 	assert_int_equal(load_text("{", &t, err, sizeof(err)), -EINVAL);
 	assert_int_equal(load_text("{\"workloads\": {}}", &t, err, sizeof(err)), -EINVAL);
-	assert_int_equal(load_text("{\"workloads\": {\"a\": {\"args\": [1]}}}", &t, err,
-				   sizeof(err)), -EINVAL);
+	assert_int_equal(
+		load_text("{\"workloads\": {\"a\": {\"args\": [1]}}}", &t, err, sizeof(err)),
+		-EINVAL);
 	assert_non_null(strstr(err, "'a'"));
-	assert_int_equal(load_text("{\"workloads\": {\"a\": {\"disk_mib\": -1}}}", &t, err,
-				   sizeof(err)), -EINVAL);
+	assert_int_equal(
+		load_text("{\"workloads\": {\"a\": {\"disk_mib\": -1}}}", &t, err, sizeof(err)),
+		-EINVAL);
 	assert_int_equal(t.n, 0);
 	/* minimal entry: everything optional */
 	assert_int_equal(load_text("{\"workloads\": {\"a\": {}}}", &t, err, sizeof(err)), 0);
@@ -200,8 +210,8 @@ static void test_broken_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_codes),   cmocka_unit_test(test_parse_output),
-		cmocka_unit_test(test_no_result_line), cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_status_codes),	 cmocka_unit_test(test_parse_output),
+		cmocka_unit_test(test_no_result_line),	 cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_last_result_wins), cmocka_unit_test(test_real_table),
 		cmocka_unit_test(test_broken_tables),
 	};

@@ -89,27 +89,45 @@ static const char mtree_text[] =
 	"\r\n"
 	"\r\n";
 static const char query_pci_json[] =
-	"[{\"bus\":0,\"devices\":[{\"irq_pin\":0,\"bus\":0,\"qdev_id\":\"\",\"slot\":0,\"class_info\":{\"class\":15"
-	"36,\"desc\":\"Host bridge\"},\"id\":{\"device\":4663,\"subsystem-vendor\":6900,\"vendor\":32902,\"sub"
-	"system\":4352},\"function\":0,\"regions\":[]},{\"irq_pin\":0,\"bus\":0,\"qdev_id\":\"\",\"slot\":1,\"cla"
-	"ss_info\":{\"class\":1537,\"desc\":\"ISA bridge\"},\"id\":{\"device\":28672,\"subsystem-vendor\":6900"
-	",\"vendor\":32902,\"subsystem\":4352},\"function\":0,\"regions\":[]},{\"irq_pin\":0,\"bus\":0,\"qdev_"
-	"id\":\"\",\"slot\":1,\"class_info\":{\"class\":257,\"desc\":\"IDE controller\"},\"id\":{\"device\":28688,"
-	"\"subsystem-vendor\":6900,\"vendor\":32902,\"subsystem\":4352},\"function\":1,\"regions\":[{\"bar\":"
-	"4,\"size\":16,\"address\":49216,\"type\":\"io\"}]},{\"irq_pin\":1,\"bus\":0,\"qdev_id\":\"\",\"irq\":9,\"sl"
-	"ot\":1,\"class_info\":{\"class\":1664,\"desc\":\"Bridge\"},\"id\":{\"device\":28947,\"subsystem-vendor"
-	"\":6900,\"vendor\":32902,\"subsystem\":4352},\"function\":3,\"regions\":[]},{\"irq_pin\":1,\"bus\":0,"
-	"\"qdev_id\":\"vblk0\",\"irq\":10,\"slot\":2,\"class_info\":{\"class\":256,\"desc\":\"SCSI controller\"},"
-	"\"id\":{\"device\":4162,\"subsystem-vendor\":6900,\"vendor\":6900,\"subsystem\":4352},\"function\":0"
-	",\"regions\":[{\"prefetch\":false,\"mem_type_64\":false,\"bar\":1,\"size\":4096,\"address\":42738647"
-	"04,\"type\":\"memory\"},{\"prefetch\":true,\"mem_type_64\":true,\"bar\":4,\"size\":16384,\"address\":4"
-	"273979392,\"type\":\"memory\"}]},{\"irq_pin\":1,\"bus\":0,\"qdev_id\":\"\",\"irq\":11,\"slot\":3,\"class_"
-	"info\":{\"class\":512,\"desc\":\"Ethernet controller\"},\"id\":{\"device\":4110,\"subsystem-vendor\":"
-	"6900,\"vendor\":32902,\"subsystem\":4352},\"function\":0,\"regions\":[{\"prefetch\":false,\"mem_typ"
-	"e_64\":false,\"bar\":0,\"size\":131072,\"address\":4273733632,\"type\":\"memory\"},{\"bar\":1,\"size\":"
-	"64,\"address\":49152,\"type\":\"io\"},{\"prefetch\":false,\"mem_type_64\":false,\"bar\":6,\"size\":262"
-	"144,\"address\":-1,\"type\":\"memory\"}]}]}]"
-;
+	"[{\"bus\":0,\"devices\":[{\"irq_pin\":0,\"bus\":0,\"qdev_id\":\"\",\"slot\":0,\"class_"
+	"info\":{\"class\":15"
+	"36,\"desc\":\"Host "
+	"bridge\"},\"id\":{\"device\":4663,\"subsystem-vendor\":6900,\"vendor\":32902,\"sub"
+	"system\":4352},\"function\":0,\"regions\":[]},{\"irq_pin\":0,\"bus\":0,\"qdev_id\":\"\","
+	"\"slot\":1,\"cla"
+	"ss_info\":{\"class\":1537,\"desc\":\"ISA "
+	"bridge\"},\"id\":{\"device\":28672,\"subsystem-vendor\":6900"
+	",\"vendor\":32902,\"subsystem\":4352},\"function\":0,\"regions\":[]},{\"irq_pin\":0,"
+	"\"bus\":0,\"qdev_"
+	"id\":\"\",\"slot\":1,\"class_info\":{\"class\":257,\"desc\":\"IDE "
+	"controller\"},\"id\":{\"device\":28688,"
+	"\"subsystem-vendor\":6900,\"vendor\":32902,\"subsystem\":4352},\"function\":1,\"regions\":"
+	"[{\"bar\":"
+	"4,\"size\":16,\"address\":49216,\"type\":\"io\"}]},{\"irq_pin\":1,\"bus\":0,\"qdev_id\":"
+	"\"\",\"irq\":9,\"sl"
+	"ot\":1,\"class_info\":{\"class\":1664,\"desc\":\"Bridge\"},\"id\":{\"device\":28947,"
+	"\"subsystem-vendor"
+	"\":6900,\"vendor\":32902,\"subsystem\":4352},\"function\":3,\"regions\":[]},{\"irq_pin\":"
+	"1,\"bus\":0,"
+	"\"qdev_id\":\"vblk0\",\"irq\":10,\"slot\":2,\"class_info\":{\"class\":256,\"desc\":\"SCSI "
+	"controller\"},"
+	"\"id\":{\"device\":4162,\"subsystem-vendor\":6900,\"vendor\":6900,\"subsystem\":4352},"
+	"\"function\":0"
+	",\"regions\":[{\"prefetch\":false,\"mem_type_64\":false,\"bar\":1,\"size\":4096,"
+	"\"address\":42738647"
+	"04,\"type\":\"memory\"},{\"prefetch\":true,\"mem_type_64\":true,\"bar\":4,\"size\":16384,"
+	"\"address\":4"
+	"273979392,\"type\":\"memory\"}]},{\"irq_pin\":1,\"bus\":0,\"qdev_id\":\"\",\"irq\":11,"
+	"\"slot\":3,\"class_"
+	"info\":{\"class\":512,\"desc\":\"Ethernet "
+	"controller\"},\"id\":{\"device\":4110,\"subsystem-vendor\":"
+	"6900,\"vendor\":32902,\"subsystem\":4352},\"function\":0,\"regions\":[{\"prefetch\":false,"
+	"\"mem_typ"
+	"e_64\":false,\"bar\":0,\"size\":131072,\"address\":4273733632,\"type\":\"memory\"},{"
+	"\"bar\":1,\"size\":"
+	"64,\"address\":49152,\"type\":\"io\"},{\"prefetch\":false,\"mem_type_64\":false,\"bar\":6,"
+	"\"size\":262"
+	"144,\"address\":-1,\"type\":\"memory\"}]}]}]";
 
 #define DEV(space, addr) vp_memmap_device(&m, VP_SPACE_##space, (addr))->id
 
@@ -217,13 +235,14 @@ static void test_mtree_rejects(void **state)
 	assert_int_equal(vp_memmap_parse_mtree(&m, ""), -EINVAL);
 	assert_int_equal(vp_memmap_parse_mtree(&m, "unknown command: 'info mtre'\r\n"), -EINVAL);
 	/* ranges outside the two views, and malformed lines, are ignored */
-	assert_int_equal(vp_memmap_parse_mtree(&m, "FlatView #0\n AS \"I/O\", root: io\n"
-						"  0000-0007 (prio 0, i/o): dma-chan\n"
-						"  0008-000f (prio x, i/o): bad\n"
-						"  0010-000f (prio 0, i/o): backwards\n"
-						"FlatView #1\n AS \"PIIX3\", root: bus master container\n"
-						"  0000-ffff (prio 0, i/o): elsewhere\n"),
-			 0);
+	assert_int_equal(
+		vp_memmap_parse_mtree(&m, "FlatView #0\n AS \"I/O\", root: io\n"
+					  "  0000-0007 (prio 0, i/o): dma-chan\n"
+					  "  0008-000f (prio x, i/o): bad\n"
+					  "  0010-000f (prio 0, i/o): backwards\n"
+					  "FlatView #1\n AS \"PIIX3\", root: bus master container\n"
+					  "  0000-ffff (prio 0, i/o): elsewhere\n"),
+		0);
 	assert_int_equal(m.nranges, 1);
 	assert_string_equal(DEV(PIO, 0x4), "dma");
 	vp_memmap_free(&m);
@@ -234,8 +253,8 @@ static int find(int argc, char *const argv[], char *path)
 	return vp_qmp_socket_from_argv(argc, argv, path, 64);
 }
 
-#define FIND(path, ...)                                                                  \
-	find(sizeof((char *const[]){ __VA_ARGS__ }) / sizeof(char *),                    \
+#define FIND(path, ...)                                                                            \
+	find(sizeof((char *const[]){ __VA_ARGS__ }) / sizeof(char *),                              \
 	     (char *const[]){ __VA_ARGS__ }, path)
 
 static void test_qmp_socket_from_argv(void **state)
@@ -272,12 +291,13 @@ static void test_qmp_socket_from_argv(void **state)
 	assert_int_equal(FIND(p, "qemu", "-chardev", "socket,id=c,fd=23,server=on,wait=off", "-mon",
 			      "chardev=c,id=monitor,mode=control"),
 			 -ENOENT);
-	assert_int_equal(FIND(p, "qemu", "-chardev", "socket,id=c,path=/h,server=on", "-mon",
-			      "chardev=c"),
-			 -ENOENT);
+	assert_int_equal(
+		FIND(p, "qemu", "-chardev", "socket,id=c,path=/h,server=on", "-mon", "chardev=c"),
+		-ENOENT);
 	assert_int_equal(FIND(p, "qemu", "-qmp"), -ENOENT); /* no value */
 	assert_int_equal(FIND(p, "qemu", "-qmp",
-			      "unix:/a/very/long/path/that/does/not/fit/in/the/sixty/four/bytes/x.sock,server"),
+			      "unix:/a/very/long/path/that/does/not/fit/in/the/sixty/four/bytes/"
+			      "x.sock,server"),
 			 -ENAMETOOLONG);
 }
 

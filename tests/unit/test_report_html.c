@@ -76,7 +76,7 @@ static void has(const char *page, const char *s, bool want, const char *file, in
 		_fail_msg_at(file, line, want ? "missing" : "found", s);
 }
 
-#define assert_has(page, s) has((page), (s), true, __FILE__, __LINE__)
+#define assert_has(page, s)   has((page), (s), true, __FILE__, __LINE__)
 #define assert_lacks(page, s) has((page), (s), false, __FILE__, __LINE__)
 
 /* One file, nothing fetched: no URL, no src, one inline script, and a
@@ -97,10 +97,11 @@ static void assert_self_contained(const char *page)
 static void test_profile_page(void **state)
 {
 	static const char *const ids[] = {
-		"id=\"summary\"", "id=\"chart-exit-reasons\"", "id=\"table-exit-reasons\"", "id=\"chart-devices\"",
-		"id=\"table-devices\"", "id=\"latency-reasons\"", "id=\"latency-devices\"", "id=\"chart-timeline\"",
-		"id=\"table-vcpus\"", "id=\"table-accesses\"", "id=\"hist-reason-0\"", "id=\"hist-reason-8\"",
-		"id=\"hist-device-0\"", "id=\"hist-device-3\"",
+		"id=\"summary\"",	  "id=\"chart-exit-reasons\"", "id=\"table-exit-reasons\"",
+		"id=\"chart-devices\"",	  "id=\"table-devices\"",      "id=\"latency-reasons\"",
+		"id=\"latency-devices\"", "id=\"chart-timeline\"",     "id=\"table-vcpus\"",
+		"id=\"table-accesses\"",  "id=\"hist-reason-0\"",      "id=\"hist-reason-8\"",
+		"id=\"hist-device-0\"",	  "id=\"hist-device-3\"",
 	};
 	json_t *doc = load(PROFILE_DOC);
 	char *page = render(doc);
@@ -137,8 +138,13 @@ static void test_profile_page(void **state)
 static void test_compare_page(void **state)
 {
 	static const char *const ids[] = {
-		"id=\"summary\"", "id=\"speedups\"", "id=\"chart-speedups\"", "id=\"chart-speedup-time\"",
-		"id=\"chart-speedup-exits\"", "id=\"table-speedups\"", "id=\"table-workloads\"",
+		"id=\"summary\"",
+		"id=\"speedups\"",
+		"id=\"chart-speedups\"",
+		"id=\"chart-speedup-time\"",
+		"id=\"chart-speedup-exits\"",
+		"id=\"table-speedups\"",
+		"id=\"table-workloads\"",
 		"id=\"chart-workload-exits\"",
 	};
 	json_t *doc = load(COMPARE_DOC);
@@ -152,7 +158,8 @@ static void test_compare_page(void **state)
 	assert_lacks(page, "id=\"chart-exit-reasons\"");
 	/* The failed workload's error, every special character escaped. */
 	assert_lacks(page, "<script>alert");
-	assert_has(page, "QEMU &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;friends&quot; has no "
+	assert_has(page, "QEMU &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
+			 "&quot;friends&quot; has no "
 			 "stopwatch device");
 	assert_has(page, "<span class=\"badge bad\">error</span>");
 	assert_has(page, "data-series=\"ratio\" data-value=\"4.005048\"");
@@ -171,14 +178,14 @@ static void poison(json_t *j)
 	size_t i;
 
 	if (json_is_object(j)) {
-		json_object_foreach(j, key, v) {
+		json_object_foreach (j, key, v) {
 			if (json_is_string(v))
 				json_object_set_new(j, key, json_string("<i>'\"&"));
 			else
 				poison(v);
 		}
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v) {
+		json_array_foreach (j, i, v) {
 			if (json_is_string(v))
 				json_array_set_new(j, i, json_string("<i>'\"&"));
 			else
@@ -196,7 +203,8 @@ static void test_every_string_escaped(void **state)
 		json_t *doc = load(paths[k]);
 		char *page;
 
-		json_array_append_new(json_object_get(json_object_get(doc, "meta"), "notes"), json_string("x"));
+		json_array_append_new(json_object_get(json_object_get(doc, "meta"), "notes"),
+				      json_string("x"));
 		poison(doc);
 		page = render(doc);
 		assert_lacks(page, "<i>");
@@ -213,12 +221,16 @@ static void test_broken_documents(void **state)
 		"{}",
 		"{\"meta\": null, \"profile\": null, \"workloads\": null}",
 		"{\"meta\": {\"lost\": {\"stats_full\": 3}, \"notes\": [null, 5, \"\"]},"
-		" \"profile\": {\"exit_reasons\": [{}, null, {\"latency\": {}}, {\"time_ns\": 1e300, \"count\": -1}],"
-		" \"devices\": [{\"latency\": {\"log2_slots\": [\"a\", -5, 1e18], \"p50_ns\": 1e30, \"max_ns\": -3}},"
+		" \"profile\": {\"exit_reasons\": [{}, null, {\"latency\": {}}, {\"time_ns\": "
+		"1e300, \"count\": -1}],"
+		" \"devices\": [{\"latency\": {\"log2_slots\": [\"a\", -5, 1e18], \"p50_ns\": "
+		"1e30, \"max_ns\": -3}},"
 		" {\"to_user\": null, \"in_kernel\": \"x\"}],"
-		" \"timeline\": {\"samples\": [{}, {\"t\": 1}, {\"t\": 2, \"vcpu\": 99, \"exits_to_user\": 5}]},"
+		" \"timeline\": {\"samples\": [{}, {\"t\": 1}, {\"t\": 2, \"vcpu\": 99, "
+		"\"exits_to_user\": 5}]},"
 		" \"vcpus\": [{}], \"accesses\": [{\"address\": -1}, {\"address\": 1e30}]}}",
-		"{\"workloads\": [null, {}, {\"timing\": 5, \"exits_per_op\": {\"to_user\": null}}],"
+		"{\"workloads\": [null, {}, {\"timing\": 5, \"exits_per_op\": {\"to_user\": "
+		"null}}],"
 		" \"speedups\": [{}, {\"ratio\": 0, \"exits_ratio\": 1e-9}, {\"ratio\": -2}]}",
 	};
 
@@ -304,9 +316,12 @@ static void test_write_atomic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_profile_page),	     cmocka_unit_test(test_compare_page),
-		cmocka_unit_test(test_every_string_escaped), cmocka_unit_test(test_broken_documents),
-		cmocka_unit_test(test_formatting),	     cmocka_unit_test(test_write_atomic),
+		cmocka_unit_test(test_profile_page),
+		cmocka_unit_test(test_compare_page),
+		cmocka_unit_test(test_every_string_escaped),
+		cmocka_unit_test(test_broken_documents),
+		cmocka_unit_test(test_formatting),
+		cmocka_unit_test(test_write_atomic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,19 +40,31 @@ static void build(struct vp_result *r)
 	struct vp_stat user = { 0 }, kern = { 0 }, mmio = { 0 }, cpuid = { .count = 12 };
 
 	vp_result_init(r);
-	r->meta = (struct vp_meta){ .pid = 4242, .vmm_comm = "qemu-system-x86",
+	r->meta = (struct vp_meta){ .pid = 4242,
+				    .vmm_comm = "qemu-system-x86",
 				    .vmm_exe = "/usr/bin/qemu-system-x86_64",
-				    .duration_s = 10.0, .nr_vcpus = 2 };
+				    .duration_s = 10.0,
+				    .nr_vcpus = 2 };
 	vp_test_samples(&user, 3000, 50, true);
 	vp_test_samples(&user, 20000, 50, true);
 	add(r, (struct vp_key){ .kind = VP_K_USER, .vcpu = 0, .code = 2 /* KVM_EXIT_IO */ }, &user);
 	vp_test_samples(&kern, 1500, 400, false);
 	add(r, (struct vp_key){ .kind = VP_K_EXIT, .vcpu = 1, .code = 30 }, &kern);
-	add(r, (struct vp_key){ .kind = VP_K_PIO, .vcpu = VP_VCPU_ANY, .addr = 0x3f8,
-				.dir = VP_DIR_WRITE, .size = 1 }, &user);
+	add(r,
+	    (struct vp_key){ .kind = VP_K_PIO,
+			     .vcpu = VP_VCPU_ANY,
+			     .addr = 0x3f8,
+			     .dir = VP_DIR_WRITE,
+			     .size = 1 },
+	    &user);
 	vp_test_samples(&mmio, 5000, 7, true);
-	add(r, (struct vp_key){ .kind = VP_K_MMIO, .vcpu = VP_VCPU_ANY, .addr = 0xfebf1000,
-				.dir = VP_DIR_READ, .size = 4 }, &mmio);
+	add(r,
+	    (struct vp_key){ .kind = VP_K_MMIO,
+			     .vcpu = VP_VCPU_ANY,
+			     .addr = 0xfebf1000,
+			     .dir = VP_DIR_READ,
+			     .size = 4 },
+	    &mmio);
 	add(r, (struct vp_key){ .kind = VP_K_CPUID, .vcpu = 0, .code = 1 }, &cpuid);
 
 	r->counters[VP_C_EV_EXIT] = r->counters[VP_C_EV_ENTRY] = 400;
@@ -68,8 +80,10 @@ static json_t *profile_doc(const struct vp_result *r)
 	struct vp_device_total *dev;
 	size_t n = vp_device_totals(r, &a, &dev);
 	struct vp_profile_input in = { r, dev, n, &a, NULL };
-	struct vp_doc_meta m = { .command = "profile", .accelerator = "kvm",
-				 .qemu_binary = r->meta.vmm_exe, .vm_exits_measured = true,
+	struct vp_doc_meta m = { .command = "profile",
+				 .accelerator = "kvm",
+				 .qemu_binary = r->meta.vmm_exe,
+				 .vm_exits_measured = true,
 				 .attribution_source = vp_attr_source_name(vp_attr_best(&a)),
 				 .duration_s = r->meta.duration_s };
 	json_t *doc = vp_doc_new(&m);
@@ -85,7 +99,7 @@ static json_t *entry(json_t *arr, const char *field, const char *value)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(arr, i, e)
+	json_array_foreach (arr, i, e)
 		if (json_is_string(json_object_get(e, field)) &&
 		    !strcmp(json_string_value(json_object_get(e, field)), value))
 			return e;
@@ -121,7 +135,8 @@ static void test_json_document(void **state)
 	vp_expect_json(json_object_get(p, "target"), "{s:i, s:s, s:i}", "pid", 4242, "comm",
 		       "qemu-system-x86", "vcpus", 2);
 	vp_expect_json(p, "{s:b}", "kvm_exit_fired", 1);
-	vp_expect_json(json_object_get(p, "events"), "{s:i, s:i}", "kvm_exit", 400, "kvm_cpuid", 12);
+	vp_expect_json(json_object_get(p, "events"), "{s:i, s:i}", "kvm_exit", 400, "kvm_cpuid",
+		       12);
 
 	/* most costly first: 100 port exits (1.15 ms in QEMU) before 400 kernel exits (0.6 ms) */
 	row = json_array_get(json_object_get(p, "exit_reasons"), 0);
@@ -139,8 +154,9 @@ static void test_json_document(void **state)
 	/* every sample took 1500 ns, so every percentile is 1500 ns */
 	assert_int_equal(lat(row, "p50_ns"), 1500);
 	assert_int_equal(lat(row, "p99_ns"), 1500);
-	assert_int_equal(json_array_size(json_object_get(json_object_get(row, "latency"), "log2_slots")),
-			 VP_HIST_SLOTS);
+	assert_int_equal(
+		json_array_size(json_object_get(json_object_get(row, "latency"), "log2_slots")),
+		VP_HIST_SLOTS);
 
 	vp_expect_json(json_array_get(json_object_get(p, "vcpus"), 0), "{s:i, s:i, s:i}", "vcpu", 0,
 		       "exits_to_user", 100, "kernel_exits", 0);
@@ -149,9 +165,11 @@ static void test_json_document(void **state)
 
 	/* port 0x3f8 is the UART by the legacy table; the MMIO address is nobody's
 	 * without QEMU's probes or memory map */
-	vp_expect_json(entry(json_object_get(p, "devices"), "device", "serial"), "{s:i, s:i, s:s, s:s}",
-		       "to_user", 100, "in_kernel", 0, "source", "legacy-ports", "class", "platform");
-	vp_expect_json(entry(json_object_get(p, "devices"), "device", "unknown"), "{s:i}", "to_user", 7);
+	vp_expect_json(entry(json_object_get(p, "devices"), "device", "serial"),
+		       "{s:i, s:i, s:s, s:s}", "to_user", 100, "in_kernel", 0, "source",
+		       "legacy-ports", "class", "platform");
+	vp_expect_json(entry(json_object_get(p, "devices"), "device", "unknown"), "{s:i}",
+		       "to_user", 7);
 	row = entry(json_object_get(p, "accesses"), "kind", "pio");
 	vp_expect_json(row, "{s:i, s:s, s:i, s:s, s:i}", "address", 0x3f8, "direction", "write",
 		       "size", 1, "device", "serial", "to_user", 100);
@@ -249,7 +267,8 @@ static void test_live_line(void **state)
 	build(&r);
 	line_prev = NULL;
 	out = render(line_of, &r);
-	assert_non_null(strstr(out, "t=10.0s exits-to-vmm=100 (50/s) kernel-exits=400 pio=100 mmio=7"));
+	assert_non_null(
+		strstr(out, "t=10.0s exits-to-vmm=100 (50/s) kernel-exits=400 pio=100 mmio=7"));
 	assert_non_null(strstr(out, "cpuid=12"));
 	free(out);
 	vp_result_init(&half);
@@ -331,9 +350,10 @@ static void test_json_non_utf8_names(void **state)
 	build(&r);
 	snprintf(r.meta.vmm_comm, sizeof(r.meta.vmm_comm), "qemu\xff\xfe");
 	doc = profile_doc(&r);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(json_object_get(doc, "profile"), "target"), "comm")),
-			    "qemu??");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(doc, "profile"), "target"), "comm")),
+		"qemu??");
 	json_decref(doc);
 	vp_result_free(&r);
 }
@@ -341,12 +361,9 @@ static void test_json_non_utf8_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_document),
-		cmocka_unit_test(test_json_file),
-		cmocka_unit_test(test_live_line),
-		cmocka_unit_test(test_live_view),
-		cmocka_unit_test(test_timeline),
-		cmocka_unit_test(test_json_non_utf8_names),
+		cmocka_unit_test(test_json_document), cmocka_unit_test(test_json_file),
+		cmocka_unit_test(test_live_line),     cmocka_unit_test(test_live_view),
+		cmocka_unit_test(test_timeline),      cmocka_unit_test(test_json_non_utf8_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

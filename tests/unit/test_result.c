@@ -85,7 +85,8 @@ static void check_monotonic(const struct vp_stat *s)
 		uint64_t v = vp_stat_percentile(s, p);
 
 		if (v < prev)
-			fail_msg("p%g = %" PRIu64 " < %" PRIu64 " of the previous step", p, v, prev);
+			fail_msg("p%g = %" PRIu64 " < %" PRIu64 " of the previous step", p, v,
+				 prev);
 		assert_in_range(v, s->min_ns, s->max_ns);
 		prev = v;
 	}
@@ -153,8 +154,9 @@ static struct vp_key key(uint8_t kind, uint32_t code, uint16_t vcpu)
 static void test_add_merges_same_key(void **state)
 {
 	struct vp_result r;
-	const struct vp_key base = { .kind = VP_K_PIO, .dir = VP_DIR_WRITE, .size = 1,
-				     .vcpu = VP_VCPU_ANY, .addr = 0x3f8 };
+	const struct vp_key base = {
+		.kind = VP_K_PIO, .dir = VP_DIR_WRITE, .size = 1, .vcpu = VP_VCPU_ANY, .addr = 0x3f8
+	};
 	struct vp_key k[8];
 	struct vp_stat s1 = { 0 }, s2 = { 0 };
 	const struct vp_row *row;
@@ -244,11 +246,11 @@ static void test_select_and_totals(void **state)
 	(void)state;
 	vp_result_init(&r);
 	add_row(&r, VP_K_EXIT, 1, 10, 0, 150);
-	add_row(&r, VP_K_USER, 2, 1000, 900000, 0);  /* costliest overall, other kind */
+	add_row(&r, VP_K_USER, 2, 1000, 900000, 0); /* costliest overall, other kind */
 	add_row(&r, VP_K_EXIT, 2, 50, 0, 100);
-	add_row(&r, VP_K_EXIT, 3, 1, 100, 100);      /* user + kernel = 200 */
+	add_row(&r, VP_K_EXIT, 3, 1, 100, 100); /* user + kernel = 200 */
 	add_row(&r, VP_K_PIO, 0, 7, 0, 0);
-	add_row(&r, VP_K_EXIT, 4, 60, 0, 100);       /* same time as code 2, more often */
+	add_row(&r, VP_K_EXIT, 4, 60, 0, 100); /* same time as code 2, more often */
 	add_row(&r, VP_K_EXIT, 5, 2, 0, 0);
 	add_row(&r, VP_K_EXIT, 6, 3, 0, 0);
 
@@ -291,7 +293,8 @@ static void test_has_exit_events(void **state)
 	vp_result_init(&r);
 	assert_false(vp_result_has_exit_events(&r));
 	/* exits to user space alone say nothing about kvm_exit */
-	r.counters[VP_C_EV_USER_EXIT] = r.counters[VP_C_EV_PIO] = r.counters[VP_C_EV_RUN_ENTER] = 100;
+	r.counters[VP_C_EV_USER_EXIT] = r.counters[VP_C_EV_PIO] = r.counters[VP_C_EV_RUN_ENTER] =
+		100;
 	assert_false(vp_result_has_exit_events(&r));
 	r.counters[VP_C_EV_EXIT] = 1;
 	assert_true(vp_result_has_exit_events(&r));
@@ -304,7 +307,9 @@ static void test_resolve_sole_vcpu(void **state)
 	struct vp_key hlt = { .kind = VP_K_USER, .vcpu = VP_VCPU_UNKNOWN, .code = 5 };
 	struct vp_key io = { .kind = VP_K_USER, .vcpu = VP_VCPU_UNKNOWN, .code = 2 };
 	struct vp_key io0 = { .kind = VP_K_USER, .vcpu = 0, .code = 2 };
-	struct vp_key pio = { .kind = VP_K_PIO, .dir = VP_DIR_WRITE, .size = 1, .vcpu = VP_VCPU_ANY, .addr = 0x3f8 };
+	struct vp_key pio = {
+		.kind = VP_K_PIO, .dir = VP_DIR_WRITE, .size = 1, .vcpu = VP_VCPU_ANY, .addr = 0x3f8
+	};
 	struct vp_stat one = { .count = 1, .user_count = 1, .user_ns = 100 };
 	struct vp_stat many = { .count = 40, .user_count = 40, .user_ns = 4000 };
 	struct vp_result r;
@@ -337,7 +342,9 @@ static void test_resolve_sole_vcpu(void **state)
 /* The live view keeps the previous refresh as a copy: it must not alias. */
 static void test_copy_is_independent(void **state)
 {
-	struct vp_key k = { .kind = VP_K_PIO, .dir = VP_DIR_WRITE, .size = 1, .vcpu = VP_VCPU_ANY, .addr = 0x3f8 };
+	struct vp_key k = {
+		.kind = VP_K_PIO, .dir = VP_DIR_WRITE, .size = 1, .vcpu = VP_VCPU_ANY, .addr = 0x3f8
+	};
 	struct vp_stat st = { .count = 5 };
 	struct vp_result src, dst;
 

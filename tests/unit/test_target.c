@@ -73,8 +73,16 @@ static void write_maps(int pid, const char *text)
 	fclose(f);
 }
 
-enum { QEMU = 100, SLEEP = 200, GONE = 300, EXITING = 400, BARE_VM = 500, NO_MAPS = 600,
-       ZOMBIE = 700, STARTING = 800 };
+enum {
+	QEMU = 100,
+	SLEEP = 200,
+	GONE = 300,
+	EXITING = 400,
+	BARE_VM = 500,
+	NO_MAPS = 600,
+	ZOMBIE = 700,
+	STARTING = 800
+};
 
 static int setup(void **state)
 {
@@ -101,7 +109,8 @@ static int setup(void **state)
 		   "7f0000010000-7f0000013000 rw-s 00000000 00:0e 1233    anon_inode:kvm-vcpu:0\n"
 		   "7f0000020000-7f0000021000 rw-s 00003000 00:0e 1233    anon_inode:kvm-vcpu:0\n"
 		   "7ffff7dd3000-7ffff7dfc000 r-xp 00000000 08:01 99 /lib/x86_64-linux-gnu/ld.so\n"
-		   "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]\n");
+		   "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          "
+		   "[stack]\n");
 
 	/* an ordinary process */
 	make_pid(SLEEP, "sleep", "/usr/bin/sleep");
@@ -268,10 +277,12 @@ static void *qemu_starts(void *arg)
 	add_fd(STARTING, 11, "anon_inode:kvm-vcpu:0");
 	add_fd(STARTING, 12, "anon_inode:kvm-vcpu:1");
 	sleep_ms(60);
-	write_maps(STARTING, "7f0000010000-7f0000013000 rw-s 00000000 00:0e 1233    anon_inode:kvm-vcpu:0\n");
+	write_maps(STARTING,
+		   "7f0000010000-7f0000013000 rw-s 00000000 00:0e 1233    anon_inode:kvm-vcpu:0\n");
 	sleep_ms(60);
-	write_maps(STARTING, "7f0000010000-7f0000013000 rw-s 00000000 00:0e 1233    anon_inode:kvm-vcpu:0\n"
-			     "7f0000020000-7f0000023000 rw-s 00000000 00:0e 1234    anon_inode:kvm-vcpu:1\n");
+	write_maps(STARTING,
+		   "7f0000010000-7f0000013000 rw-s 00000000 00:0e 1233    anon_inode:kvm-vcpu:0\n"
+		   "7f0000020000-7f0000023000 rw-s 00000000 00:0e 1234    anon_inode:kvm-vcpu:1\n");
 	return NULL;
 }
 
@@ -303,11 +314,14 @@ static void test_wait_gives_up(void **state)
 
 	(void)state;
 	assert_non_null(t);
-	assert_int_equal(vp_target_wait_vcpus(root, SLEEP, 1, 0.05, t, err, sizeof(err)), -ETIMEDOUT);
+	assert_int_equal(vp_target_wait_vcpus(root, SLEEP, 1, 0.05, t, err, sizeof(err)),
+			 -ETIMEDOUT);
 	assert_string_equal(err, "it opened no KVM VM within 0 s");
-	assert_int_equal(vp_target_wait_vcpus(root, BARE_VM, 2, 0.05, t, err, sizeof(err)), -ETIMEDOUT);
+	assert_int_equal(vp_target_wait_vcpus(root, BARE_VM, 2, 0.05, t, err, sizeof(err)),
+			 -ETIMEDOUT);
 	assert_string_equal(err, "it has created 0 of its 2 vCPUs after 0 s");
-	assert_int_equal(vp_target_wait_vcpus(root, NO_MAPS, 1, 0.05, t, err, sizeof(err)), -ETIMEDOUT);
+	assert_int_equal(vp_target_wait_vcpus(root, NO_MAPS, 1, 0.05, t, err, sizeof(err)),
+			 -ETIMEDOUT);
 	assert_string_equal(err, "it has not mapped the kvm_run of all its vCPUs after 0 s");
 	/* a QEMU that died is not waited for */
 	assert_int_equal(vp_target_wait_vcpus(root, GONE, 1, 30.0, t, err, sizeof(err)), -ESRCH);

@@ -88,9 +88,14 @@ static void test_clean_neutralizes_escapes(void **state)
 		{ "ide", "ide" },
 		{ "evil\033[2J\033]0;pwned\007", "evil\\x1b[2J\\x1b]0;pwned\\x07" },
 		{ "tab\there\nnew\rline\177", "tab\\x09here\\x0anew\\x0dline\\x7f" },
-		{ "c1 \xc2\x9b" "31m", "c1 \\u009b31m" },             /* 8-bit CSI */
-		{ "bidi \xe2\x80\xae" "txt", "bidi \\u202etxt" },     /* RIGHT-TO-LEFT OVERRIDE */
-		{ "12.4 \u00b5s \u2013 caf\u00e9 \xf0\x9f\x90\xa7", "12.4 \u00b5s \u2013 caf\u00e9 \xf0\x9f\x90\xa7" },
+		{ "c1 \xc2\x9b"
+		  "31m",
+		  "c1 \\u009b31m" }, /* 8-bit CSI */
+		{ "bidi \xe2\x80\xae"
+		  "txt",
+		  "bidi \\u202etxt" }, /* RIGHT-TO-LEFT OVERRIDE */
+		{ "12.4 \u00b5s \u2013 caf\u00e9 \xf0\x9f\x90\xa7",
+		  "12.4 \u00b5s \u2013 caf\u00e9 \xf0\x9f\x90\xa7" },
 	};
 
 	(void)state;
@@ -185,20 +190,25 @@ static void test_table_colour(void **state)
 
 static const char doc_text[] =
 	"{\"schema\": \"vmexit-prof/2\","
-	" \"meta\": {\"command\": \"compare\", \"tool_version\": \"0.2.0\", \"created\": \"2026-11-25T13:40:02Z\","
+	" \"meta\": {\"command\": \"compare\", \"tool_version\": \"0.2.0\", \"created\": "
+	"\"2026-11-25T13:40:02Z\","
 	"  \"host\": {\"kernel\": \"6.1\", \"cpu_vendor\": \"GenuineIntel\","
 	"   \"cpu_model\": \"Xeon\\u001b[2J\", \"cpus\": 4},"
-	"  \"qemu\": {\"binary\": null, \"version\": null, \"usdt\": false}, \"accelerator\": \"tcg\","
+	"  \"qemu\": {\"binary\": null, \"version\": null, \"usdt\": false}, \"accelerator\": "
+	"\"tcg\","
 	"  \"vm_exits_measured\": false, \"attribution\": {\"source\": \"none\", \"detail\": \"\"},"
 	"  \"duration_s\": null, \"lost\": {\"stats_full\": 7, \"threads_full\": 0},"
 	"  \"notes\": [\"under TCG\\u009b\"]},"
-	" \"workloads\": [{\"name\": \"evil\\u001b]0;x\\u0007\", \"group\": \"g\", \"path\": \"emulated\","
+	" \"workloads\": [{\"name\": \"evil\\u001b]0;x\\u0007\", \"group\": \"g\", \"path\": "
+	"\"emulated\","
 	"  \"device\": \"ide\", \"ops\": 4, \"status\": \"ok\", \"ran\": true,"
 	"  \"exits_per_op\": {\"to_user\": 2.5, \"in_kernel\": null, \"total\": null},"
 	"  \"timing\": {\"us_per_op\": null, \"spread_pct\": null, \"runs_us_per_op\": []}}],"
-	" \"speedups\": [{\"group\": \"g\", \"paravirtual\": \"p\", \"emulated\": \"e\", \"ratio\": 3.5,"
+	" \"speedups\": [{\"group\": \"g\", \"paravirtual\": \"p\", \"emulated\": \"e\", "
+	"\"ratio\": 3.5,"
 	"  \"exits_ratio\": null},"
-	"  {\"group\": \"h\", \"paravirtual\": \"q\", \"emulated\": \"f\", \"ratio\": 0.5, \"exits_ratio\": 2}]}";
+	"  {\"group\": \"h\", \"paravirtual\": \"q\", \"emulated\": \"f\", \"ratio\": 0.5, "
+	"\"exits_ratio\": 2}]}";
 
 static char *render(bool colour)
 {
@@ -238,9 +248,9 @@ static void test_render_with_colour(void **state)
 
 	(void)state;
 	assert_non_null(strstr(s, "\033[1mWorkloads\033[0m"));
-	assert_non_null(strstr(s, "\033[31m7 \033[0m"));       /* lost events red */
-	assert_non_null(strstr(s, "\033[32m3.50x\033[0m"));    /* the best speedup green */
-	assert_non_null(strstr(s, "\033[31m0.50x\033[0m"));    /* a slowdown red */
+	assert_non_null(strstr(s, "\033[31m7 \033[0m"));    /* lost events red */
+	assert_non_null(strstr(s, "\033[32m3.50x\033[0m")); /* the best speedup green */
+	assert_non_null(strstr(s, "\033[31m0.50x\033[0m")); /* a slowdown red */
 	/* the document's own escapes stay neutralized with colour on too */
 	assert_null(strstr(s, "\033[2J"));
 	assert_null(strstr(s, "\033]0;"));

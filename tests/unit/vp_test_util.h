@@ -47,7 +47,7 @@ static inline void vp_expect_json(json_t *o, const char *fmt, ...)
 	va_end(ap);
 	if (!want)
 		fail_msg("json_pack: %s", e.text);
-	json_object_foreach(want, k, v) {
+	json_object_foreach (want, k, v) {
 		json_t *got = json_object_get(o, k);
 
 		if (json_is_null(v) ? got && !json_is_null(got) : !json_equal(got, v)) {

@@ -52,15 +52,17 @@ struct target {
 	uint64_t seen;
 };
 
-#define T(k, a, s) { .kind = (k), .addr = (a), .size = (s) }
+#define T(k, a, s)                                                                                 \
+	{                                                                                          \
+		.kind = (k), .addr = (a), .size = (s)                                              \
+	}
 /* Each kind's count is split round-robin over its rows, in table order:
  * row i of a kind with P rows gets N / P, plus 1 if i < N % P. */
 static struct target targets[] = {
-	T(K_OUT, 0x3f0, 1), T(K_OUT, 0x3f1, 2), T(K_OUT, 0x3f4, 4),
-	T(K_IN, 0x3f2, 1), T(K_IN, 0x3f3, 2),
-	T(K_MMIO_WRITE, 0xa0000, 4), T(K_MMIO_WRITE, 0xa0004, 2),
-	T(K_MMIO_WRITE, 0xb0000, 1),
-	T(K_MMIO_READ, 0xa0000, 4), T(K_MMIO_READ, 0xb0000, 1),
+	T(K_OUT, 0x3f0, 1),	     T(K_OUT, 0x3f1, 2),	  T(K_OUT, 0x3f4, 4),
+	T(K_IN, 0x3f2, 1),	     T(K_IN, 0x3f3, 2),		  T(K_MMIO_WRITE, 0xa0000, 4),
+	T(K_MMIO_WRITE, 0xa0004, 2), T(K_MMIO_WRITE, 0xb0000, 1), T(K_MMIO_READ, 0xa0000, 4),
+	T(K_MMIO_READ, 0xb0000, 1),
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
@@ -251,13 +253,15 @@ static int vm_create(struct vm *v, const struct code *c)
 	 * address is QEMU's, outside our slot.  Harmless elsewhere, so best effort. */
 	(void)ioctl(v->vm, KVM_SET_TSS_ADDR, 0xfffbd000ul);
 
-	uint8_t *mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *mem =
+		mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		return fail("mmap guest memory");
 	memcpy(mem + CODE_GPA, c->b, c->len);
 	struct kvm_userspace_memory_region slot = {
-		.slot = 0, .guest_phys_addr = 0, .memory_size = MEM_SIZE,
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = MEM_SIZE,
 		.userspace_addr = (uintptr_t)mem,
 	};
 	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
@@ -304,8 +308,7 @@ static int vcpu_init(struct vm *v)
 
 /* Counts one exit's `count` accesses (count > 1 only for string I/O).  For
  * writes it checks the guest's data; for reads it supplies READ_FILL bytes. */
-static int account(enum kind k, uint64_t addr, uint32_t size, uint8_t *data,
-		   uint32_t count)
+static int account(enum kind k, uint64_t addr, uint32_t size, uint8_t *data, uint32_t count)
 {
 	struct target *t = NULL;
 
@@ -313,16 +316,16 @@ static int account(enum kind k, uint64_t addr, uint32_t size, uint8_t *data,
 		if (targets[i].kind == k && targets[i].addr == addr && targets[i].size == size)
 			t = &targets[i];
 	if (!t) {
-		fprintf(stderr, PROG ": unexpected %s 0x%" PRIx64 " size %u\n",
-			kind_name[k], addr, size);
+		fprintf(stderr, PROG ": unexpected %s 0x%" PRIx64 " size %u\n", kind_name[k], addr,
+			size);
 		return -1;
 	}
 	for (uint32_t i = 0; i < size * count; i++) {
 		if (k == K_IN || k == K_MMIO_READ) {
 			data[i] = READ_FILL;
 		} else if (data[i] != (uint8_t)(GUEST_DATA >> (8 * (i % size)))) {
-			fprintf(stderr, PROG ": %s 0x%" PRIx64 ": unexpected data\n",
-				kind_name[k], addr);
+			fprintf(stderr, PROG ": %s 0x%" PRIx64 ": unexpected data\n", kind_name[k],
+				addr);
 			return -1;
 		}
 	}
@@ -363,14 +366,13 @@ static int run_loop(struct vcpu_thread *th)
 				return 1;
 			th->mmio_exits++;
 			break;
-		case KVM_EXIT_HLT:
-			th->hlt_exits++;
-			return 0;
+		case KVM_EXIT_HLT: th->hlt_exits++; return 0;
 		default:
 			/* suberror says why KVM could not emulate, when it is that */
 			fprintf(stderr, PROG ": unexpected exit reason %u (internal suberror %u)\n",
-				run->exit_reason, run->exit_reason == KVM_EXIT_INTERNAL_ERROR ?
-				run->internal.suberror : 0);
+				run->exit_reason,
+				run->exit_reason == KVM_EXIT_INTERNAL_ERROR ? run->internal.suberror
+									    : 0);
 			return 1;
 		}
 	}
@@ -404,12 +406,13 @@ static int report(const struct vcpu_thread *th, const struct options *o)
 	for (size_t i = 0; i < NTARGETS; i++) {
 		const struct target *t = &targets[i];
 
-		printf("handled %s 0x%x %u %" PRIu64 "\n", kind_name[t->kind],
-		       t->addr, t->size, t->seen);
+		printf("handled %s 0x%x %u %" PRIu64 "\n", kind_name[t->kind], t->addr, t->size,
+		       t->seen);
 		if (t->seen != t->expect) {
-			fprintf(stderr, PROG ": mismatch: %s 0x%x size %u: expected %" PRIu64
-				", handled %" PRIu64 "\n", kind_name[t->kind], t->addr,
-				t->size, t->expect, t->seen);
+			fprintf(stderr,
+				PROG ": mismatch: %s 0x%x size %u: expected %" PRIu64
+				     ", handled %" PRIu64 "\n",
+				kind_name[t->kind], t->addr, t->size, t->expect, t->seen);
 			bad = 1;
 		}
 	}
@@ -425,17 +428,16 @@ static int report(const struct vcpu_thread *th, const struct options *o)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: " PROG " [options]\n"
-		"  --out N          port OUT writes (default 100)\n"
-		"  --in N           port IN reads (default 100)\n"
-		"  --mmio-write N   MMIO writes (default 100)\n"
-		"  --mmio-read N    MMIO reads (default 100)\n"
-		"  --cpuid N        CPUID instructions (default 100)\n"
-		"  --wait-signal    print 'ready <pid>', wait for SIGUSR1 before running\n"
-		"  --linger-ms N    sleep N ms after the guest halts\n"
-		"  --dump-guest F   write the guest code to file F and exit (no KVM needed)\n"
-		"  -h, --help       this text\n");
+	fprintf(f, "usage: " PROG " [options]\n"
+		   "  --out N          port OUT writes (default 100)\n"
+		   "  --in N           port IN reads (default 100)\n"
+		   "  --mmio-write N   MMIO writes (default 100)\n"
+		   "  --mmio-read N    MMIO reads (default 100)\n"
+		   "  --cpuid N        CPUID instructions (default 100)\n"
+		   "  --wait-signal    print 'ready <pid>', wait for SIGUSR1 before running\n"
+		   "  --linger-ms N    sleep N ms after the guest halts\n"
+		   "  --dump-guest F   write the guest code to file F and exit (no KVM needed)\n"
+		   "  -h, --help       this text\n");
 }
 
 static int parse_num(const char *opt, const char *s, uint64_t max, uint64_t *out)
@@ -491,7 +493,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, PROG ": bad option or missing value: '%s'\n", argv[optind - 1]);
+			fprintf(stderr, PROG ": bad option or missing value: '%s'\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}
