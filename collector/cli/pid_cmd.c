@@ -134,32 +134,11 @@ struct session {
 	struct vp_result res;
 	struct vp_timeline tl;
 	struct loop_fds fds;
-	uint64_t prev_dispatches;
+	json_t *prev_doc;  /* at the last refresh, for the rates */
 	size_t unnamed;	   /* accesses no source named when QEMU's map was last read */
 	char version[128]; /* QEMU's, asked once */
 	char notes[512];
 };
-
-static uint64_t usdt_dispatches(const struct vp_attr_sources *src)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; src->have_counts && i < src->counts.n; i++)
-		n += src->counts.r[i].reads + src->counts.r[i].writes;
-	return n;
-}
-
-/* A QEMU without KVM has no exits: what its device models were asked to do
- * is the whole story, one line per refresh. */
-static void tcg_line(struct session *s, double elapsed, double seconds)
-{
-	uint64_t n = usdt_dispatches(&s->src);
-
-	printf("t=%.1fs qemu-dispatches=%" PRIu64 " (%.0f/s)\n", elapsed, n,
-	       seconds > 0 ? (double)(n - s->prev_dispatches) / seconds : 0.0);
-	fflush(stdout);
-	s->prev_dispatches = n;
-}
 
 static json_t *build_doc(struct session *s);
 
@@ -176,30 +155,26 @@ static int read_live(struct session *s)
 
 /* On a terminal the whole report so far, redrawn like top, the costliest
  * rows of each table under a line of current rates; in a log one line. */
-static void live_view(struct session *s, const struct vp_result *prev, double seconds, bool tty)
+static void live_view(struct session *s, double seconds, bool tty)
 {
 	struct vp_text_style style;
-	json_t *doc;
+	json_t *doc = build_doc(s);
 
-	if (!tty) {
-		if (s->kvm)
-			vp_report_line(stdout, &s->res, prev, seconds);
-		else
-			tcg_line(s, s->res.meta.duration_s, seconds);
+	if (!doc)
 		return;
+	if (tty) {
+		vp_tt_style_auto(STDOUT_FILENO, &style);
+		style.max_rows = 8;
+		fputs("\033[H\033[2J", stdout);
 	}
-	if (!(doc = build_doc(s)))
-		return;
-	vp_tt_style_auto(STDOUT_FILENO, &style);
-	style.max_rows = 8;
-	fputs("\033[H\033[2J", stdout);
-	if (s->kvm)
-		vp_report_line(stdout, &s->res, prev, seconds);
-	else
-		tcg_line(s, s->res.meta.duration_s, seconds);
-	vp_text_render(stdout, doc, &style);
-	fflush(stdout);
-	json_decref(doc);
+	/* Rates since the last refresh; the first has none before it. */
+	vp_text_live_line(stdout, doc, s->prev_doc, seconds);
+	if (tty) {
+		vp_text_render(stdout, doc, &style);
+		fflush(stdout);
+	}
+	json_decref(s->prev_doc);
+	s->prev_doc = doc;
 }
 
 /* Accesses no source could name a device for. */
@@ -236,11 +211,9 @@ static void collect_sources(struct session *s)
 static void run_loop(struct session *s, double start)
 {
 	const struct vp_options *o = s->o;
-	struct vp_result prev;
 	double next_tick = start + o->interval_s, last_tick = start;
-	bool tty = isatty(STDOUT_FILENO), told_no_exit = false, have_prev = false;
+	bool tty = isatty(STDOUT_FILENO), told_no_exit = false;
 
-	vp_result_init(&prev);
 	for (;;) {
 		struct pollfd p[2] = { { .fd = s->fds.sig, .events = POLLIN },
 				       { .fd = s->fds.pid, .events = POLLIN } };
@@ -283,15 +256,12 @@ static void run_loop(struct session *s, double start)
 			vp_timeline_add(&s->tl, &s->res, now - start);
 		}
 		collect_sources(s);
-		/* Rates since the last refresh; the first has none before it. */
-		live_view(s, have_prev ? &prev : NULL, now - last_tick, tty);
-		have_prev = vp_result_copy(&prev, &s->res) == 0;
+		live_view(s, now - last_tick, tty);
 	next:
 		last_tick = now;
 		while (next_tick <= now)
 			next_tick += o->interval_s;
 	}
-	vp_result_free(&prev);
 }
 
 /* Attaches everything or nothing: 0, or an error already reported. */
@@ -398,6 +368,7 @@ int vp_session_run(const struct vp_options *o)
 	vp_qemu_version(s.target.exe, s.version, sizeof(s.version));
 	start = now_s();
 	run_loop(&s, start);
+	json_decref(s.prev_doc);
 	s.res.meta.duration_s = now_s() - start;
 	if (s.kvm) {
 		vp_live_detach(&s.live);

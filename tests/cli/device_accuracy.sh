@@ -14,7 +14,8 @@
 #   ide-dma     two ide_dma_cb per op (the write, then the read back);
 #   virtio-blk  one virtio_blk_req_complete per request (2 x ops) and one
 #               virtio_queue_notify per kick, plus the one QEMU makes itself
-#               when it starts the queue's ioeventfd;
+#               when it starts the queue's ioeventfd (unless that one and
+#               the guest's first kick merged in the eventfd: then kicks);
 #   stopwatch   one vmexit_stopwatch_cmd per command register write (mmio),
 #               or per ring entry plus the reset (pv: 3 x ops + 1), and one
 #               ring batch and doorbell per kick (pv).
@@ -64,10 +65,10 @@ check pci-config 0
 
 field() { awk -v k="$1" '$1 == k { print $2 }' "$scratch/out"; }
 ops=$(field ops) mmio_write=$(field mmio_write)
-expect() { # event, count wanted
+expect() { # event, count wanted (or counts, "a|b")
   local got
   got=$(awk -v d="$dev" -v e="$1" '/^QEMU EVENTS/ { t = 1; next } t && $1 == d && $2 == e { print $3 }' "$scratch/out")
-  if [ -n "$2" ] && [ "${got:-0}" = "$2" ]; then
+  if [ -n "$2" ] && [[ "|$2|" == *"|${got:-0}|"* ]]; then
     echo "ok: $w $dev $1 = $2"
   else
     echo "FAIL: $w $dev $1 = ${got:-none}, want ${2:-?}"; fail=1
@@ -76,7 +77,7 @@ expect() { # event, count wanted
 case $w in
   ide-pio) expect ide_sector_write "$ops"; expect ide_sector_read "$ops" ;;
   ide-dma) expect ide_dma_cb $((2 * ops)) ;;
-  virtio-blk) expect virtio_blk_req_complete $((2 * ops)); expect virtio_queue_notify $((kicks + 1)) ;;
+  virtio-blk) expect virtio_blk_req_complete $((2 * ops)); expect virtio_queue_notify "$((kicks + 1))|$kicks" ;;
   stopwatch-mmio) expect vmexit_stopwatch_cmd "$mmio_write" ;;
   stopwatch-pv)
     expect vmexit_stopwatch_cmd $((3 * ops + 1))

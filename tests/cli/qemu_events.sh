@@ -7,7 +7,9 @@
 #   written, then read back), and virtio_queue_notify one per kick plus the
 #   one QEMU makes itself when it starts the queue's ioeventfd at DRIVER_OK
 #   (virtio_device_start_ioeventfd_impl kicks every queue once, for
-#   requests already in the ring).
+#   requests already in the ring).  That kick and the guest's first one go
+#   through the same eventfd: when the guest kicks before QEMU's main loop
+#   has read it, the two are one read, one notify (kicks, not kicks + 1).
 # Each run goes through `vmexit-prof run --profile`, whose device table
 # ends with the interrupts and the events.
 # Usage: qemu_events.sh VMEXIT_PROF VP_QEMU
@@ -33,9 +35,10 @@ for append in "ops=20 batch=8 irq=1" "ops=20 batch=1 irq=1" "ops=24 batch=5 irq=
     *) want= ;;
   esac
   if [ "$status" != 0 ] || [ -z "$kicks" ] || [ "${irqs:-}" != "$want" ] ||
-     [ "${notifies:-}" != $((kicks + 1)) ] || [ "${completes:-}" != $((2 * ops)) ]; then
+     { [ "${notifies:-}" != $((kicks + 1)) ] && [ "${notifies:-}" != "$kicks" ]; } ||
+     [ "${completes:-}" != $((2 * ops)) ]; then
     echo "FAIL: $append: status $status, kicks ${kicks:-?}, ops ${ops:-?}: virtio-blk interrupts" \
-         "'${irqs:-none}' (want '${want:-none}'), virtio_queue_notify '${notifies:-}' (want kicks + 1)," \
+         "'${irqs:-none}' (want '${want:-none}'), virtio_queue_notify '${notifies:-}' (want kicks + 1, or kicks when the two merged)," \
          "virtio_blk_req_complete '${completes:-}' (want 2 x ops)"
     cat "$scratch/out" "$scratch/err"
     fail=1

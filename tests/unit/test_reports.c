@@ -247,38 +247,61 @@ __attribute__((noinline)) static char *render(void (*fn)(FILE *, const void *), 
 	return buf;
 }
 
-static const struct vp_result *line_prev;
+static json_t *line_prev;
 
-static void line_of(FILE *f, const void *r)
+static void line_of(FILE *f, const void *doc)
 {
-	vp_report_line(f, r, line_prev, 2.0);
+	vp_text_live_line(f, doc, line_prev, 2.0);
 }
 
-/* The log line: totals, and exits to user space per second since the last
- * line (the first: since the start). */
+/* The log line, rendered from the document: totals, and exits to user
+ * space per second since the last line (the first: since the start). */
 static void test_live_line(void **state)
 {
 	struct vp_result r, half;
 	struct vp_key k = { .kind = VP_K_USER, .vcpu = 0, .code = 2 };
 	struct vp_stat st = { .count = 50 };
+	json_t *doc;
 	char *out;
 
 	(void)state;
 	build(&r);
+	doc = profile_doc(&r);
 	line_prev = NULL;
-	out = render(line_of, &r);
+	out = render(line_of, doc);
 	assert_non_null(
 		strstr(out, "t=10.0s exits-to-vmm=100 (50/s) kernel-exits=400 pio=100 mmio=7"));
 	assert_non_null(strstr(out, "cpuid=12"));
 	free(out);
 	vp_result_init(&half);
 	assert_int_equal(vp_result_add(&half, &k, &st), 0);
-	line_prev = &half;
-	out = render(line_of, &r); /* 50 more in 2 s */
+	line_prev = profile_doc(&half);
+	out = render(line_of, doc); /* 50 more in 2 s */
 	assert_non_null(strstr(out, "exits-to-vmm=100 (25/s)"));
 	free(out);
+	json_decref(line_prev);
+	json_decref(doc);
 	vp_result_free(&half);
 	vp_result_free(&r);
+}
+
+/* Under TCG there are no exits: the line counts QEMU's dispatches, which
+ * the document has per device. */
+static void test_live_line_tcg(void **state)
+{
+	json_t *doc =
+		json_pack("{s:{s:f, s:s}, s:{s:[{s:i}, {s:i}]}}", "meta", "duration_s", 3.0,
+			  "accelerator", "tcg", "profile", "devices", "to_user", 30, "to_user", 12);
+	char *out;
+
+	(void)state;
+	line_prev = json_pack("{s:{s:f, s:s}, s:{s:[{s:i}]}}", "meta", "duration_s", 1.0,
+			      "accelerator", "tcg", "profile", "devices", "to_user", 22);
+	out = render(line_of, doc);
+	assert_string_equal(out, "t=3.0s qemu-dispatches=42 (10/s)\n");
+	free(out);
+	json_decref(line_prev);
+	json_decref(doc);
 }
 
 static void view_of(FILE *f, const void *doc)
@@ -361,9 +384,10 @@ static void test_json_non_utf8_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_document), cmocka_unit_test(test_json_file),
-		cmocka_unit_test(test_live_line),     cmocka_unit_test(test_live_view),
-		cmocka_unit_test(test_timeline),      cmocka_unit_test(test_json_non_utf8_names),
+		cmocka_unit_test(test_json_document),	    cmocka_unit_test(test_json_file),
+		cmocka_unit_test(test_live_line),	    cmocka_unit_test(test_live_line_tcg),
+		cmocka_unit_test(test_live_view),	    cmocka_unit_test(test_timeline),
+		cmocka_unit_test(test_json_non_utf8_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
