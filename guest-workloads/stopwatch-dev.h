@@ -1,7 +1,7 @@
 /*
  * Finding and opening the vmexit-stopwatch PCI device, shared by the
  * stopwatch-mmio and stopwatch-pv workloads.  The register map, ring layout
- * and codes come from the device's own header (qemu-trace-events/stopwatch).
+ * and codes come from the device's own header (qemu-trace-events/include/hw/misc/vmexit_stopwatch.h).
  */
 #ifndef STOPWATCH_DEV_H
 #define STOPWATCH_DEV_H

@@ -73,7 +73,7 @@ configure_flags=(--target-list=x86_64-softmmu --enable-kvm --enable-tcg
 
 overlay_hash() {
   # Everything that changes the built binary: the overlay and the configuration.
-  { (cd "$here" && find . -type f \( -name '*.c' -o -name '*.h' -o -name '*.patch' -o -name '*.trace-events' \) \
+  { (cd "$here" && find . -type f \( -name '*.c' -o -name '*.h' -o -name '*.patch' -o -name 'trace-events' -o -name '*.md' \) \
       -print0 | sort -z | xargs -0 sha256sum)
     printf '%s\n' "${configure_flags[@]}"; } | sha256sum | cut -c1-16
 }
@@ -94,11 +94,14 @@ fetch_source() {
 
 apply_overlay() {
   local src=$1
-  cp "$here/stopwatch/stopwatch.c" "$src/hw/misc/vmexit_stopwatch.c"
-  cp "$here/stopwatch/stopwatch-ring.c" "$src/hw/misc/vmexit_stopwatch_ring.c"
-  cp "$here/stopwatch/stopwatch-internal.h" "$src/hw/misc/vmexit_stopwatch_internal.h"
-  cp "$here/stopwatch/vmexit_stopwatch.h" "$src/include/hw/misc/vmexit_stopwatch.h"
-  cat "$here/stopwatch/stopwatch.trace-events" >>"$src/hw/misc/trace-events"
+  # The overlay mirrors QEMU's tree: each file goes to its own path there,
+  # but a trace-events fragment is appended to QEMU's file of that folder.
+  (cd "$here" && find hw include docs -type f ! -name trace-events) | while read -r f; do
+    mkdir -p "$src/$(dirname "$f")" && cp "$here/$f" "$src/$f"
+  done
+  (cd "$here" && find hw -type f -name trace-events) | while read -r f; do
+    cat "$here/$f" >>"$src/$f"
+  done
   patch -s -p1 -d "$src" <"$here/qemu-overlay.patch" || die "overlay patch does not apply to qemu $QEMU_SRC_VERSION"
 }
 

@@ -1,6 +1,6 @@
 """The vmexit-stopwatch PCI device as a guest driver sees it, over qtest.
 
-The constants mirror qemu-trace-events/stopwatch/vmexit_stopwatch.h.
+The constants mirror qemu-trace-events/include/hw/misc/vmexit_stopwatch.h.
 Used by test_stopwatch_qtest.py and its parts (stopwatch_registers.py,
 stopwatch_ring.py, stopwatch_lifecycle.py) and by test_trace_backends.py.
 """

@@ -8,7 +8,7 @@
  * extensions.  Everything the guest sees in memory or in a BAR is
  * little-endian.
  *
- * See qemu-trace-events/stopwatch/README.md for the full specification.
+ * See docs/specs/vmexit-stopwatch.md for the full specification.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
