@@ -69,12 +69,13 @@ static double us_per_op(const struct vp_guest_result *r)
 }
 
 static void fill_row(struct vp_compare_row *row, const struct vp_guest_result *r,
-		     const struct vp_usdt_counts *c, const struct vp_result *kvm)
+		     const struct vp_usdt_counts *c, const struct vp_result *kvm,
+		     const struct vp_memmap *map)
 {
 	struct vp_device_count d[VP_MAX_DEVICE_COUNTS];
 	size_t n = vp_profile_by_device(c, r->valid ? r : NULL, d, VP_MAX_DEVICE_COUNTS);
 	const struct vp_device_count *dc = vp_device_count_find(d, n, row->dev);
-	struct vp_attribution a = { .usdt = c };
+	struct vp_attribution a = { .usdt = c, .memmap = map && map->nranges ? map : NULL };
 	struct vp_device_total *tot = NULL;
 	size_t ntot = vp_device_totals(kvm && kvm->nrows ? kvm : NULL, &a, &tot);
 	const struct vp_device_total *t = vp_device_total_find(tot, ntot, row->dev);
@@ -191,6 +192,7 @@ int vp_compare_main(const struct vp_run_options *o)
 		struct vp_usdt_counts counts;
 		struct vp_guest_result r;
 		struct vp_result kvm;
+		struct vp_memmap map;
 		char elf[4096], accel[8] = "";
 
 		row->dev = vp_device_for_workload(row->name);
@@ -198,7 +200,7 @@ int vp_compare_main(const struct vp_run_options *o)
 		c.elf = elf;
 		vp_note("compare: running %s (%s)", row->name, row->params);
 		vp_result_init(&kvm);
-		ret = vp_run_profiled(row->w, &c, o->timeout_s, o->verbose, &r, &counts, &kvm,
+		ret = vp_run_profiled(row->w, &c, o->timeout_s, o->verbose, &r, &counts, &kvm, &map,
 				      accel, sizeof(accel), err, sizeof(err));
 		if (!cmp->accel[0] && accel[0])
 			snprintf(cmp->accel, sizeof(cmp->accel), "%s", accel);
@@ -210,6 +212,7 @@ int vp_compare_main(const struct vp_run_options *o)
 			row->kernel_ns_per_op = row->qemu_ns_per_op = -1.0;
 			vp_usdt_counts_free(&counts);
 			vp_result_free(&kvm);
+			vp_memmap_free(&map);
 			/* the host cannot profile at all: the next ones would fail alike */
 			if (host_refused(ret)) {
 				status = VP_EXIT_BAD_INPUT;
@@ -220,7 +223,7 @@ int vp_compare_main(const struct vp_run_options *o)
 		}
 		row->ran = true;
 		row->us_per_op = -1.0;
-		fill_row(row, &r, &counts, &kvm);
+		fill_row(row, &r, &counts, &kvm, &map);
 		if (!strcmp(accel, "kvm") && !vp_result_has_exit_events(&kvm))
 			cmp->kvm_exit_silent = true;
 		if (!ret && r.code == 0)
@@ -231,6 +234,7 @@ int vp_compare_main(const struct vp_run_options *o)
 			status = status ? status : 1;
 		vp_usdt_counts_free(&counts);
 		vp_result_free(&kvm);
+		vp_memmap_free(&map);
 	}
 	vp_compare_speedups(cmp);
 	if (status != VP_EXIT_BAD_INPUT) {

@@ -344,6 +344,20 @@ const char *vp_guest_serial(const struct vp_guest *g)
 	return g->text;
 }
 
+bool vp_guest_output_seen(const struct vp_guest *g)
+{
+	struct stat st;
+
+	return g->serial[0] && !stat(g->serial, &st) && st.st_size > 0;
+}
+
+bool vp_guest_running(struct vp_guest *g)
+{
+	if (g->pid && waitpid(g->pid, &g->status, WNOHANG) == g->pid)
+		g->pid = 0;
+	return g->pid != 0;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;

@@ -91,6 +91,10 @@ int vp_guest_wait(struct vp_guest *g, double timeout_s, struct vp_guest_result *
 		  size_t errlen);
 /* The serial output read by vp_guest_wait (NULL before). */
 const char *vp_guest_serial(const struct vp_guest *g);
+/* The guest has printed something: the firmware is done, its BARs are set. */
+bool vp_guest_output_seen(const struct vp_guest *g);
+/* QEMU has not exited yet (reaps it when it has). */
+bool vp_guest_running(struct vp_guest *g);
 /* Kills QEMU if still running, removes the scratch files. */
 void vp_guest_free(struct vp_guest *g);
 

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "attribution.h"
 #include "vmexit_source.h"
+#include "qemu_memmap.h"
 #include "qmp.h"
 #include "target.h"
 
@@ -216,10 +218,41 @@ void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_gu
 	print_interrupts(c, ops);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The guest's first output means the firmware has assigned the BARs:
+ * QEMU's memory map then names the device of every address, also of the
+ * accesses that never leave the kernel (coalesced MMIO), which no exit
+ * joins to a region.  A guest done before that keeps m empty. */
+static void learn_memmap(struct vp_guest *g, double timeout_s, struct vp_memmap *m)
+{
+	double deadline = now_s() + timeout_s;
+	struct vp_qmp q;
+	char err[256];
+
+	while (!vp_guest_output_seen(g)) {
+		if (!vp_guest_running(g) || now_s() >= deadline)
+			return;
+		nanosleep(&(struct timespec){ .tv_nsec = 2 * 1000 * 1000 }, NULL);
+	}
+	if (vp_qmp_open(&q, vp_guest_qmp_path(g), vp_guest_pid(g), QMP_CONNECT_TIMEOUT_S, err,
+			sizeof(err)))
+		return;
+	if (vp_memmap_from_qmp(m, &q, err, sizeof(err)))
+		vp_memmap_free(m);
+	vp_qmp_close(&q);
+}
+
 int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *cfg,
 		    double timeout_s, bool verbose, struct vp_guest_result *r,
-		    struct vp_usdt_counts *c, struct vp_result *kvm, char *accel, size_t accel_len,
-		    char *err, size_t errlen)
+		    struct vp_usdt_counts *c, struct vp_result *kvm, struct vp_memmap *map,
+		    char *accel, size_t accel_len, char *err, size_t errlen)
 {
 	static struct vp_target t; /* large: keep it off the stack */
 	struct vp_guest_config pc = *cfg;
@@ -231,6 +264,8 @@ int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *c
 
 	memset(r, 0, sizeof(*r));
 	memset(c, 0, sizeof(*c));
+	if (map)
+		memset(map, 0, sizeof(*map));
 	pc.paused_qmp = true;
 	ret = vp_guest_start(w, &pc, &g, err, errlen);
 	if (ret)
@@ -244,6 +279,8 @@ int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *c
 	}
 	if (on_kvm)
 		vp_usdt_set_vcpu_runs(&u, &t);
+	if (on_kvm && map)
+		learn_memmap(g, timeout_s, map);
 	ret = vp_guest_wait(g, timeout_s, r, err, errlen);
 	/* QEMU has exited: every access it made is in the maps. */
 	rret = vp_usdt_read(&u, c);
