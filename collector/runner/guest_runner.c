@@ -344,26 +344,29 @@ const char *vp_guest_serial(const struct vp_guest *g)
 	return g->text;
 }
 
-bool vp_guest_output_seen(const struct vp_guest *g)
-{
-	struct stat st;
-
-	return g->serial[0] && !stat(g->serial, &st) && st.st_size > 0;
-}
-
-bool vp_guest_running(struct vp_guest *g)
-{
-	if (g->pid && waitpid(g->pid, &g->status, WNOHANG) == g->pid)
-		g->pid = 0;
-	return g->pid != 0;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool vp_guest_wait_output(struct vp_guest *g, double timeout_s)
+{
+	double deadline = now_s() + timeout_s;
+	struct stat st;
+
+	while (!(g->serial[0] && !stat(g->serial, &st) && st.st_size > 0)) {
+		if (!g->pid || now_s() >= deadline)
+			return false;
+		if (waitpid(g->pid, &g->status, WNOHANG) == g->pid) {
+			g->pid = 0; /* exited: vp_guest_wait reads what it printed */
+			return false;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 2 * 1000 * 1000 }, NULL);
+	}
+	return true;
 }
 
 /* Whole file (malloc'd, NUL-terminated) from fd's start; NULL on error. */

@@ -91,10 +91,9 @@ int vp_guest_wait(struct vp_guest *g, double timeout_s, struct vp_guest_result *
 		  size_t errlen);
 /* The serial output read by vp_guest_wait (NULL before). */
 const char *vp_guest_serial(const struct vp_guest *g);
-/* The guest has printed something: the firmware is done, its BARs are set. */
-bool vp_guest_output_seen(const struct vp_guest *g);
-/* QEMU has not exited yet (reaps it when it has). */
-bool vp_guest_running(struct vp_guest *g);
+/* Waits until the guest has printed something (the firmware is then done,
+ * its BARs set): true; false when QEMU exited first or timeout_s passed. */
+bool vp_guest_wait_output(struct vp_guest *g, double timeout_s);
 /* Kills QEMU if still running, removes the scratch files. */
 void vp_guest_free(struct vp_guest *g);
 

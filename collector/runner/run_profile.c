@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -218,29 +217,17 @@ void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_gu
 	print_interrupts(c, ops);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The guest's first output means the firmware has assigned the BARs:
  * QEMU's memory map then names the device of every address, also of the
  * accesses that never leave the kernel (coalesced MMIO), which no exit
  * joins to a region.  A guest done before that keeps m empty. */
 static void learn_memmap(struct vp_guest *g, double timeout_s, struct vp_memmap *m)
 {
-	double deadline = now_s() + timeout_s;
 	struct vp_qmp q;
 	char err[256];
 
-	while (!vp_guest_output_seen(g)) {
-		if (!vp_guest_running(g) || now_s() >= deadline)
-			return;
-		nanosleep(&(struct timespec){ .tv_nsec = 2 * 1000 * 1000 }, NULL);
-	}
+	if (!vp_guest_wait_output(g, timeout_s))
+		return;
 	if (vp_qmp_open(&q, vp_guest_qmp_path(g), vp_guest_pid(g), QMP_CONNECT_TIMEOUT_S, err,
 			sizeof(err)))
 		return;
