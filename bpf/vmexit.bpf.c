@@ -161,7 +161,7 @@ int tp_kvm_fast_mmio(struct trace_event_raw_kvm_fast_mmio___vp *ctx)
 {
 	EV_OR_RETURN();
 
-	handle_simple(&ev, VP_C_EV_FAST_MMIO, VP_K_FAST_MMIO, VP_DIR_WRITE, 0, ctx->gpa);
+	handle_fast_mmio(&ev, ctx->gpa);
 	return 0;
 }
 

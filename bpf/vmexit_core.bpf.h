@@ -29,6 +29,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the collector between open and load. */
 const volatile __u32 target_tgid = 0;
 const volatile __s32 target_vcpu = -1;
+const volatile struct vp_port_span marker_ports[VP_MARKER_SPANS] = {};
+
+/* Marker port accesses so far (vmexit.h, vp_guest_stat). */
+__u64 fw_epoch = 0;
 
 /* Values of struct kvm_run (UAPI, stable). */
 #define VP_KVM_EXIT_IO	   2
@@ -93,6 +97,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vp_vcpu_fd);
 } vcpu_fds SEC(".maps");
+
+/* Device keys' events after the firmware (vmexit.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, VP_MAX_GUEST_STATS);
+	__type(key, struct vp_key);
+	__type(value, struct vp_guest_stat);
+} guest_stats SEC(".maps");
 
 /* Zero-filled template for new stats entries (too big for the BPF stack to spare). */
 struct {
@@ -194,6 +206,43 @@ static __always_inline struct vp_stat *stat_of(const struct vp_key *key)
 	return bpf_map_lookup_elem(&stats, key);
 }
 
+static __always_inline int is_marker_port(__u32 port)
+{
+	for (int i = 0; i < VP_MARKER_SPANS; i++)
+		if (port >= marker_ports[i].first && port <= marker_ports[i].last)
+			return 1;
+	return 0;
+}
+
+/* key's part after the firmware, restarted when a newer marker came; none
+ * for the marker ports, whose every access is the firmware's. */
+static __always_inline struct vp_guest_stat *guest_stat_of(const struct vp_key *key)
+{
+	__u64 epoch = fw_epoch;
+	struct vp_guest_stat *g;
+
+	if (key->kind == VP_K_PIO && is_marker_port(key->addr))
+		return NULL;
+	g = bpf_map_lookup_elem(&guest_stats, key);
+	if (!g) {
+		struct vp_guest_stat fresh = { .epoch = epoch };
+		long err = bpf_map_update_elem(&guest_stats, key, &fresh, BPF_NOEXIST);
+
+		if (err && err != -17 /* EEXIST */) {
+			count_event(VP_C_GUEST_FULL);
+			return NULL;
+		}
+		g = bpf_map_lookup_elem(&guest_stats, key);
+		if (!g)
+			return NULL;
+	}
+	if (g->epoch != epoch) {
+		__builtin_memset(g, 0, sizeof(*g));
+		g->epoch = epoch;
+	}
+	return g;
+}
+
 static __always_inline __u32 log2_slot(__u64 v)
 {
 	__u32 r = 0;
@@ -258,6 +307,17 @@ static __always_inline void count_key(struct vp_key *k)
 		s->count++;
 }
 
+/* A device access: its key, and its part after the firmware. */
+static __always_inline void count_device(struct vp_key *k)
+{
+	struct vp_guest_stat *g;
+
+	count_key(k);
+	g = guest_stat_of(k);
+	if (g)
+		g->count++;
+}
+
 /* Remember the access of the exit in progress, so kernel time can reach it. */
 static __always_inline void note_access(struct vp_thread *t, const struct vp_key *k)
 {
@@ -305,6 +365,7 @@ static __always_inline void handle_exit(const struct vp_ev *ev, __u32 reason, __
 
 static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, int has_vcpu)
 {
+	struct vp_guest_stat *g;
 	struct vp_thread *t;
 	struct vp_key k;
 	struct vp_stat *s;
@@ -346,6 +407,11 @@ static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, 
 		if (s) {
 			s->kern_count++;
 			s->kern_ns += kern;
+		}
+		g = guest_stat_of(&k);
+		if (g) {
+			g->kern_count++;
+			g->kern_ns += kern;
 		}
 	}
 done:
@@ -417,6 +483,7 @@ static __always_inline void add_user_time(struct vp_stat *s, __u64 ns)
 static __always_inline void handle_run_enter(const struct vp_ev *ev, const struct vp_vcpu_fd *vf,
 					     const __u8 *run)
 {
+	struct vp_guest_stat *g;
 	struct vp_thread *t;
 	struct vp_key k = {};
 	struct vp_stat *s;
@@ -455,6 +522,11 @@ static __always_inline void handle_run_enter(const struct vp_ev *ev, const struc
 	s = stat_of(&k);
 	if (s)
 		add_user_time(s, user);
+	g = guest_stat_of(&k);
+	if (g) {
+		g->user_count++;
+		g->user_ns += user;
+	}
 }
 
 static __always_inline void handle_run_exit(const struct vp_ev *ev)
@@ -493,8 +565,10 @@ static __always_inline void handle_pio(const struct vp_ev *ev, __u32 rw, __u32 p
 	if (!t || !vcpu_wanted(t))
 		return;
 	key_device(&k, VP_K_PIO, rw == VP_KVM_PIO_OUT ? VP_DIR_WRITE : VP_DIR_READ, size, port);
-	count_key(&k);
+	count_device(&k);
 	note_access(t, &k);
+	if (is_marker_port(port))
+		__sync_fetch_and_add(&fw_epoch, 1);
 }
 
 #define VP_MMIO_READ_UNSATISFIED 0
@@ -513,8 +587,22 @@ static __always_inline void handle_mmio(const struct vp_ev *ev, __u32 type, __u3
 	key_device(&k, VP_K_MMIO, type == VP_MMIO_WRITE ? VP_DIR_WRITE : VP_DIR_READ, len, gpa);
 	/* A read is counted once, when its value is known. */
 	if (type != VP_MMIO_READ_UNSATISFIED)
-		count_key(&k);
+		count_device(&k);
 	note_access(t, &k);
+}
+
+/* A write an ioeventfd served: the kernel signalled QEMU, no exit to it. */
+static __always_inline void handle_fast_mmio(const struct vp_ev *ev, __u64 gpa)
+{
+	struct vp_thread *t;
+	struct vp_key k;
+
+	count_event(VP_C_EV_FAST_MMIO);
+	t = thread_of(ev);
+	if (!t || !vcpu_wanted(t))
+		return;
+	key_device(&k, VP_K_FAST_MMIO, VP_DIR_WRITE, 0, gpa);
+	count_device(&k);
 }
 
 /* Events with no exit state: count them per key for the target's threads. */

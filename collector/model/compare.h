@@ -43,6 +43,9 @@ struct vp_compare_row {
 	 * saw dispatched (in_kernel_measured false). */
 	uint64_t to_user, ioeventfd, coalesced;
 	bool in_kernel_measured;
+	/* Events the kernel's tables had no room for in the profiled run:
+	 * the exit figures may be low by as much. */
+	uint64_t not_recorded;
 	double kernel_ns_per_op, qemu_ns_per_op;       /* < 0: not measured (TCG; no kvm_exit) */
 	uint64_t interrupts;			       /* raised by the device after the firmware */
 	struct vp_dev_event events[VP_DEV_MAX_EVENTS]; /* QEMU's, of the device */

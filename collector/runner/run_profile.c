@@ -238,8 +238,8 @@ static void learn_memmap(struct vp_guest *g, double timeout_s, struct vp_memmap 
 
 int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *cfg,
 		    double timeout_s, bool verbose, struct vp_guest_result *r,
-		    struct vp_usdt_counts *c, struct vp_result *kvm, struct vp_memmap *map,
-		    char *accel, size_t accel_len, char *err, size_t errlen)
+		    struct vp_usdt_counts *c, struct vp_result *kvm, struct vp_result *kvm_guest,
+		    struct vp_memmap *map, char *accel, size_t accel_len, char *err, size_t errlen)
 {
 	static struct vp_target t; /* large: keep it off the stack */
 	struct vp_guest_config pc = *cfg;
@@ -274,9 +274,12 @@ int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *c
 	vp_usdt_close(&u);
 	if (on_kvm) {
 		int kret = vp_live_read(&live, kvm);
+		uint64_t markers;
 
 		if (!kret && t.nr_vcpus == 1)
 			vp_result_resolve_vcpu(kvm, (uint16_t)t.vcpus[0].vcpu);
+		if (!kret && kvm_guest)
+			kret = vp_live_read_guest(&live, kvm_guest, &markers);
 
 		vp_live_close(&live);
 		if (!rret)

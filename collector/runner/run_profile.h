@@ -24,12 +24,14 @@ void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_gu
 
 /* Boots w with --profile semantics and fills r and c (free c afterwards);
  * when it runs under KVM and kvm is not NULL, its exits go into kvm too,
- * and QEMU's memory map, once the firmware has set it up, into map (if not
- * NULL; free it afterwards; empty when the guest was done too soon).
+ * the device keys' part after the firmware's last fw_cfg access into
+ * kvm_guest (if not NULL), and QEMU's memory map, once the firmware has set
+ * it up, into map (if not NULL; free it afterwards; empty when the guest
+ * was done too soon).
  * 0 (r may still hold a failed guest status), or -errno with err. */
 int vp_run_profiled(const struct vp_workload *w, const struct vp_guest_config *cfg,
 		    double timeout_s, bool verbose, struct vp_guest_result *r,
-		    struct vp_usdt_counts *c, struct vp_result *kvm, struct vp_memmap *map,
-		    char *accel, size_t accel_len, char *err, size_t errlen);
+		    struct vp_usdt_counts *c, struct vp_result *kvm, struct vp_result *kvm_guest,
+		    struct vp_memmap *map, char *accel, size_t accel_len, char *err, size_t errlen);
 
 #endif

@@ -86,3 +86,45 @@ int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_resul
 		err = read_counters(counters_fd, ncpus, r);
 	return err;
 }
+
+int vp_read_guest_map(int guest_fd, uint64_t epoch, struct vp_result *r)
+{
+	size_t stride = PERCPU_STRIDE(sizeof(struct vp_guest_stat));
+	struct vp_key key, next;
+	struct vp_key *prev = NULL;
+	int ncpus = libbpf_num_possible_cpus();
+	char *vals;
+	int err = 0;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	vals = calloc(ncpus, stride);
+	if (!vals)
+		return -ENOMEM;
+	vp_result_clear(r);
+	while (!err && bpf_map_get_next_key(guest_fd, prev, &next) == 0) {
+		struct vp_stat sum;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(guest_fd, &key, vals))
+			continue;
+		memset(&sum, 0, sizeof(sum));
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			const struct vp_guest_stat *g =
+				(const struct vp_guest_stat *)(vals + cpu * stride);
+
+			if (g->epoch != epoch)
+				continue;
+			sum.count += g->count;
+			sum.user_count += g->user_count;
+			sum.user_ns += g->user_ns;
+			sum.kern_count += g->kern_count;
+			sum.kern_ns += g->kern_ns;
+		}
+		if (sum.count || sum.user_count || sum.kern_count)
+			err = vp_result_append(r, &key, &sum);
+	}
+	free(vals);
+	return err;
+}

@@ -14,4 +14,8 @@
  * -1 for none. */
 int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_result *r);
 
+/* Replaces r's rows with the device keys' parts after the firmware (the
+ * guest_stats map), of the per-CPU copies at `epoch` (fw_epoch now). */
+int vp_read_guest_map(int guest_fd, uint64_t epoch, struct vp_result *r);
+
 #endif

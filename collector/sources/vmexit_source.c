@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "devices.h"
 #include "host_checks.h"
 #include "stats_reader.h"
 #include "vmexit.skel.h"
@@ -79,6 +80,18 @@ int vp_live_update_vcpus(struct vp_live *l, const struct vp_target *t)
 	return 0;
 }
 
+void vp_marker_ports(struct vp_port_span spans[VP_MARKER_SPANS])
+{
+	const struct vp_device *d = vp_device_by_id("fw_cfg");
+
+	for (size_t i = 0; i < VP_MARKER_SPANS; i++) {
+		bool used = i < d->nports;
+
+		spans[i].first = used ? d->ports[i].first : 1;
+		spans[i].last = used ? d->ports[i].last : 0;
+	}
+}
+
 int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_live_opts *o,
 		 char *err, size_t errlen)
 {
@@ -101,6 +114,7 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 	}
 	l->skel->rodata->target_tgid = t->pid;
 	l->skel->rodata->target_vcpu = o->vcpu_filter;
+	vp_marker_ports((struct vp_port_span *)l->skel->rodata->marker_ports);
 	ret = select_programs(l, tracefs, err, errlen);
 	if (ret)
 		goto fail;
@@ -131,6 +145,14 @@ int vp_live_read(struct vp_live *l, struct vp_result *r)
 	return vp_read_maps(bpf_map__fd(l->skel->maps.stats),
 			    bpf_map__fd(l->skel->maps.stats_overflow),
 			    bpf_map__fd(l->skel->maps.counters), r);
+}
+
+int vp_live_read_guest(struct vp_live *l, struct vp_result *r, uint64_t *markers)
+{
+	uint64_t epoch = __atomic_load_n(&l->skel->bss->fw_epoch, __ATOMIC_RELAXED);
+
+	*markers = epoch;
+	return vp_read_guest_map(bpf_map__fd(l->skel->maps.guest_stats), epoch, r);
 }
 
 void vp_live_detach(struct vp_live *l)

@@ -33,6 +33,12 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 /* Tells the kernel about vCPU fds (new ones appear on hotplug). */
 int vp_live_update_vcpus(struct vp_live *l, const struct vp_target *t);
 int vp_live_read(struct vp_live *l, struct vp_result *r);
+/* The device keys' events after the firmware's last fw_cfg access, into r
+ * (rows only); *markers: how many fw_cfg accesses the kernel saw (0: none,
+ * so r holds all). */
+int vp_live_read_guest(struct vp_live *l, struct vp_result *r, uint64_t *markers);
+/* The marker ports (vmexit.h) as the device table gives them: fw_cfg's. */
+void vp_marker_ports(struct vp_port_span spans[VP_MARKER_SPANS]);
 /* Stops the programs, keeping their maps: a read after it is one instant,
  * counters and tables alike, while the VM may still be running. */
 void vp_live_detach(struct vp_live *l);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "compare_doc.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "attribution.h"
@@ -107,6 +109,7 @@ static json_t *row_json(const struct vp_compare_row *r)
 				      (json_int_t)r->tsc_khz, "cycles_per_op",
 				      vp_json_num_or_null(cycles_per_op)));
 	json_object_set_new(o, "timing", timing_json(r));
+	json_object_set_new(o, "events_not_recorded", json_integer((json_int_t)r->not_recorded));
 	if (r->error[0])
 		json_object_set_new(o, "error", vp_json_text(r->error));
 	return o;
@@ -130,6 +133,8 @@ json_t *vp_compare_doc(const struct vp_compare *cmp, const char *qemu)
 		.duration_s = -1,
 	};
 	json_t *doc, *rows = json_array(), *speedups = json_array();
+	char lost_note[200];
+	uint64_t lost = 0;
 
 	vp_qemu_version(qemu, version, sizeof(version));
 	if (!kvm)
@@ -140,6 +145,16 @@ json_t *vp_compare_doc(const struct vp_compare *cmp, const char *qemu)
 	if (kvm && cmp->kvm_exit_silent)
 		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire on this host: exits are "
 				      "counted, but no in-kernel handling time";
+	for (size_t i = 0; i < cmp->n; i++)
+		lost += cmp->rows[i].not_recorded;
+	if (lost) {
+		snprintf(lost_note, sizeof(lost_note),
+			 "%" PRIu64 " events did not fit the kernel's tables "
+			 "(events_not_recorded per workload): those workloads' exits per op "
+			 "are low by up to that many",
+			 lost);
+		m.notes[m.nnotes++] = lost_note;
+	}
 	if (!(doc = vp_doc_new(&m)))
 		return NULL;
 	for (size_t i = 0; i < cmp->n; i++)

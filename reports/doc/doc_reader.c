@@ -241,6 +241,7 @@ static const struct rule workload_rules[] = {
 	{ "timing.max", T_NUM | T_NULL, NULL, 0, NULL },
 	{ "timing.spread_pct", T_NUM | T_NULL, NULL, 0, NULL },
 	{ "timing.us_per_op_profiled", T_NUM | T_NULL, NULL, 0, NULL },
+	{ "events_not_recorded", T_INT, NULL, 0, NULL },
 	{ "qemu_events_per_op", T_OBJ | T_OPT, NULL, 0, NULL },
 	{ "qemu_events_per_op.*", T_NUM | T_NULL, NULL, 0, NULL },
 	END,

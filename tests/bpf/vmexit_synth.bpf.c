@@ -26,7 +26,7 @@ int synth_event(struct vp_synth_event *e)
 	case VP_SYN_PIO: handle_pio(&ev, a0, a1, a2); break;
 	case VP_SYN_MMIO: handle_mmio(&ev, a0, a1, a2); break;
 	case VP_SYN_FAST_MMIO:
-		handle_simple(&ev, VP_C_EV_FAST_MMIO, VP_K_FAST_MMIO, VP_DIR_WRITE, 0, a0);
+		handle_fast_mmio(&ev, a0);
 		break;
 	case VP_SYN_MSR:
 		handle_simple(&ev, VP_C_EV_MSR, VP_K_MSR, a0 ? VP_DIR_WRITE : VP_DIR_READ, a1, 0);
