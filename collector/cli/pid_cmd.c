@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "attr_sources.h"
 #include "errors.h"
 #include "host_checks.h"
@@ -265,6 +267,21 @@ static void run_loop(struct session *s, double start)
 }
 
 /* Attaches everything or nothing: 0, or an error already reported. */
+/* The kernel memory the tables lock: per-CPU maps cost a value per
+ * possible CPU, so the same VM costs more on a bigger host. */
+static void note_map_memory(const struct session *s)
+{
+	uint64_t bytes = 0;
+
+	if (s->kvm)
+		bytes += vp_live_map_bytes(&s->live);
+	if (s->src.have_usdt)
+		bytes += vp_usdt_map_bytes(&s->src.usdt);
+	if (bytes)
+		vp_note("the kernel's tables lock %.1f MiB (%d possible CPUs)",
+			(double)bytes / (1024.0 * 1024.0), libbpf_num_possible_cpus());
+}
+
 static int attach(struct session *s)
 {
 	struct vp_live_opts lo = { .vcpu_filter = s->o->vcpu, .verbose = s->o->verbose };
@@ -302,6 +319,7 @@ static int attach(struct session *s)
 		s->src.have_usdt     ? "QEMU's USDT probes"
 		: s->src.have_memmap ? "QEMU's memory map (QMP)"
 				     : "the legacy port table");
+	note_map_memory(s);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf_memory.h"
 #include "devices.h"
 #include "growbuf.h"
 #include "qemu_events.h"
@@ -374,6 +375,11 @@ int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 nomem:
 	vp_usdt_counts_free(c);
 	return -ENOMEM;
+}
+
+uint64_t vp_usdt_map_bytes(const struct vp_usdt *u)
+{
+	return u->skel ? vp_bpf_object_map_bytes(u->skel->obj) : 0;
 }
 
 void vp_usdt_close(struct vp_usdt *u)

@@ -36,6 +36,8 @@ int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t err
  * joined to regions (KVM only; vCPUs can be hot-plugged: call again). */
 void vp_usdt_set_vcpu_runs(struct vp_usdt *u, const struct vp_target *t);
 int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c);
+/* The kernel memory u's maps lock (bpf_memory.h). */
+uint64_t vp_usdt_map_bytes(const struct vp_usdt *u);
 void vp_usdt_close(struct vp_usdt *u);
 
 #endif

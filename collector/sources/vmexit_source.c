@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bpf_memory.h"
 #include "devices.h"
 #include "host_checks.h"
 #include "stats_reader.h"
@@ -153,6 +154,11 @@ int vp_live_read_guest(struct vp_live *l, struct vp_result *r, uint64_t *markers
 
 	*markers = epoch;
 	return vp_read_guest_map(bpf_map__fd(l->skel->maps.guest_stats), epoch, r);
+}
+
+uint64_t vp_live_map_bytes(const struct vp_live *l)
+{
+	return l->skel ? vp_bpf_object_map_bytes(l->skel->obj) : 0;
 }
 
 void vp_live_detach(struct vp_live *l)

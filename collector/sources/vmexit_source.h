@@ -37,6 +37,8 @@ int vp_live_read(struct vp_live *l, struct vp_result *r);
  * (rows only); *markers: how many fw_cfg accesses the kernel saw (0: none,
  * so r holds all). */
 int vp_live_read_guest(struct vp_live *l, struct vp_result *r, uint64_t *markers);
+/* The kernel memory l's maps lock (bpf_memory.h). */
+uint64_t vp_live_map_bytes(const struct vp_live *l);
 /* The marker ports (vmexit.h) as the device table gives them: fw_cfg's. */
 void vp_marker_ports(struct vp_port_span spans[VP_MARKER_SPANS]);
 /* Stops the programs, keeping their maps: a read after it is one instant,

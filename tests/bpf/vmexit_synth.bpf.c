@@ -25,9 +25,7 @@ int synth_event(struct vp_synth_event *e)
 	case VP_SYN_USER_EXIT: handle_user_exit(&ev, a0, (int)a1); break;
 	case VP_SYN_PIO: handle_pio(&ev, a0, a1, a2); break;
 	case VP_SYN_MMIO: handle_mmio(&ev, a0, a1, a2); break;
-	case VP_SYN_FAST_MMIO:
-		handle_fast_mmio(&ev, a0);
-		break;
+	case VP_SYN_FAST_MMIO: handle_fast_mmio(&ev, a0); break;
 	case VP_SYN_MSR:
 		handle_simple(&ev, VP_C_EV_MSR, VP_K_MSR, a0 ? VP_DIR_WRITE : VP_DIR_READ, a1, 0);
 		break;
