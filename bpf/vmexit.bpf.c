@@ -222,6 +222,47 @@ int tp_kvm_msi_set_irq(struct trace_event_raw_kvm_msi_set_irq___vp *ctx)
 	return 0;
 }
 
+/*
+ * Where KVM_RUN is seen.  kvm_arch_vcpu_ioctl_run is entered only for
+ * KVM_RUN, with the vCPU and its struct kvm_run in kernel memory, so its
+ * fentry/fexit pair costs nothing to any other system call of the host.
+ * The raw_syscalls pair below is the fallback for kernels that cannot
+ * attach there (no BTF for kvm, no trampolines): the loader keeps one pair.
+ */
+struct kvm_vcpu___vp {
+	int vcpu_id;
+	void *run;
+} __attribute__((preserve_access_index));
+
+SEC("fentry/kvm_arch_vcpu_ioctl_run")
+int BPF_PROG(fentry_kvm_run, struct kvm_vcpu___vp *vcpu)
+{
+	struct vp_vcpu_fd vf = {};
+	__u8 run[64];
+	void *kr;
+
+	if (!is_target())
+		return 0;
+	EV_OR_RETURN();
+	vf.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
+	kr = BPF_CORE_READ(vcpu, run);
+	if (kr && bpf_probe_read_kernel(run, sizeof(run), kr) == 0)
+		handle_run_enter(&ev, &vf, run);
+	else
+		handle_run_enter(&ev, &vf, NULL);
+	return 0;
+}
+
+SEC("fexit/kvm_arch_vcpu_ioctl_run")
+int BPF_PROG(fexit_kvm_run, struct kvm_vcpu___vp *vcpu, int ret)
+{
+	if (!is_target())
+		return 0;
+	EV_OR_RETURN();
+	handle_run_exit(&ev);
+	return 0;
+}
+
 SEC("tp/raw_syscalls/sys_enter")
 int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 {

@@ -31,6 +31,9 @@ void vp_print_usage(FILE *out)
 	      "  -j, --json FILE      also write the final result as JSON\n"
 	      "  -q, --qmp PATH       QEMU's QMP socket, to name devices from its memory map\n"
 	      "                       (default: the one on QEMU's command line, if any)\n"
+	      "  -R, --run-hook HOOK  where KVM_RUN is timed: auto (default), fentry (on\n"
+	      "                       kvm_arch_vcpu_ioctl_run: KVM_RUN only) or syscalls\n"
+	      "                       (raw_syscalls: every system call of the host)\n"
 	      "  -v, --verbose        show libbpf's messages\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n",
@@ -64,11 +67,17 @@ static int parse_int(const char *s, long min, long max, int *out)
 }
 
 static const struct option longopts[] = {
-	{ "pid", required_argument, NULL, 'p' },      { "duration", required_argument, NULL, 'd' },
-	{ "interval", required_argument, NULL, 'i' }, { "vcpu", required_argument, NULL, 'c' },
-	{ "json", required_argument, NULL, 'j' },     { "verbose", no_argument, NULL, 'v' },
-	{ "qmp", required_argument, NULL, 'q' },      { "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },	      { NULL, 0, NULL, 0 },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "vcpu", required_argument, NULL, 'c' },
+	{ "json", required_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "qmp", required_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "run-hook", required_argument, NULL, 'R' },
+	{ NULL, 0, NULL, 0 },
 };
 
 const char *vp_option_name(const struct option *opts, int c)
@@ -89,7 +98,7 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 	o->vcpu = -1;
 	optind = 0; /* parse from the start every time (tests call this repeatedly) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:d:i:c:j:q:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:d:i:c:j:q:R:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_int(optarg, 1, INT_MAX, &o->pid))
@@ -117,6 +126,10 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 				goto bad_value;
 			o->qmp_path = optarg;
 			break;
+		case 'R':
+			if (vp_run_hook_parse(optarg, &o->run_hook))
+				goto bad_value;
+			break;
 		case 'v': o->verbose = true; break;
 		case 'h': o->help = true; return 0;
 		case 'V': o->version = true; return 0;
@@ -125,7 +138,7 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 			return -EINVAL;
 		default:
 			/* optind may not have moved past a cluster yet: name the option from optopt. */
-			if (optopt && strchr("pdicjqvhV", optopt))
+			if (optopt && strchr("pdicjqRvhV", optopt))
 				snprintf(err, errlen, "option --%s takes no value",
 					 vp_option_name(longopts, optopt));
 			else if (optopt)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "vmexit_source.h"
+
 struct vp_options {
 	int pid;
 	double duration_s; /* 0: until Ctrl-C, SIGTERM or the target exits */
@@ -13,6 +15,7 @@ struct vp_options {
 	int vcpu; /* -1: all */
 	const char *json_path;
 	const char *qmp_path; /* NULL: look on QEMU's command line */
+	enum vp_run_hook run_hook;
 	bool verbose;
 	bool help;
 	bool version;

@@ -284,7 +284,9 @@ static void note_map_memory(const struct session *s)
 
 static int attach(struct session *s)
 {
-	struct vp_live_opts lo = { .vcpu_filter = s->o->vcpu, .verbose = s->o->verbose };
+	struct vp_live_opts lo = { .vcpu_filter = s->o->vcpu,
+				   .verbose = s->o->verbose,
+				   .hook = s->o->run_hook };
 	char err[512];
 
 	if (open_loop_fds(s->o->pid, &s->fds)) {
@@ -310,6 +312,10 @@ static int attach(struct session *s)
 	}
 	if (s->kvm && s->live.missing[0])
 		vp_note("tracepoints missing on this kernel, not traced: %s", s->live.missing);
+	if (s->kvm && s->live.fentry_why[0])
+		vp_note("KVM_RUN timed by the syscall tracepoints, which every system call of the "
+			"host passes: fentry failed (%s)",
+			s->live.fentry_why);
 	if (!s->kvm)
 		vp_note("process %d is QEMU without KVM (TCG): no VM exits exist; profiling its "
 			"device models through its USDT probes",
@@ -336,6 +342,7 @@ static json_t *build_doc(struct session *s)
 		.qemu_version = s->version,
 		.qemu_usdt = s->src.have_usdt,
 		.vm_exits_measured = s->kvm && s->res.counters[VP_C_EV_USER_EXIT] > 0,
+		.kvm_run_hook = s->kvm ? vp_run_hook_name(s->live.hook) : NULL,
 		.attribution_source = vp_attr_source_name(vp_attr_best(&a)),
 		.attribution_detail = detail,
 		.duration_s = s->res.meta.duration_s,
@@ -354,6 +361,11 @@ static json_t *build_doc(struct session *s)
 				      "exits; each device access counted is one QEMU dispatched";
 	if (s->kvm && !vp_result_has_exit_events(&s->res))
 		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire: no in-kernel handling time";
+	if (s->kvm && s->live.fentry_why[0])
+		m.notes[m.nnotes++] =
+			"KVM_RUN was timed by the raw_syscalls tracepoints, which every "
+			"system call of the host passes: fentry on "
+			"kvm_arch_vcpu_ioctl_run could not attach";
 	if (s->src.usdt.missing[0] && s->src.have_usdt) {
 		snprintf(s->notes, sizeof(s->notes),
 			 "QEMU probes not in this binary, not counted: %s", s->src.usdt.missing);

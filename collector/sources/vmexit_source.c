@@ -93,32 +93,53 @@ void vp_marker_ports(struct vp_port_span spans[VP_MARKER_SPANS])
 	}
 }
 
-int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_live_opts *o,
-		 char *err, size_t errlen)
+const char *vp_run_hook_name(enum vp_run_hook h)
 {
-	char tracefs[256];
+	return h == VP_RUN_HOOK_FENTRY ? "fentry" : h == VP_RUN_HOOK_SYSCALLS ? "syscalls" : "auto";
+}
+
+int vp_run_hook_parse(const char *name, enum vp_run_hook *h)
+{
+	for (int i = VP_RUN_HOOK_AUTO; i <= VP_RUN_HOOK_SYSCALLS; i++)
+		if (!strcmp(name, vp_run_hook_name(i))) {
+			*h = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* Keeps only the KVM_RUN pair of hook h. */
+static void select_run_hook(struct vmexit *skel, enum vp_run_hook h)
+{
+	bool fentry = h == VP_RUN_HOOK_FENTRY;
+
+	bpf_program__set_autoload(skel->progs.fentry_kvm_run, fentry);
+	bpf_program__set_autoload(skel->progs.fexit_kvm_run, fentry);
+	bpf_program__set_autoload(skel->progs.tp_sys_enter, !fentry);
+	bpf_program__set_autoload(skel->progs.tp_sys_exit, !fentry);
+}
+
+/* One attempt with one KVM_RUN hook: open, configure, load, attach. */
+static int open_with(struct vp_live *l, const struct vp_target *t, const struct vp_live_opts *o,
+		     const char *tracefs, enum vp_run_hook h, char *err, size_t errlen)
+{
 	int ret;
 
-	memset(l, 0, sizeof(*l));
-	l->pid = t->pid;
-	verbose_libbpf = o->verbose;
-	libbpf_set_print(libbpf_print);
-	if (vp_find_tracefs(tracefs, sizeof(tracefs))) {
-		snprintf(err, errlen, "no tracefs with an events directory; is tracefs available?");
-		return -ENOENT;
-	}
+	l->missing[0] = '\0';
 	l->skel = vmexit__open();
 	if (!l->skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(-ret));
 		return ret;
 	}
+	l->hook = h;
 	l->skel->rodata->target_tgid = t->pid;
 	l->skel->rodata->target_vcpu = o->vcpu_filter;
 	vp_marker_ports((struct vp_port_span *)l->skel->rodata->marker_ports);
 	ret = select_programs(l, tracefs, err, errlen);
 	if (ret)
 		goto fail;
+	select_run_hook(l->skel, h);
 	ret = vmexit__load(l->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
@@ -139,6 +160,31 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 fail:
 	vp_live_close(l);
 	return ret < 0 ? ret : -EINVAL;
+}
+
+int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_live_opts *o,
+		 char *err, size_t errlen)
+{
+	char tracefs[256];
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	l->pid = t->pid;
+	verbose_libbpf = o->verbose;
+	libbpf_set_print(libbpf_print);
+	if (vp_find_tracefs(tracefs, sizeof(tracefs))) {
+		snprintf(err, errlen, "no tracefs with an events directory; is tracefs available?");
+		return -ENOENT;
+	}
+	if (o->hook == VP_RUN_HOOK_SYSCALLS)
+		return open_with(l, t, o, tracefs, VP_RUN_HOOK_SYSCALLS, err, errlen);
+	ret = open_with(l, t, o, tracefs, VP_RUN_HOOK_FENTRY, err, errlen);
+	if (!ret || o->hook == VP_RUN_HOOK_FENTRY)
+		return ret;
+	/* A kernel without kvm's BTF or trampolines: the syscall tracepoints
+	 * still see every KVM_RUN, at the cost of every other system call. */
+	snprintf(l->fentry_why, sizeof(l->fentry_why), "%s", err);
+	return open_with(l, t, o, tracefs, VP_RUN_HOOK_SYSCALLS, err, errlen);
 }
 
 int vp_live_read(struct vp_live *l, struct vp_result *r)

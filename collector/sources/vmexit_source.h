@@ -15,17 +15,33 @@
 
 struct vmexit;
 
+/* Where KVM_RUN is timed and its kvm_run read (vmexit.bpf.c). */
+enum vp_run_hook {
+	VP_RUN_HOOK_AUTO,     /* fentry where the kernel allows it, else syscalls */
+	VP_RUN_HOOK_FENTRY,   /* fentry/fexit on kvm_arch_vcpu_ioctl_run: KVM_RUN only */
+	VP_RUN_HOOK_SYSCALLS, /* raw_syscalls sys_enter/sys_exit: every system call */
+};
+
 struct vp_live {
 	struct vmexit *skel;
 	int pid;
+	enum vp_run_hook hook; /* the one attached: never AUTO once open */
 	/* Tracepoints this kernel lacks; their programs were not loaded. */
 	char missing[256];
+	/* Why fentry was not used, when auto fell back to the syscalls. */
+	char fentry_why[160];
 };
 
 struct vp_live_opts {
 	int vcpu_filter; /* -1: all */
 	bool verbose;	 /* libbpf's own messages */
+	enum vp_run_hook hook;
 };
+
+/* "fentry", "syscalls" (as --run-hook takes them) or "auto". */
+const char *vp_run_hook_name(enum vp_run_hook h);
+/* 0 and *h, or -EINVAL for a name that is none of them. */
+int vp_run_hook_parse(const char *name, enum vp_run_hook *h);
 
 /* On failure returns a negative errno and writes one line into err. */
 int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_live_opts *o,

@@ -144,6 +144,8 @@ json_t *vp_doc_new(const struct vp_doc_meta *m)
 		(json_int_t)m->usdt_names_dropped, "notes", notes);
 	if (!meta)
 		return NULL;
+	json_object_set_new(meta, "kvm_run_hook",
+			    m->kvm_run_hook ? json_string(m->kvm_run_hook) : json_null());
 	return json_pack("{s:s, s:o}", "schema", VP_DOC_SCHEMA, "meta", meta);
 }
 

@@ -25,6 +25,7 @@ struct vp_doc_meta {
 	const char *qemu_version;
 	bool qemu_usdt;
 	bool vm_exits_measured;
+	const char *kvm_run_hook;	/* "fentry", "syscalls"; NULL: KVM_RUN not hooked */
 	const char *attribution_source; /* vp_attr_source_name() */
 	const char *attribution_detail;
 	double duration_s; /* < 0: not applicable */

@@ -9,6 +9,8 @@ counts of our programs (kernel.bpf_stats_enabled) are compared with the
 guest's ground truth: one tp_kvm_pio run per port instruction, one
 tp_kvm_cpuid run per CPUID, one tp_kvm_userspace_exit run per exit the VMM
 handled, and no more tp_kvm_* runs than the profiler itself counted events.
+KVM_RUN is seen by fentry/fexit on kvm_arch_vcpu_ioctl_run, once per call,
+with no program on the host's other system calls.
 Exit status 77 (skip) when /dev/kvm cannot be used on this host.
 """
 import json
@@ -31,7 +33,7 @@ def run_counts():
     runs = {}
     for p in json.loads(out):
         name = p.get("name", "")
-        if name.startswith("tp_kvm_") or name.startswith("tp_sys_"):
+        if name.startswith(("tp_kvm_", "tp_sys_", "fentry_kvm_run", "fexit_kvm_run")):
             runs[name] = runs.get(name, 0) + p.get("run_cnt", 0)
     return runs
 
@@ -103,6 +105,20 @@ def measure():
                         ("tp_kvm_userspace_exit", "kvm_userspace_exit"), ("tp_kvm_cpuid", "kvm_cpuid")):
         if prog in runs and event in events and runs[prog] > events[event]:
             errors.append(f"{prog} ran {runs[prog]} times, the profiler counted {events[event]} {event} events")
+    # KVM_RUN is seen where only KVM_RUN passes: no program on the host's
+    # every system call, and one run per call (the first, then one after
+    # each exit the VMM handled but the last, a HLT it does not resume).
+    hook = doc["meta"].get("kvm_run_hook")
+    if hook != "fentry":
+        errors.append(f"KVM_RUN hooked by {hook}, not fentry on kvm_arch_vcpu_ioctl_run: "
+                      f"{doc['meta']['notes']}")
+    else:
+        taxed = sorted(p for p in after if p.startswith("tp_sys_"))
+        if taxed:
+            errors.append(f"syscall programs loaded beside fentry: {taxed}")
+        for prog in ("fentry_kvm_run", "fexit_kvm_run"):
+            if runs.get(prog) != exits_to_user:
+                errors.append(f"{prog} ran {runs.get(prog)} times for {exits_to_user} KVM_RUN calls")
     return doc_checks.verdict(errors, "every program ran once per event")
 
 

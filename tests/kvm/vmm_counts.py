@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """vmexit-prof attached to the test VMM, a VM with known ground truth.
 
-usage: vmm_counts.py VMEXIT_PROF TEST_VMM [counts|sigterm|duration]
+usage: vmm_counts.py VMEXIT_PROF TEST_VMM [counts|syscalls|sigterm|duration]
 
 counts:   the guest makes a known number of port and MMIO accesses and CPUIDs;
           vmexit-prof must report the same counts per kind and per address, a
-          VMM-time figure for each address, and stop by itself when the VM exits.
+          VMM-time figure for each address, and stop by itself when the VM exits;
+          KVM_RUN is seen by fentry on kvm_arch_vcpu_ioctl_run.
+syscalls: the same, KVM_RUN seen by the raw_syscalls tracepoints (--run-hook).
 sigterm:  SIGTERM while the guest runs ends with a full report and exit 0.
 duration: --duration ends the run by itself while the guest still runs.
-Both leave no program of ours loaded.
+Each leaves no program of ours loaded.
 Exit status 77 (skip) when /dev/kvm cannot be used on this host.
 """
 import json
@@ -30,22 +32,24 @@ LONG = ["--out", "4000000", "--in", "0", "--mmio-write", "0", "--mmio-read", "0"
 
 def programs_loaded():
     out = subprocess.run(["bpftool", "prog", "show"], capture_output=True, text=True).stdout
-    return sum(1 for line in out.splitlines() if " name tp_kvm_" in line or " name tp_sys_" in line)
+    names = (" name tp_kvm_", " name tp_sys_", " name fentry_kvm_run", " name fexit_kvm_run")
+    return sum(1 for line in out.splitlines() if any(n in line for n in names))
 
 
 def main():
     before = programs_loaded()
-    vmm, pid = doc_checks.start_test_vmm(VMM, 200, COUNTS if MODE == "counts" else LONG)
+    exact = MODE in ("counts", "syscalls")
+    vmm, pid = doc_checks.start_test_vmm(VMM, 200, COUNTS if exact else LONG)
     if not vmm:
         return pid
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    extra = ["--duration", "3"] if MODE == "duration" else []
+    extra = {"duration": ["--duration", "3"], "syscalls": ["--run-hook", "syscalls"]}.get(MODE, [])
     prof = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out] + extra, 20)
     if not prof:
         os.kill(pid, signal.SIGKILL)
         return 1
     os.kill(pid, signal.SIGUSR1)
-    if MODE != "counts":
+    if not exact:
         return stop_early(vmm, prof, out, before)
     vmm_out, vmm_err = vmm.communicate(timeout=300)
     try:
@@ -61,6 +65,14 @@ def main():
         doc = json.load(f)
     os.unlink(out)
     print(report)
+    # The same counts and times whichever way KVM_RUN is seen.
+    want = "syscalls" if MODE == "syscalls" else "fentry"
+    if doc["meta"].get("kvm_run_hook") != want:
+        print(f"FAIL: KVM_RUN hooked by {doc['meta'].get('kvm_run_hook')}, asked for {want}")
+        return 1
+    if programs_loaded() != before:
+        print("FAIL: BPF programs left loaded after the profiler ended")
+        return 1
     return check(doc, vmm_out)
 
 

@@ -141,6 +141,24 @@ static void test_invalid_values(void **state)
 	for (size_t i = 0; i < sizeof(vcpus) / sizeof(vcpus[0]); i++)
 		check_bad_value("--vcpu", "-c", vcpus[i]);
 	check_bad_value("--json", "-j", "");
+	check_bad_value("--run-hook", "-R", "kprobe");
+	check_bad_value("--run-hook", "-R", "");
+}
+
+/* Where KVM_RUN is hooked: fentry where the kernel allows, unless asked. */
+static void test_run_hook(void **state)
+{
+	struct vp_options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "--pid", "1", NULL), 0);
+	assert_int_equal(o.run_hook, VP_RUN_HOOK_AUTO);
+	assert_int_equal(parse(&o, "--pid", "1", "--run-hook", "syscalls", NULL), 0);
+	assert_int_equal(o.run_hook, VP_RUN_HOOK_SYSCALLS);
+	assert_int_equal(parse(&o, "--pid", "1", "-R", "fentry", NULL), 0);
+	assert_int_equal(o.run_hook, VP_RUN_HOOK_FENTRY);
+	assert_int_equal(parse(&o, "--run-hook=auto", "--pid", "1", NULL), 0);
+	assert_int_equal(o.run_hook, VP_RUN_HOOK_AUTO);
 }
 
 static void test_missing_value(void **state)
@@ -264,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_missing_pid),    cmocka_unit_test(test_unknown_option),
 		cmocka_unit_test(test_stray_argument), cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_parse_twice),    cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_run_hook),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
