@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -19,6 +18,7 @@
 #include "attr_sources.h"
 #include "errors.h"
 #include "host_checks.h"
+#include "monotonic.h"
 #include "vmexit_source.h"
 #include "doc_writer.h"
 #include "live_line.h"
@@ -29,14 +29,6 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void fill_meta(struct vp_meta *m, const struct vp_target *t)
 {
@@ -219,7 +211,7 @@ static void run_loop(struct session *s, double start)
 	for (;;) {
 		struct pollfd p[2] = { { .fd = s->fds.sig, .events = POLLIN },
 				       { .fd = s->fds.pid, .events = POLLIN } };
-		double now = now_s(), wake = next_tick;
+		double now = vp_now_s(), wake = next_tick;
 
 		if (o->duration_s && start + o->duration_s < wake)
 			wake = start + o->duration_s;
@@ -232,7 +224,7 @@ static void run_loop(struct session *s, double start)
 			s->res.meta.target_exited = true;
 			break;
 		}
-		now = now_s();
+		now = vp_now_s();
 		if (o->duration_s && now >= start + o->duration_s)
 			break;
 		if (now < next_tick)
@@ -396,10 +388,10 @@ int vp_session_run(const struct vp_options *o)
 	vp_result_init(&s.res);
 	fill_meta(&s.res.meta, &s.target);
 	vp_qemu_version(s.target.exe, s.version, sizeof(s.version));
-	start = now_s();
+	start = vp_now_s();
 	run_loop(&s, start);
 	json_decref(s.prev_doc);
-	s.res.meta.duration_s = now_s() - start;
+	s.res.meta.duration_s = vp_now_s() - start;
 	if (s.kvm) {
 		vp_live_detach(&s.live);
 		ret = read_live(&s);

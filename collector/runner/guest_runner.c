@@ -6,6 +6,7 @@
  */
 #include "guest_runner.h"
 #include "growbuf.h"
+#include "monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -344,21 +345,13 @@ const char *vp_guest_serial(const struct vp_guest *g)
 	return g->text;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 bool vp_guest_wait_output(struct vp_guest *g, double timeout_s)
 {
-	double deadline = now_s() + timeout_s;
+	double deadline = vp_now_s() + timeout_s;
 	struct stat st;
 
 	while (!(g->serial[0] && !stat(g->serial, &st) && st.st_size > 0)) {
-		if (!g->pid || now_s() >= deadline)
+		if (!g->pid || vp_now_s() >= deadline)
 			return false;
 		if (waitpid(g->pid, &g->status, WNOHANG) == g->pid) {
 			g->pid = 0; /* exited: vp_guest_wait reads what it printed */
@@ -403,7 +396,7 @@ static void last_log_line(const struct vp_guest *g, char *out, size_t len)
 int vp_guest_wait(struct vp_guest *g, double timeout_s, struct vp_guest_result *r, char *err,
 		  size_t errlen)
 {
-	double deadline = now_s() + timeout_s;
+	double deadline = vp_now_s() + timeout_s;
 	bool timed_out = false;
 	char qemu_says[200];
 	int fd, code, want;
@@ -415,7 +408,7 @@ int vp_guest_wait(struct vp_guest *g, double timeout_s, struct vp_guest_result *
 			g->pid = 0;
 			break;
 		}
-		if (timeout_s > 0 && now_s() >= deadline) {
+		if (timeout_s > 0 && vp_now_s() >= deadline) {
 			kill(g->pid, SIGKILL);
 			waitpid(g->pid, &g->status, 0);
 			g->pid = 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "qmp.h"
+#include "monotonic.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -17,20 +18,12 @@
 /* No reply we ask for comes near this; beyond it QEMU is not talking QMP. */
 #define QMP_MAX_MESSAGE (16u << 20)
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* QEMU creates the socket while starting up: retry until it listens, but
  * give up at once if QEMU died (its own error is then the one to show). */
 static int connect_retry(struct vp_qmp *q, const char *path, pid_t pid, double timeout_s)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	double deadline = now_s() + timeout_s;
+	double deadline = vp_now_s() + timeout_s;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -47,7 +40,8 @@ static int connect_retry(struct vp_qmp *q, const char *path, pid_t pid, double t
 		q->fd = -1;
 		/* Not there yet (QEMU still starting) is worth waiting for; once
 		 * waiting is over, the last reason is the one to tell. */
-		if ((err != ENOENT && err != ECONNREFUSED) || kill(pid, 0) || now_s() >= deadline)
+		if ((err != ENOENT && err != ECONNREFUSED) || kill(pid, 0) ||
+		    vp_now_s() >= deadline)
 			return -err;
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "target.h"
+#include "monotonic.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -112,14 +113,6 @@ int vp_target_probe(const char *proc_root, int pid, struct vp_target *t)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* A zombie still has its /proc entry, but will never create a vCPU. */
 static int exited(const char *proc_root, int pid)
 {
@@ -160,7 +153,7 @@ static void how_far(const struct vp_target *t, int err, int want, double waited,
 int vp_target_wait_vcpus(const char *proc_root, int pid, int want, double timeout_s,
 			 struct vp_target *t, char *err, size_t errlen)
 {
-	double start = now_s();
+	double start = vp_now_s();
 	int ret;
 
 	if (want < 1)
@@ -172,10 +165,10 @@ int vp_target_wait_vcpus(const char *proc_root, int pid, int want, double timeou
 		if (ret == -ESRCH || exited(proc_root, pid))
 			ret = -ESRCH;
 		/* Unreadable fds will not become readable by waiting. */
-		if (ret == -ESRCH || (ret && ret != -ENOTTY) || now_s() - start >= timeout_s)
+		if (ret == -ESRCH || (ret && ret != -ENOTTY) || vp_now_s() - start >= timeout_s)
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
-	how_far(t, ret, want, now_s() - start, err, errlen);
+	how_far(t, ret, want, vp_now_s() - start, err, errlen);
 	return ret == -ESRCH || (ret && ret != -ENOTTY) ? ret : -ETIMEDOUT;
 }
