@@ -71,3 +71,9 @@ const char *vp_fmt_per_op(double v, char *buf, size_t len)
 {
 	return scaled(v, 2, buf, len);
 }
+
+const char *vp_fmt_pct(double v, char *buf, size_t len)
+{
+	snprintf(buf, len, !isfinite(v) || v < 0 ? VP_FMT_NONE : "%.1f%%", v);
+	return buf;
+}

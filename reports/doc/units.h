@@ -21,5 +21,7 @@ const char *vp_fmt_us(double us, char *buf, size_t len);
 const char *vp_fmt_count(double n, char *buf, size_t len);
 /* A per-operation figure: two decimals, M/G/T from a million. */
 const char *vp_fmt_per_op(double v, char *buf, size_t len);
+/* A percentage with one decimal: "36.5%". */
+const char *vp_fmt_pct(double v, char *buf, size_t len);
 
 #endif

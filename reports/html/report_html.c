@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "report_html_int.h"
+#include "report_tables.h"
 #include "atomic_file.h"
 
 static const char css[] =
@@ -295,7 +296,7 @@ static void cards(FILE *out, const json_t *doc)
 	fputs("</section>\n", out);
 }
 
-static void profile_sections(FILE *out, const json_t *p)
+static void profile_sections(FILE *out, const json_t *doc, const json_t *p)
 {
 	if (json_array_size(vp_doc_get(p, "exit_reasons"))) {
 		fputs("<section id=\"exit-reasons\"><h2>Exit reasons by time</h2>\n<p "
@@ -305,7 +306,7 @@ static void profile_sections(FILE *out, const json_t *p)
 		      "exits with KVM's, excluding any time in QEMU.</p>\n",
 		      out);
 		vh_exit_reason_chart(out, p);
-		vh_exit_reason_table(out, vp_doc_get(p, "exit_reasons"));
+		vh_table(out, &vp_table_exit_reasons, doc, vp_doc_get(p, "exit_reasons"));
 		fputs("</section>\n", out);
 	}
 	if (json_array_size(vp_doc_get(p, "devices"))) {
@@ -316,19 +317,19 @@ static void profile_sections(FILE *out, const json_t *p)
 		      "in-kernel devices).</p>\n",
 		      out);
 		vh_device_chart(out, p);
-		vh_device_table(out, vp_doc_get(p, "devices"));
+		vh_table(out, &vp_table_devices, doc, vp_doc_get(p, "devices"));
 		fputs("</section>\n", out);
 	}
 	vh_latency_section(out, p);
 	vh_timeline_section(out, p);
 	if (json_array_size(vp_doc_get(p, "vcpus"))) {
 		fputs("<section id=\"vcpus\"><h2>vCPUs</h2>\n", out);
-		vh_vcpu_table(out, vp_doc_get(p, "vcpus"));
+		vh_table(out, &vp_table_vcpus, doc, vp_doc_get(p, "vcpus"));
 		fputs("</section>\n", out);
 	}
 	if (json_array_size(vp_doc_get(p, "accesses"))) {
 		fputs("<section id=\"accesses\"><h2>Ports and addresses</h2>\n", out);
-		vh_access_table(out, vp_doc_get(p, "accesses"));
+		vh_table(out, &vp_table_accesses, doc, vp_doc_get(p, "accesses"));
 		fputs("</section>\n", out);
 	}
 }
@@ -344,7 +345,7 @@ static void compare_sections(FILE *out, const json_t *doc)
 		      "per "
 		      "operation.  Above 1\xc3\x97 the paravirtual device wins.</p>\n",
 		      out);
-		vh_speedup_table(out, doc);
+		vh_table(out, &vp_table_speedups, doc, s);
 		vh_speedup_chart(out, s);
 		fputs("</section>\n", out);
 	}
@@ -356,7 +357,7 @@ static void compare_sections(FILE *out, const json_t *doc)
 		      "time are per operation on the device under test, from the profiled "
 		      "run.</p>\n",
 		      out);
-		vh_workload_table(out, w);
+		vh_table(out, &vp_table_workloads, doc, w);
 		fputs("<h3>Device accesses per operation</h3>\n", out);
 		vh_workload_exit_chart(out, w);
 		fputs("</section>\n", out);
@@ -411,7 +412,7 @@ int vp_html_render(const json_t *doc, FILE *out)
 	fputs("</nav>\n<main>\n", out);
 	cards(out, doc);
 	if (p)
-		profile_sections(out, p);
+		profile_sections(out, doc, p);
 	compare_sections(out, doc);
 	fputs("</main>\n<footer>Rendered by vmexit-prof from a ", out);
 	vh_text_at(out, doc, "schema");

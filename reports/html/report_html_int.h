@@ -90,13 +90,10 @@ void vh_timeline_section(FILE *out, const json_t *profile);
 void vh_workload_exit_chart(FILE *out, const json_t *workloads);
 void vh_speedup_chart(FILE *out, const json_t *speedups);
 
-/* Tables (report_html_tables.c): one <table class="sortable"> each. */
-void vh_exit_reason_table(FILE *out, const json_t *rows);
-void vh_device_table(FILE *out, const json_t *rows);
-void vh_vcpu_table(FILE *out, const json_t *rows);
-void vh_access_table(FILE *out, const json_t *rows);
-void vh_speedup_table(FILE *out, const json_t *doc);
-void vh_workload_table(FILE *out, const json_t *rows);
+/* A table of report_tables.h, rows in the document's order, as one
+ * <table class="sortable"> (report_html_tables.c). */
+struct vp_table_def;
+void vh_table(FILE *out, const struct vp_table_def *t, const json_t *doc, const json_t *rows);
 
 static inline const char *vh_or_dash(const char *s)
 {

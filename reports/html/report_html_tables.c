@@ -8,34 +8,76 @@
 #include <string.h>
 
 #include "report_html_int.h"
+#include "report_tables.h"
 
-static void td_num(FILE *out, double v, vh_fmt_fn fmt)
+static void td_num(FILE *out, double v, const char *shown)
 {
-	char raw[32], shown[48];
+	char raw[32];
 
 	fprintf(out, "<td class=\"num\" data-value=\"%s\">%s</td>", vh_fmt_raw(v, raw, sizeof(raw)),
-		fmt(v, shown, sizeof(shown)));
+		shown);
 }
 
-static void td_num_at(FILE *out, const json_t *row, const char *key, vh_fmt_fn fmt)
+static size_t html_cols(const struct vp_table_def *t)
 {
-	td_num(out, vp_doc_num_or(row, key, NAN), fmt);
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->ncols; i++)
+		n += t->cols[i].html != NULL;
+	return n;
 }
 
-static void td_text(FILE *out, const json_t *row, const char *key)
+static const char *num_class(const struct vp_col *col)
 {
-	fputs("<td>", out);
-	vh_text_at(out, row, key);
-	fputs("</td>", out);
+	return vp_col_numeric(col) ? " class=\"num\"" : "";
 }
 
-static void thead(FILE *out, const char *id, const char *const *cols)
+/* Columns that share an HTML group sit under its heading, in a second
+ * header row; the others span both rows. */
+static void thead(FILE *out, const struct vp_table_def *t)
 {
-	fprintf(out, "<div class=\"scroll\"><table id=\"%s\" class=\"sortable\"><thead><tr>", id);
-	/* A leading '#' marks a numeric column. */
-	for (int i = 0; cols[i]; i++)
-		fprintf(out, "<th data-col=\"%d\"%s>%s</th>", i,
-			*cols[i] == '#' ? " class=\"num\"" : "", cols[i] + (*cols[i] == '#'));
+	const struct vp_col *c = t->cols, *prev = NULL;
+	bool groups = false;
+	int col = 0;
+
+	for (size_t i = 0; i < t->ncols; i++)
+		groups |= c[i].html && c[i].html_group;
+	fprintf(out, "<div class=\"scroll\"><table id=\"%s\" class=\"sortable\"><thead><tr>",
+		t->id);
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (!c[i].html)
+			continue;
+		if (!c[i].html_group) {
+			fprintf(out, "<th%s data-col=\"%d\"%s>%s</th>",
+				groups ? " rowspan=\"2\"" : "", col, num_class(&c[i]), c[i].html);
+		} else if (!prev || !prev->html_group ||
+			   strcmp(prev->html_group, c[i].html_group)) {
+			size_t span = 0;
+
+			for (size_t j = i; j < t->ncols; j++)
+				if (c[j].html &&
+				    (!c[j].html_group || strcmp(c[j].html_group, c[i].html_group)))
+					break;
+				else
+					span += c[j].html != NULL;
+			fprintf(out, "<th colspan=\"%zu\" class=\"group\">%s</th>", span,
+				c[i].html_group);
+		}
+		prev = &c[i];
+		col++;
+	}
+	if (groups) {
+		fputs("</tr><tr>", out);
+		col = 0;
+		for (size_t i = 0; i < t->ncols; i++) {
+			if (!c[i].html)
+				continue;
+			if (c[i].html_group)
+				fprintf(out, "<th data-col=\"%d\"%s>%s</th>", col, num_class(&c[i]),
+					c[i].html);
+			col++;
+		}
+	}
 	fputs("</tr></thead><tbody>\n", out);
 }
 
@@ -56,265 +98,104 @@ static void where_cell(FILE *out, const json_t *row)
 		fputs("<td>" VH_DASH "</td>", out);
 }
 
-static void vcpu_cell(FILE *out, const json_t *row)
+static void address_cell(FILE *out, const json_t *row, const struct vp_cell *v)
 {
-	const json_t *v = vp_doc_get(row, "vcpu");
 	char r[32];
 
-	if (json_is_number(v))
-		fprintf(out, "<td class=\"num\" data-value=\"%s\">%s</td>",
-			vh_fmt_raw(vh_num(v), r, sizeof(r)), r);
+	if (json_is_true(vp_doc_get(row, "folded")))
+		fprintf(out, "<td>%s</td>", v->text);
+	else if (isnan(v->num))
+		fputs("<td class=\"mono\">" VH_DASH "</td>", out);
 	else
-		fputs("<td class=\"num\" data-value=\"\">" VH_DASH "</td>", out);
+		fprintf(out, "<td class=\"mono\" data-value=\"%s\">%s</td>",
+			vh_fmt_raw(v->num, r, sizeof(r)), v->text);
 }
 
-static const char *fmt_pct(double v, char *buf, size_t len)
+/* A name with a dimmer line under it (a workload's parameters). */
+static void text_cell(FILE *out, const struct vp_col *col, const json_t *row,
+		      const struct vp_cell *v)
 {
-	snprintf(buf, len, isnan(v) ? VH_DASH : "%.1f%%", v);
-	return buf;
-}
+	bool bold = col->flags & VP_COL_NAME;
 
-void vh_exit_reason_table(FILE *out, const json_t *rows)
-{
-	static const char *const cols[] = { "#vCPU",	   "Where",  "Reason", "#Code", "#Exits",
-					    "#Total time", "#Share", "#Mean",  "#p50",	"#p90",
-					    "#p99",	   "#Max",   NULL };
-	double total = 0;
-
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		double t = vp_doc_num_or(json_array_get(rows, i), "time_ns", NAN);
-
-		total += isnan(t) ? 0 : t;
-	}
-	thead(out, "table-exit-reasons", cols);
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		const json_t *row = json_array_get(rows, i);
-		double t = vp_doc_num_or(row, "time_ns", NAN), n = vp_doc_num_or(row, "count", NAN);
-
-		fprintf(out, "<tr data-row=\"%zu\">", i);
-		vcpu_cell(out, row);
-		where_cell(out, row);
-		td_text(out, row, "reason");
-		td_num_at(out, row, "code", vh_fmt_raw);
-		td_num_at(out, row, "count", vp_fmt_count);
-		td_num(out, t, vp_fmt_ns);
-		td_num(out, total > 0 ? 100 * t / total : NAN, fmt_pct);
-		td_num(out, n > 0 ? t / n : NAN, vp_fmt_ns);
-		td_num_at(out, row, "latency.p50_ns", vp_fmt_ns);
-		td_num_at(out, row, "latency.p90_ns", vp_fmt_ns);
-		td_num_at(out, row, "latency.p99_ns", vp_fmt_ns);
-		td_num_at(out, row, "latency.max_ns", vp_fmt_ns);
-		fputs("</tr>\n", out);
-	}
-	fputs("</tbody></table></div>\n", out);
-}
-
-void vh_device_table(FILE *out, const json_t *rows)
-{
-	static const char *const cols[] = {
-		"Device",	"Name",	      "Class",	    "Named by",	   "#To QEMU",
-		"#In kernel",	"#ioeventfd", "#Coalesced", "#Interrupts", "#QEMU time",
-		"#Kernel time", "#p50",	      "#p99",	    NULL
-	};
-
-	thead(out, "table-devices", cols);
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		const json_t *row = json_array_get(rows, i);
-
-		fprintf(out, "<tr data-row=\"%zu\">", i);
-		td_text(out, row, "device");
-		td_text(out, row, "name");
-		td_text(out, row, "class");
-		td_text(out, row, "source");
-		td_num_at(out, row, "to_user", vp_fmt_count);
-		td_num_at(out, row, "in_kernel", vp_fmt_count);
-		td_num_at(out, row, "in_kernel_kinds.ioeventfd", vp_fmt_count);
-		td_num_at(out, row, "in_kernel_kinds.coalesced", vp_fmt_count);
-		td_num_at(out, row, "interrupts", vp_fmt_count);
-		td_num_at(out, row, "user_ns", vp_fmt_ns);
-		td_num_at(out, row, "kernel_ns", vp_fmt_ns);
-		td_num_at(out, row, "latency.p50_ns", vp_fmt_ns);
-		td_num_at(out, row, "latency.p99_ns", vp_fmt_ns);
-		fputs("</tr>\n", out);
-	}
-	fputs("</tbody></table></div>\n", out);
-}
-
-void vh_vcpu_table(FILE *out, const json_t *rows)
-{
-	static const char *const cols[] = { "#vCPU",	    "#Exits to QEMU",
-					    "#QEMU time",   "#Kernel exits",
-					    "#Kernel time", "#KVM_RUN calls",
-					    "#In KVM_RUN",  NULL };
-
-	thead(out, "table-vcpus", cols);
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		const json_t *row = json_array_get(rows, i);
-
-		fprintf(out, "<tr data-row=\"%zu\">", i);
-		vcpu_cell(out, row);
-		td_num_at(out, row, "exits_to_user", vp_fmt_count);
-		td_num_at(out, row, "user_ns", vp_fmt_ns);
-		td_num_at(out, row, "kernel_exits", vp_fmt_count);
-		td_num_at(out, row, "kernel_ns", vp_fmt_ns);
-		td_num_at(out, row, "kvm_run_calls", vp_fmt_count);
-		td_num_at(out, row, "kvm_run_ns", vp_fmt_ns);
-		fputs("</tr>\n", out);
-	}
-	fputs("</tbody></table></div>\n", out);
-}
-
-void vh_access_table(FILE *out, const json_t *rows)
-{
-	static const char *const cols[] = { "Kind",	  "Address",	  "Dir",       "#Size",
-					    "Device",	  "Region",	  "#Accesses", "#To QEMU",
-					    "#QEMU time", "#Kernel time", "#p50",      "#p99",
-					    NULL };
-
-	thead(out, "table-accesses", cols);
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		const json_t *row = json_array_get(rows, i);
-		double a = vp_doc_num_or(row, "address", NAN);
-		char r[32];
-
-		fprintf(out, "<tr data-row=\"%zu\">", i);
-		td_text(out, row, "kind");
-		/* Out-of-range doubles may not be cast to an integer type. */
-		if (json_is_true(json_object_get(row, "folded")))
-			fputs("<td>other, not kept apart</td>", out);
-		else if (isnan(a) || a < 0 || a >= 18446744073709551616.0)
-			fputs("<td class=\"mono\">" VH_DASH "</td>", out);
-		else
-			fprintf(out, "<td class=\"mono\" data-value=\"%s\">0x%llx</td>",
-				vh_fmt_raw(a, r, sizeof(r)), (unsigned long long)a);
-		td_text(out, row, "direction");
-		td_num_at(out, row, "size", vh_fmt_raw);
-		td_text(out, row, "device");
-		td_text(out, row, "region");
-		td_num_at(out, row, "count", vp_fmt_count);
-		td_num_at(out, row, "to_user", vp_fmt_count);
-		td_num_at(out, row, "user_ns", vp_fmt_ns);
-		td_num_at(out, row, "kernel_ns", vp_fmt_ns);
-		td_num_at(out, row, "latency.p50_ns", vp_fmt_ns);
-		td_num_at(out, row, "latency.p99_ns", vp_fmt_ns);
-		fputs("</tr>\n", out);
-	}
-	fputs("</tbody></table></div>\n", out);
-}
-
-static const json_t *workload_named(const json_t *doc, const char *name)
-{
-	const json_t *w = vp_doc_get(doc, "workloads");
-
-	for (size_t i = 0; name && i < json_array_size(w); i++)
-		if (vp_doc_str(json_array_get(w, i), "name") &&
-		    !strcmp(vp_doc_str(json_array_get(w, i), "name"), name))
-			return json_array_get(w, i);
-	return NULL;
-}
-
-void vh_speedup_table(FILE *out, const json_t *doc)
-{
-	static const char *const cols[] = {
-		"Group",     "Paravirtual", "Emulated", "#Paravirtual time/op", "#Emulated time/op",
-		"#Speed-up", "#Exit ratio", NULL
-	};
-	const json_t *rows = vp_doc_get(doc, "speedups");
-
-	thead(out, "table-speedups", cols);
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		const json_t *row = json_array_get(rows, i);
-
-		fprintf(out, "<tr data-row=\"%zu\">", i);
-		td_text(out, row, "group");
-		td_text(out, row, "paravirtual");
-		td_text(out, row, "emulated");
-		td_num_at(out, workload_named(doc, vp_doc_str(row, "paravirtual")),
-			  "timing.us_per_op", vp_fmt_us);
-		td_num_at(out, workload_named(doc, vp_doc_str(row, "emulated")), "timing.us_per_op",
-			  vp_fmt_us);
-		td_num_at(out, row, "ratio", vh_fmt_ratio);
-		td_num_at(out, row, "exits_ratio", vh_fmt_ratio);
-		fputs("</tr>\n", out);
-	}
-	fputs("</tbody></table></div>\n", out);
-}
-
-#define WL_COLS 12
-
-/* Two header rows: exits and host time are each a group of columns. */
-static void workload_head(FILE *out)
-{
-	static const char *const top[] = { "Workload",		"Group",  "Device", "Status",
-					   "#Time/op (median)", "#Spread" };
-	static const char *const sub[] = { "#To QEMU", "#In kernel", "#Total",
-					   NULL,       "#Kernel",    "#QEMU" };
-	int col = 0;
-
-	fputs("<div class=\"scroll\"><table id=\"table-workloads\" class=\"sortable\"><thead><tr>",
-	      out);
-	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++, col++)
-		fprintf(out, "<th rowspan=\"2\" data-col=\"%d\"%s>%s</th>", col,
-			*top[i] == '#' ? " class=\"num\"" : "", top[i] + (*top[i] == '#'));
-	fprintf(out,
-		"<th colspan=\"3\" class=\"group\">Exits per op</th>"
-		"<th rowspan=\"2\" data-col=\"%d\" class=\"num\">Interrupts/op</th>"
-		"<th colspan=\"2\" class=\"group\">Host time per op</th></tr><tr>",
-		col + 3);
-	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++, col++)
-		if (sub[i])
-			fprintf(out, "<th data-col=\"%d\" class=\"num\">%s</th>", col, sub[i] + 1);
-	fputs("</tr></thead><tbody>\n", out);
-}
-
-void vh_workload_table(FILE *out, const json_t *rows)
-{
-	workload_head(out);
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		const json_t *row = json_array_get(rows, i);
-		const char *status = vp_doc_str(row, "status"), *err = vp_doc_str(row, "error");
-		char b[32], c[32], r[32];
-
-		fprintf(out, "<tr data-row=\"%zu\"><td><b>", i);
-		vh_text_at(out, row, "name");
-		fputs("</b><br><span class=\"dim\">", out);
-		vh_text_at(out, row, "params");
-		fputs("</span></td>", out);
-		td_text(out, row, "group");
-		fputs("<td>", out);
-		vh_text_at(out, row, "device");
+	fputs(bold ? "<td><b>" : "<td>", out);
+	vh_esc(out, v->text);
+	fputs(bold ? "</b>" : "", out);
+	if (col->path2) {
 		fputs("<br><span class=\"dim\">", out);
-		vh_text_at(out, row, "path");
-		fputs("</span></td>", out);
-		fprintf(out, "<td class=\"status\"><span class=\"badge %s\">",
-			status && !strcmp(status, "ok") ? "ok" : "bad");
-		vh_esc(out, vh_or_dash(status));
-		fputs("</span></td>", out);
-		td_num_at(out, row, "timing.us_per_op", vp_fmt_us);
-		fprintf(out, "<td class=\"num\" data-value=\"%s\">",
-			vh_fmt_raw(vp_doc_num_or(row, "timing.spread_pct", NAN), r, sizeof(r)));
-		fprintf(out, "%s",
-			fmt_pct(vp_doc_num_or(row, "timing.spread_pct", NAN), r, sizeof(r)));
-		if (!isnan(vp_doc_num_or(row, "timing.min", NAN)) &&
-		    !isnan(vp_doc_num_or(row, "timing.max", NAN)))
+		vh_text_at(out, row, col->path2);
+		fputs("</span>", out);
+	}
+	fputs("</td>", out);
+}
+
+/* The spread with the runs' range under it. */
+static void spread_cell(FILE *out, const struct vp_col *col, const json_t *row,
+			const struct vp_cell *v)
+{
+	char r[32], key[64], lo[32], hi[32];
+	double min, max;
+
+	fprintf(out, "<td class=\"num\" data-value=\"%s\">%s", vh_fmt_raw(v->num, r, sizeof(r)),
+		v->text);
+	snprintf(key, sizeof(key), "%s.min", col->path2);
+	if (vp_doc_num(row, key, &min)) {
+		snprintf(key, sizeof(key), "%s.max", col->path2);
+		if (vp_doc_num(row, key, &max))
 			fprintf(out, "<br><span class=\"dim small\">%s \xe2\x80\x93 %s</span>",
-				vp_fmt_us(vp_doc_num_or(row, "timing.min", NAN), b, sizeof(b)),
-				vp_fmt_us(vp_doc_num_or(row, "timing.max", NAN), c, sizeof(c)));
-		fputs("</td>", out);
-		td_num_at(out, row, "exits_per_op.to_user", vp_fmt_per_op);
-		td_num_at(out, row, "exits_per_op.in_kernel", vp_fmt_per_op);
-		td_num_at(out, row, "exits_per_op.total", vp_fmt_per_op);
-		td_num_at(out, row, "interrupts.per_op", vp_fmt_per_op);
-		td_num_at(out, row, "host_ns_per_op.kernel", vp_fmt_ns);
-		td_num_at(out, row, "host_ns_per_op.qemu", vp_fmt_ns);
+				vp_fmt_us(min, lo, sizeof(lo)), vp_fmt_us(max, hi, sizeof(hi)));
+	}
+	fputs("</td>", out);
+}
+
+static void td(FILE *out, const struct vp_col *col, const json_t *row, const struct vp_cell *v)
+{
+	char b[48];
+
+	switch (col->kind) {
+	case VP_COL_WHERE: where_cell(out, row); break;
+	case VP_COL_ADDR: address_cell(out, row, v); break;
+	case VP_COL_SPREAD: spread_cell(out, col, row, v); break;
+	case VP_COL_STATUS:
+		fprintf(out, "<td class=\"status\"><span class=\"badge %s\">",
+			v->alert ? "bad" : "ok");
+		vh_esc(out, v->text);
+		fputs("</span></td>", out);
+		break;
+	case VP_COL_RATIO: td_num(out, v->num, vh_fmt_ratio(v->num, b, sizeof(b))); break;
+	default:
+		if (vp_col_numeric(col))
+			td_num(out, v->num, v->text);
+		else
+			text_cell(out, col, row, v);
+	}
+}
+
+void vh_table(FILE *out, const struct vp_table_def *t, const json_t *doc, const json_t *rows)
+{
+	struct vp_table_ctx ctx;
+	struct vp_cell v;
+
+	vp_table_ctx_init(&ctx, t, doc, rows);
+	thead(out, t);
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *row = json_array_get(rows, i);
+		const char *detail = t->detail ? vp_doc_str(row, t->detail) : NULL;
+
+		fprintf(out, "<tr data-row=\"%zu\">", i);
+		for (size_t k = 0; k < t->ncols; k++) {
+			if (!t->cols[k].html)
+				continue;
+			vp_cell_get(&t->cols[k], &ctx, row, &v);
+			td(out, &t->cols[k], row, &v);
+		}
 		fputs("</tr>\n", out);
-		/* A row of its own: the sorting script keeps it under its workload. */
-		if (err) {
+		/* A row of its own: the sorting script keeps it under its own. */
+		if (detail) {
 			fprintf(out,
-				"<tr class=\"detail\" data-row=\"%zu\"><td colspan=\"%d\"><div "
+				"<tr class=\"detail\" data-row=\"%zu\"><td colspan=\"%zu\"><div "
 				"class=\"errmsg\">",
-				i, WL_COLS);
-			vh_esc(out, err);
+				i, html_cols(t));
+			vh_esc(out, detail);
 			fputs("</div></td></tr>\n", out);
 		}
 	}

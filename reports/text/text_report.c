@@ -13,42 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void vp_tr_cell_str(struct vp_table *t, const json_t *o, const char *path)
-{
-	const char *s = vp_doc_str(o, path);
-
-	vp_tt_cell(t, s && *s ? s : NONE, VP_TT_PLAIN);
-}
-
-void vp_tr_cell_num(struct vp_table *t, const json_t *o, const char *path,
-		    const char *(*fmt)(double, char *, size_t))
-{
-	char buf[32];
-	double v;
-
-	vp_tt_cell(t, vp_doc_num(o, path, &v) ? fmt(v, buf, sizeof(buf)) : NONE, VP_TT_PLAIN);
-}
-
-static void cell_hex(struct vp_table *t, const json_t *o, const char *path)
-{
-	const json_t *j = vp_doc_get(o, path);
-
-	if (json_is_integer(j))
-		vp_tt_cellf(t, VP_TT_PLAIN, "0x%" PRIx64, (uint64_t)json_integer_value(j));
-	else
-		vp_tt_cell(t, NONE, VP_TT_PLAIN);
-}
-
-static void cell_vcpu(struct vp_table *t, const json_t *o)
-{
-	const json_t *j = vp_doc_get(o, "vcpu");
-
-	if (json_is_integer(j))
-		vp_tt_cellf(t, VP_TT_PLAIN, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-	else
-		vp_tt_cell(t, NONE, VP_TT_PLAIN);
-}
-
 void vp_tr_heading(const struct vp_tr_ctx *c, const char *title, const char *what)
 {
 	fputc('\n', c->out);
@@ -60,10 +24,91 @@ void vp_tr_heading(const struct vp_tr_ctx *c, const char *title, const char *wha
 	fputc('\n', c->out);
 }
 
-void vp_tr_table_done(const struct vp_tr_ctx *c, struct vp_table *t)
+static enum vp_tt_tone ratio_tone(const struct vp_col *col, double v, size_t row)
 {
+	if (v < 1)
+		return VP_TT_RED;
+	/* sorted: the first row with a ratio is the best one */
+	return (col->flags & VP_COL_BEST) && row == 0 ? VP_TT_GREEN : VP_TT_PLAIN;
+}
+
+static void cell(struct vp_table *t, const struct vp_col *col, const struct vp_cell *v, size_t row)
+{
+	if (col->kind == VP_COL_RATIO && !isnan(v->num))
+		vp_tt_cellf(t, ratio_tone(col, v->num, row), v->num < 99.995 ? "%.2fx" : "%.1fx",
+			    v->num);
+	else if (col->kind == VP_COL_SPREAD && !isnan(v->num))
+		vp_tt_cellf(t, VP_TT_PLAIN, "\u00b1%s", v->text);
+	else if (v->noted)
+		vp_tt_cellf(t, VP_TT_PLAIN, "%s%s", v->text, col->note->mark);
+	else
+		vp_tt_cell(t, v->text, v->alert ? VP_TT_RED : VP_TT_PLAIN);
+}
+
+/* The sums of the number columns, "all" in the first. */
+static void total_row(struct vp_table *t, const struct vp_table_def *d, const double *sum)
+{
+	char buf[32];
+	size_t k = 0;
+
+	vp_tt_row(t);
+	for (size_t i = 0; i < d->ncols; i++) {
+		const struct vp_col *col = &d->cols[i];
+
+		if (!col->term)
+			continue;
+		if (!k++)
+			vp_tt_cell(t, "all", VP_TT_BOLD);
+		else if (col->kind == VP_COL_NUM)
+			vp_tt_cell(t, col->fmt(sum[i], buf, sizeof(buf)), VP_TT_BOLD);
+		else
+			vp_tt_cell(t, "", VP_TT_PLAIN);
+	}
+}
+
+void vp_tr_table(const struct vp_tr_ctx *c, const struct vp_table_def *d, const json_t *all,
+		 const json_t *const *rows, size_t n, bool total)
+{
+	struct vp_tt_col *cols = calloc(d->ncols, sizeof(*cols));
+	double *sum = calloc(d->ncols, sizeof(*sum));
+	const struct vp_col_note *noted = NULL;
+	struct vp_table_ctx ctx;
+	struct vp_table *t;
+	struct vp_cell v;
+	size_t nc = 0;
+
+	if (!n || !cols || !sum)
+		goto out;
+	for (size_t i = 0; i < d->ncols; i++)
+		if (d->cols[i].term)
+			cols[nc++] = (struct vp_tt_col){
+				d->cols[i].term,
+				d->cols[i].align == VP_COL_RIGHT ? VP_TT_RIGHT : VP_TT_LEFT,
+				d->cols[i].shrink_to,
+			};
+	vp_table_ctx_init(&ctx, d, c->doc, all);
+	vp_tr_heading(c, d->title, d->what);
+	t = vp_tt_new(cols, nc);
+	for (size_t r = 0; r < n; r++) {
+		vp_tt_row(t);
+		for (size_t i = 0; i < d->ncols; i++) {
+			if (!d->cols[i].term)
+				continue;
+			vp_cell_get(&d->cols[i], &ctx, rows[r], &v);
+			cell(t, &d->cols[i], &v, r);
+			sum[i] += isnan(v.num) ? 0 : v.num;
+			noted = v.noted ? d->cols[i].note : noted;
+		}
+	}
+	if (total && n > 1)
+		total_row(t, d, sum);
 	vp_tt_print(c->out, t, c->st, 2);
 	vp_tt_free(t);
+	if (noted)
+		fprintf(c->out, "  %s\n", noted->footnote);
+out:
+	free(sum);
+	free(cols);
 }
 
 /* Rows by cost: time first, then count, then as the document lists them. */
@@ -84,29 +129,32 @@ static int by_cost(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Sorted elements of the array at path; time and count sum their fields. */
-static struct item *sorted(const json_t *o, const char *path, const char *const *time,
-			   const char *const *count, size_t *n)
+/* Prints table d of section p, its rows most costly first. */
+static void by_cost_table(const struct vp_tr_ctx *c, const json_t *p, const struct vp_table_def *d,
+			  bool total)
 {
-	const json_t *arr = vp_doc_get(o, path);
-	struct item *it;
+	const json_t *arr = vp_doc_get(p, d->rows);
+	size_t n = json_array_size(arr);
+	struct item *it = n ? calloc(n, sizeof(*it)) : NULL;
+	const json_t **rows = n ? calloc(n, sizeof(*rows)) : NULL;
 
-	*n = json_array_size(arr);
-	it = *n ? calloc(*n, sizeof(*it)) : NULL;
-	if (!it) {
-		*n = 0;
-		return NULL;
-	}
-	for (size_t i = 0; i < *n; i++) {
+	if (!it || !rows)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
 		it[i].j = json_array_get(arr, i);
 		it[i].idx = i;
-		for (size_t k = 0; time && time[k]; k++)
-			it[i].time += vp_doc_num_or(it[i].j, time[k], 0);
-		for (size_t k = 0; count && count[k]; k++)
-			it[i].count += vp_doc_num_or(it[i].j, count[k], 0);
+		for (size_t k = 0; d->sort_time && d->sort_time[k]; k++)
+			it[i].time += vp_doc_num_or(it[i].j, d->sort_time[k], 0);
+		for (size_t k = 0; d->sort_count && d->sort_count[k]; k++)
+			it[i].count += vp_doc_num_or(it[i].j, d->sort_count[k], 0);
 	}
-	qsort(it, *n, sizeof(*it), by_cost);
-	return it;
+	qsort(it, n, sizeof(*it), by_cost);
+	for (size_t i = 0; i < n; i++)
+		rows[i] = it[i].j;
+	vp_tr_table(c, d, arr, rows, n, total);
+out:
+	free(rows);
+	free(it);
 }
 
 /* A string of the document, cleaned; dflt when absent or empty. */
@@ -217,262 +265,15 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 	}
 }
 
-static void vcpus(const struct vp_tr_ctx *c, const json_t *p)
-{
-	static const struct vp_tt_col cols[] = {
-		{ "VCPU", VP_TT_RIGHT, 0 },   { "TO QEMU\nEXITS", VP_TT_RIGHT, 0 },
-		{ "\nTIME", VP_TT_RIGHT, 0 }, { "IN KERNEL\nEXITS", VP_TT_RIGHT, 0 },
-		{ "\nTIME", VP_TT_RIGHT, 0 }, { "KVM_RUN\nCALLS", VP_TT_RIGHT, 0 },
-		{ "\nTIME", VP_TT_RIGHT, 0 },
-	};
-	static const char *const fields[] = { "exits_to_user", "user_ns",	"kernel_exits",
-					      "kernel_ns",     "kvm_run_calls", "kvm_run_ns" };
-	static const char *const time[] = { "user_ns", "kernel_ns", NULL };
-	static const char *const count[] = { "exits_to_user", "kernel_exits", NULL };
-	double sum[ARRAY_SIZE(fields)] = { 0 };
-	size_t n;
-	struct item *it = sorted(p, "vcpus", time, count, &n);
-	struct vp_table *t;
-	char buf[32];
-
-	if (!n)
-		return;
-	vp_tr_heading(c, "Per vCPU", "by time out of the guest (QEMU + kernel)");
-	t = vp_tt_new(cols, ARRAY_SIZE(cols));
-	for (size_t i = 0; i < n; i++) {
-		vp_tt_row(t);
-		cell_vcpu(t, it[i].j);
-		for (size_t f = 0; f < ARRAY_SIZE(fields); f++) {
-			vp_tr_cell_num(t, it[i].j, fields[f], f % 2 ? vp_fmt_ns : vp_fmt_count);
-			sum[f] += vp_doc_num_or(it[i].j, fields[f], 0);
-		}
-	}
-	if (n > 1) {
-		vp_tt_row(t);
-		vp_tt_cell(t, "all", VP_TT_BOLD);
-		for (size_t f = 0; f < ARRAY_SIZE(fields); f++)
-			vp_tt_cell(t, (f % 2 ? vp_fmt_ns : vp_fmt_count)(sum[f], buf, sizeof(buf)),
-				   VP_TT_BOLD);
-	}
-	vp_tr_table_done(c, t);
-	free(it);
-}
-
-static void exit_reasons(const struct vp_tr_ctx *c, const json_t *p)
-{
-	static const struct vp_tt_col cols[] = {
-		{ "WHERE", VP_TT_LEFT, 0 },	    { "VCPU", VP_TT_RIGHT, 0 },
-		{ "REASON", VP_TT_LEFT, 16 },	    { "COUNT", VP_TT_RIGHT, 0 },
-		{ "TIME", VP_TT_RIGHT, 0 },	    { "TIME%", VP_TT_RIGHT, 0 },
-		{ "LATENCY\nAVG", VP_TT_RIGHT, 0 }, { "\nP50", VP_TT_RIGHT, 0 },
-		{ "\nP99", VP_TT_RIGHT, 0 },	    { "\nMAX", VP_TT_RIGHT, 0 },
-	};
-	static const char *const time[] = { "time_ns", NULL }, *const count[] = { "count", NULL };
-	size_t n;
-	struct item *it = sorted(p, "exit_reasons", time, count, &n);
-	double total = 0, cnt, tm;
-	struct vp_table *t;
-	char buf[32];
-
-	if (!n)
-		return;
-	vp_tr_heading(c, "Exit reasons",
-		      "user: exits to QEMU, timed to the next KVM_RUN; kernel: kvm_exit to "
-		      "kvm_entry, QEMU time excluded");
-	for (size_t i = 0; i < n; i++)
-		total += it[i].time;
-	t = vp_tt_new(cols, ARRAY_SIZE(cols));
-	for (size_t i = 0; i < n; i++) {
-		const json_t *e = it[i].j;
-
-		vp_tt_row(t);
-		vp_tr_cell_str(t, e, "where");
-		cell_vcpu(t, e);
-		vp_tr_cell_str(t, e, "reason");
-		vp_tr_cell_num(t, e, "count", vp_fmt_count);
-		vp_tr_cell_num(t, e, "time_ns", vp_fmt_ns);
-		if (vp_doc_num(e, "time_ns", &tm) && total > 0)
-			vp_tt_cellf(t, VP_TT_PLAIN, "%.1f%%", 100 * tm / total);
-		else
-			vp_tt_cell(t, NONE, VP_TT_PLAIN);
-		if (vp_doc_num(e, "time_ns", &tm) && vp_doc_num(e, "count", &cnt) && cnt > 0)
-			vp_tt_cell(t, vp_fmt_ns(tm / cnt, buf, sizeof(buf)), VP_TT_PLAIN);
-		else
-			vp_tt_cell(t, NONE, VP_TT_PLAIN);
-		vp_tr_cell_num(t, e, "latency.p50_ns", vp_fmt_ns);
-		vp_tr_cell_num(t, e, "latency.p99_ns", vp_fmt_ns);
-		vp_tr_cell_num(t, e, "latency.max_ns", vp_fmt_ns);
-	}
-	vp_tr_table_done(c, t);
-	free(it);
-}
-
-/* "ioeventfd 5120, coalesced 3": what served the in-kernel accesses */
-static void cell_kinds(struct vp_table *t, const json_t *kinds)
-{
-	char buf[256] = "";
-	size_t o = 0;
-	const char *key;
-	json_t *v;
-
-	json_object_foreach ((json_t *)kinds, key, v) {
-		if (json_is_integer(v) && json_integer_value(v) && o < sizeof(buf))
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-					      "%s%s %" JSON_INTEGER_FORMAT, o ? ", " : "", key,
-					      json_integer_value(v));
-	}
-	vp_tt_cell(t, o ? buf : NONE, VP_TT_PLAIN);
-}
-
-static void devices(const struct vp_tr_ctx *c, const json_t *p)
-{
-	static const struct vp_tt_col cols[] = {
-		{ "DEVICE", VP_TT_LEFT, 8 },	   { "NAME", VP_TT_LEFT, 10 },
-		{ "CLASS", VP_TT_LEFT, 0 },	   { "ACCESSES\nTO QEMU", VP_TT_RIGHT, 0 },
-		{ "\nIN KERNEL", VP_TT_RIGHT, 0 }, { "\nVIA", VP_TT_LEFT, 9 },
-		{ "TIME\nQEMU", VP_TT_RIGHT, 0 },  { "\nKERNEL", VP_TT_RIGHT, 0 },
-		{ "IRQS", VP_TT_RIGHT, 0 },	   { "QEMU LATENCY\nP50", VP_TT_RIGHT, 0 },
-		{ "\nP99", VP_TT_RIGHT, 0 },	   { "SOURCE", VP_TT_LEFT, 0 },
-	};
-	static const char *const time[] = { "user_ns", "kernel_ns", NULL };
-	static const char *const count[] = { "to_user", "in_kernel", NULL };
-	size_t n;
-	struct item *it = sorted(p, "devices", time, count, &n);
-	struct vp_table *t;
-
-	if (!n)
-		return;
-	vp_tr_heading(c, "Devices", "by QEMU + kernel time");
-	t = vp_tt_new(cols, ARRAY_SIZE(cols));
-	for (size_t i = 0; i < n; i++) {
-		const json_t *d = it[i].j;
-
-		vp_tt_row(t);
-		vp_tr_cell_str(t, d, "device");
-		vp_tr_cell_str(t, d, "name");
-		vp_tr_cell_str(t, d, "class");
-		vp_tr_cell_num(t, d, "to_user", vp_fmt_count);
-		vp_tr_cell_num(t, d, "in_kernel", vp_fmt_count);
-		cell_kinds(t, vp_doc_get(d, "in_kernel_kinds"));
-		vp_tr_cell_num(t, d, "user_ns", vp_fmt_ns);
-		vp_tr_cell_num(t, d, "kernel_ns", vp_fmt_ns);
-		vp_tr_cell_num(t, d, "interrupts", vp_fmt_count);
-		vp_tr_cell_num(t, d, "latency.p50_ns", vp_fmt_ns);
-		vp_tr_cell_num(t, d, "latency.p99_ns", vp_fmt_ns);
-		vp_tr_cell_str(t, d, "source");
-	}
-	vp_tr_table_done(c, t);
-	free(it);
-}
-
-static void accesses(const struct vp_tr_ctx *c, const json_t *p)
-{
-	static const struct vp_tt_col cols[] = {
-		{ "KIND", VP_TT_LEFT, 0 },
-		{ "ADDRESS", VP_TT_RIGHT, 0 },
-		{ "DIR", VP_TT_LEFT, 0 },
-		{ "SIZE", VP_TT_RIGHT, 0 },
-		{ "DEVICE", VP_TT_LEFT, 8 },
-		{ "REGION", VP_TT_LEFT, 10 },
-		{ "COUNT", VP_TT_RIGHT, 0 },
-		{ "TO QEMU", VP_TT_RIGHT, 0 },
-		{ "TIME\nQEMU", VP_TT_RIGHT, 0 },
-		{ "\nKERNEL", VP_TT_RIGHT, 0 },
-		{ "QEMU LATENCY\nP50", VP_TT_RIGHT, 0 },
-		{ "\nP99", VP_TT_RIGHT, 0 },
-	};
-	static const char *const time[] = { "user_ns", "kernel_ns", NULL };
-	static const char *const count[] = { "count", NULL };
-	size_t n;
-	struct item *it = sorted(p, "accesses", time, count, &n);
-	struct vp_table *t;
-	double size;
-
-	if (!n)
-		return;
-	vp_tr_heading(c, "Accesses", "per port or address, by QEMU + kernel time");
-	t = vp_tt_new(cols, ARRAY_SIZE(cols));
-	for (size_t i = 0; i < n; i++) {
-		const json_t *a = it[i].j;
-
-		vp_tt_row(t);
-		vp_tr_cell_str(t, a, "kind");
-		if (json_is_true(vp_doc_get(a, "folded")))
-			vp_tt_cell(t, "other, not kept apart", VP_TT_PLAIN);
-		else
-			cell_hex(t, a, "address");
-		vp_tr_cell_str(t, a, "direction");
-		/* fast_mmio reports no size: 0 there means unknown */
-		if (vp_doc_num(a, "size", &size) && size > 0)
-			vp_tt_cellf(t, VP_TT_PLAIN, "%.0f", size);
-		else
-			vp_tt_cell(t, NONE, VP_TT_PLAIN);
-		vp_tr_cell_str(t, a, "device");
-		vp_tr_cell_str(t, a, "region");
-		vp_tr_cell_num(t, a, "count", vp_fmt_count);
-		vp_tr_cell_num(t, a, "to_user", vp_fmt_count);
-		vp_tr_cell_num(t, a, "user_ns", vp_fmt_ns);
-		vp_tr_cell_num(t, a, "kernel_ns", vp_fmt_ns);
-		vp_tr_cell_num(t, a, "latency.p50_ns", vp_fmt_ns);
-		vp_tr_cell_num(t, a, "latency.p99_ns", vp_fmt_ns);
-	}
-	vp_tr_table_done(c, t);
-	free(it);
-}
-
-static void other(const struct vp_tr_ctx *c, const json_t *p)
-{
-	static const struct vp_tt_col cols[] = {
-		{ "KIND", VP_TT_LEFT, 0 },   { "NAME", VP_TT_LEFT, 12 },
-		{ "CODE", VP_TT_RIGHT, 0 },  { "DETAIL", VP_TT_LEFT, 0 },
-		{ "DEVICE", VP_TT_LEFT, 8 }, { "COUNT", VP_TT_RIGHT, 0 },
-	};
-	static const char *const count[] = { "count", NULL };
-	size_t n;
-	struct item *it = sorted(p, "other", NULL, count, &n);
-	struct vp_table *t;
-
-	if (!n)
-		return;
-	vp_tr_heading(c, "Other events",
-		      "CPUID, MSRs, hypercalls, interrupt lines and MSIs, by count");
-	t = vp_tt_new(cols, ARRAY_SIZE(cols));
-	for (size_t i = 0; i < n; i++) {
-		const json_t *o = it[i].j;
-		const char *kind = vp_doc_str(o, "kind");
-		const json_t *code = vp_doc_get(o, "code");
-
-		vp_tt_row(t);
-		vp_tr_cell_str(t, o, "kind");
-		vp_tr_cell_str(t, o, "name");
-		/* interrupt lines and hypercalls are numbered, the rest are codes */
-		if (json_is_integer(code) && kind &&
-		    (!strcmp(kind, "irq") || !strcmp(kind, "hypercall")))
-			vp_tt_cellf(t, VP_TT_PLAIN, "%" JSON_INTEGER_FORMAT,
-				    json_integer_value(code));
-		else
-			cell_hex(t, o, "code");
-		if (json_is_integer(vp_doc_get(o, "address")))
-			vp_tt_cellf(t, VP_TT_PLAIN, "address 0x%" PRIx64,
-				    (uint64_t)json_integer_value(vp_doc_get(o, "address")));
-		else
-			vp_tr_cell_str(t, o, "direction");
-		vp_tr_cell_str(t, o, "device");
-		vp_tr_cell_num(t, o, "count", vp_fmt_count);
-	}
-	vp_tr_table_done(c, t);
-	free(it);
-}
-
 static void profile(const struct vp_tr_ctx *c, const json_t *p)
 {
 	double d;
 
-	vcpus(c, p);
-	exit_reasons(c, p);
-	devices(c, p);
-	accesses(c, p);
-	other(c, p);
+	by_cost_table(c, p, &vp_table_vcpus, true);
+	by_cost_table(c, p, &vp_table_exit_reasons, false);
+	by_cost_table(c, p, &vp_table_devices, false);
+	by_cost_table(c, p, &vp_table_accesses, false);
+	by_cost_table(c, p, &vp_table_other, false);
 	if (vp_doc_num(p, "timeline.interval_s", &d))
 		fprintf(c->out,
 			"\n  Timeline: %zu samples every %.3g s (drawn in the HTML report).\n",
@@ -482,7 +283,7 @@ static void profile(const struct vp_tr_ctx *c, const json_t *p)
 void vp_text_render(FILE *out, const json_t *doc, const struct vp_text_style *style)
 {
 	static const struct vp_text_style plain = { 0 };
-	struct vp_tr_ctx c = { out, style ? style : &plain };
+	struct vp_tr_ctx c = { out, style ? style : &plain, doc };
 	const json_t *p = vp_doc_get(doc, "profile");
 
 	if (!json_is_object(doc))

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "doc_access.h"
+#include "report_tables.h"
 #include "text_table.h"
 
 #define NONE	      VP_TT_NONE
@@ -17,15 +18,17 @@
 struct vp_tr_ctx {
 	FILE *out;
 	const struct vp_text_style *st;
+	const json_t *doc;
 };
 
-void vp_tr_cell_str(struct vp_table *t, const json_t *o, const char *path);
-/* fmt: vp_fmt_ns, vp_fmt_us, vp_fmt_count or vp_fmt_per_op; "–" for null */
-void vp_tr_cell_num(struct vp_table *t, const json_t *o, const char *path,
-		    const char *(*fmt)(double, char *, size_t));
 void vp_tr_heading(const struct vp_tr_ctx *c, const char *title, const char *what);
-/* Prints and frees t. */
-void vp_tr_table_done(const struct vp_tr_ctx *c, struct vp_table *t);
+/*
+ * Prints the terminal columns of t under its heading, one line for each of
+ * the n rows of the array `all` in the order given; nothing when n is 0.
+ * With `total`, a last line "all" sums every number column.
+ */
+void vp_tr_table(const struct vp_tr_ctx *c, const struct vp_table_def *t, const json_t *all,
+		 const json_t *const *rows, size_t n, bool total);
 
 void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *workloads);
 void vp_tr_speedups(const struct vp_tr_ctx *c, const json_t *speedups);

@@ -4,7 +4,8 @@ a C file must name a header of its own folder or of a folder below it.
 
     bpf/  <-  collector/model/  <-  collector/sources/  <-  collector/runner/
     collector/model/  <-  reports/doc/ (the writer)
-    reports/doc/doc_{reader,access}.h, atomic_file.h, units.h  <-  reports/text/, reports/html/, reports/gate/
+    reports/doc/doc_{reader,access}.h, atomic_file.h, units.h, report_tables.h  <-  reports/text/, reports/html/, reports/gate/
+    (that kit itself includes nothing but the kit: a renderer that uses it stays off the model)
     everything  <-  collector/cli/
 
 usage: check_layers.py SOURCE_DIR      (exit 1 and one line per arrow that points up)
@@ -16,7 +17,7 @@ import sys
 import tempfile
 
 RENDERER = {"reports/doc/doc_reader.h", "reports/doc/doc_access.h", "reports/doc/atomic_file.h",
-            "reports/doc/units.h"}
+            "reports/doc/units.h", "reports/doc/report_tables.h"}
 ALLOWED = {
     "bpf": ["bpf"],
     "collector/model": ["collector/model", "bpf"],
@@ -72,6 +73,9 @@ def violations(top):
                          for h in homes for a in allowed)
                 if not ok:
                     bad.append(f"{folder}/{name} includes {homes[0]}: an arrow that points up")
+                elif f"{folder}/{name[:-2]}.h" in RENDERER and not any(h in RENDERER for h in homes):
+                    bad.append(f"{folder}/{name} includes {homes[0]}: the renderers' kit may "
+                               "include only the kit")
     return bad
 
 
@@ -88,12 +92,14 @@ def self_test():
         if violations(top):
             return f"a tree without upward arrows was refused: {violations(top)}"
         for path, text in {"reports/text/text.c": '#include "result.h"\n',
-                           "collector/model/result.h": '#include "doc_writer.h"\n'}.items():
+                           "collector/model/result.h": '#include "doc_writer.h"\n',
+                           "reports/doc/units.c": '#include "result.h"\n'}.items():
             with open(os.path.join(top, path), "a") as f:
                 f.write(text)
         found = violations(top)
-        if len(found) != 2:
-            return f"want the 2 upward arrows (renderer -> model, model -> doc), got {found}"
+        if len(found) != 3:
+            return ("want the 3 upward arrows (renderer -> model, model -> doc, kit -> model), "
+                    f"got {found}")
     return None
 
 
