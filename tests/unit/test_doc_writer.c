@@ -25,11 +25,13 @@
 #include "guest_runner.h"
 #include "qemu_memmap.h"
 #include "compare_doc.h"
+#include "doc_access.h"
 #include "doc_reader.h"
 #include "qemu_events.h"
 #include "qemu_usdt.h"
 #include "report_html.h"
 #include "doc_writer.h"
+#include "report_tables.h"
 #include "text_report.h"
 #include "timeline.h"
 #include "vp_test_util.h"
@@ -479,6 +481,73 @@ static void test_folded_rows_are_named(void **state)
 	json_decref(doc);
 }
 
+/* Whether some row of table t in section sec of any of the docs has path:
+ * a path the writer never writes would show "–" in every report forever. */
+static bool written(json_t *const *docs, size_t n, const char *sec, const struct vp_table_def *t,
+		    const char *path)
+{
+	for (size_t d = 0; d < n; d++) {
+		const json_t *rows = vp_doc_get(sec ? vp_doc_get(docs[d], sec) : docs[d], t->rows);
+
+		for (size_t i = 0; i < json_array_size(rows); i++)
+			if (vp_doc_get(json_array_get(rows, i), path))
+				return true;
+	}
+	return false;
+}
+
+static void expect_written(json_t *const *docs, size_t n, const char *sec,
+			   const struct vp_table_def *t)
+{
+	char key[96];
+
+	assert_true(written(docs, n, sec, t, "") || !n);
+	for (size_t k = 0; t->sort_time && t->sort_time[k]; k++)
+		if (!written(docs, n, sec, t, t->sort_time[k]))
+			fail_msg("%s: sorted by %s, which no row has", t->rows, t->sort_time[k]);
+	for (size_t k = 0; t->sort_count && t->sort_count[k]; k++)
+		if (!written(docs, n, sec, t, t->sort_count[k]))
+			fail_msg("%s: sorted by %s, which no row has", t->rows, t->sort_count[k]);
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct vp_col *c = &t->cols[i];
+
+		if (c->path && !written(docs, n, sec, t, c->path))
+			fail_msg("%s: column %s shows %s, which no row has", t->rows,
+				 c->html ? c->html : c->term, c->path);
+		if (c->path2 && c->kind == VP_COL_SPREAD)
+			snprintf(key, sizeof(key), "%s.min", c->path2);
+		else
+			snprintf(key, sizeof(key), "%s", c->path2 ? c->path2 : "");
+		if (c->path2 && !written(docs, n, sec, t, key))
+			fail_msg("%s: column %s also shows %s, which no row has", t->rows,
+				 c->html ? c->html : c->term, key);
+		if (c->note && !written(docs, n, sec, t, c->note->path))
+			fail_msg("%s: column %s is marked by %s, which no row has", t->rows,
+				 c->html ? c->html : c->term, c->note->path);
+	}
+}
+
+/* Every field a report's table shows is one the writer writes. */
+static void test_report_tables_show_written_fields(void **state)
+{
+	json_t *prof[] = { profile_doc(P_ALL & ~P_FOLDED), profile_doc(P_ALL) };
+	json_t *cmp[] = { compare_doc(0), compare_doc(C_TCG | C_EVENTS) };
+	const struct vp_table_def *const profile_tables[] = {
+		&vp_table_vcpus,    &vp_table_exit_reasons, &vp_table_devices,
+		&vp_table_accesses, &vp_table_other,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(profile_tables) / sizeof(profile_tables[0]); i++)
+		expect_written(prof, 2, "profile", profile_tables[i]);
+	expect_written(cmp, 2, NULL, &vp_table_workloads);
+	expect_written(cmp, 2, NULL, &vp_table_speedups);
+	for (size_t i = 0; i < 2; i++) {
+		json_decref(prof[i]);
+		json_decref(cmp[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_folded_rows_are_named),
 		cmocka_unit_test(test_every_compare_document_reads_back),
 		cmocka_unit_test(test_unreadable_document_is_not_written),
+		cmocka_unit_test(test_report_tables_show_written_fields),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
