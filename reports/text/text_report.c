@@ -67,7 +67,7 @@ static void total_row(struct vp_table *t, const struct vp_table_def *d, const do
 }
 
 void vp_tr_table(const struct vp_tr_ctx *c, const struct vp_table_def *d, const json_t *all,
-		 const json_t *const *rows, size_t n, bool total)
+		 const void *sorted, size_t size, size_t n, bool total)
 {
 	struct vp_tt_col *cols = calloc(d->ncols, sizeof(*cols));
 	double *sum = calloc(d->ncols, sizeof(*sum));
@@ -90,11 +90,13 @@ void vp_tr_table(const struct vp_tr_ctx *c, const struct vp_table_def *d, const 
 	vp_tr_heading(c, d->title, d->what);
 	t = vp_tt_new(cols, nc);
 	for (size_t r = 0; r < n; r++) {
+		const json_t *row = *(const json_t *const *)((const char *)sorted + r * size);
+
 		vp_tt_row(t);
 		for (size_t i = 0; i < d->ncols; i++) {
 			if (!d->cols[i].term)
 				continue;
-			vp_cell_get(&d->cols[i], &ctx, rows[r], &v);
+			vp_cell_get(&d->cols[i], &ctx, row, &v);
 			cell(t, &d->cols[i], &v, r);
 			sum[i] += isnan(v.num) ? 0 : v.num;
 			noted = v.noted ? d->cols[i].note : noted;
@@ -113,7 +115,7 @@ out:
 
 /* Rows by cost: time first, then count, then as the document lists them. */
 struct item {
-	const json_t *j;
+	const json_t *j; /* first: vp_tr_table reads it */
 	double time, count;
 	size_t idx;
 };
@@ -136,10 +138,9 @@ static void by_cost_table(const struct vp_tr_ctx *c, const json_t *p, const stru
 	const json_t *arr = vp_doc_get(p, d->rows);
 	size_t n = json_array_size(arr);
 	struct item *it = n ? calloc(n, sizeof(*it)) : NULL;
-	const json_t **rows = n ? calloc(n, sizeof(*rows)) : NULL;
 
-	if (!it || !rows)
-		goto out;
+	if (!it)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		it[i].j = json_array_get(arr, i);
 		it[i].idx = i;
@@ -149,11 +150,7 @@ static void by_cost_table(const struct vp_tr_ctx *c, const json_t *p, const stru
 			it[i].count += vp_doc_num_or(it[i].j, d->sort_count[k], 0);
 	}
 	qsort(it, n, sizeof(*it), by_cost);
-	for (size_t i = 0; i < n; i++)
-		rows[i] = it[i].j;
-	vp_tr_table(c, d, arr, rows, n, total);
-out:
-	free(rows);
+	vp_tr_table(c, d, arr, it, sizeof(*it), n, total);
 	free(it);
 }
 

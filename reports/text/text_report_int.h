@@ -24,11 +24,13 @@ struct vp_tr_ctx {
 void vp_tr_heading(const struct vp_tr_ctx *c, const char *title, const char *what);
 /*
  * Prints the terminal columns of t under its heading, one line for each of
- * the n rows of the array `all` in the order given; nothing when n is 0.
- * With `total`, a last line "all" sums every number column.
+ * the n rows of the array `all` in the order of `sorted`: n elements of
+ * `size` bytes, each starting with its row's const json_t *, as each
+ * table's sort keeps them.  Nothing when n is 0.  With `total`, a last line
+ * "all" sums every number column.
  */
 void vp_tr_table(const struct vp_tr_ctx *c, const struct vp_table_def *t, const json_t *all,
-		 const json_t *const *rows, size_t n, bool total);
+		 const void *sorted, size_t size, size_t n, bool total);
 
 void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *workloads);
 void vp_tr_speedups(const struct vp_tr_ctx *c, const json_t *speedups);

@@ -6,9 +6,9 @@
 #include "text_report_int.h"
 
 struct wl {
-	const json_t *j;
-	size_t group; /* rank of the group's first appearance */
-	double us;    /* median time per op; -1 when null, to sort it last */
+	const json_t *j; /* first: vp_tr_table reads it */
+	size_t group;	 /* rank of the group's first appearance */
+	double us;	 /* median time per op; -1 when null, to sort it last */
 	size_t idx;
 };
 
@@ -43,10 +43,9 @@ void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *arr)
 {
 	size_t n = json_array_size(arr);
 	struct wl *w = n ? calloc(n, sizeof(*w)) : NULL;
-	const json_t **rows = n ? calloc(n, sizeof(*rows)) : NULL;
 
-	if (!w || !rows)
-		goto out;
+	if (!w)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		w[i].j = json_array_get(arr, i);
 		w[i].idx = i;
@@ -55,9 +54,7 @@ void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *arr)
 			w[i].us = -1;
 	}
 	qsort(w, n, sizeof(*w), wl_cmp);
-	for (size_t i = 0; i < n; i++)
-		rows[i] = w[i].j;
-	vp_tr_table(c, &vp_table_workloads, arr, rows, n, false);
+	vp_tr_table(c, &vp_table_workloads, arr, w, sizeof(*w), n, false);
 	for (size_t i = 0; i < n; i++) {
 		const char *e = vp_doc_str(w[i].j, vp_table_workloads.detail);
 
@@ -72,14 +69,12 @@ void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *arr)
 		vp_tt_puts(c->out, e, VP_TT_PLAIN, NULL);
 		fputc('\n', c->out);
 	}
-out:
-	free(rows);
 	free(w);
 }
 
 struct sp {
-	const json_t *j;
-	double ratio; /* -1 when null, to sort it last */
+	const json_t *j; /* first: vp_tr_table reads it */
+	double ratio;	 /* -1 when null, to sort it last */
 	size_t idx;
 };
 
@@ -96,10 +91,9 @@ void vp_tr_speedups(const struct vp_tr_ctx *c, const json_t *arr)
 {
 	size_t n = json_array_size(arr);
 	struct sp *s = n ? calloc(n, sizeof(*s)) : NULL;
-	const json_t **rows = n ? calloc(n, sizeof(*rows)) : NULL;
 
-	if (!s || !rows)
-		goto out;
+	if (!s)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		s[i].j = json_array_get(arr, i);
 		s[i].idx = i;
@@ -107,10 +101,6 @@ void vp_tr_speedups(const struct vp_tr_ctx *c, const json_t *arr)
 			s[i].ratio = -1;
 	}
 	qsort(s, n, sizeof(*s), sp_cmp);
-	for (size_t i = 0; i < n; i++)
-		rows[i] = s[i].j;
-	vp_tr_table(c, &vp_table_speedups, arr, rows, n, false);
-out:
-	free(rows);
+	vp_tr_table(c, &vp_table_speedups, arr, s, sizeof(*s), n, false);
 	free(s);
 }
