@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * vmexit-prof's live source attached to a process that only pretends to be a
- * vCPU (kvm_run_storm): `attach_fd PID FD` treats FD as vCPU 0.  Prints
- * "attached", then on SIGINT/SIGTERM the number of KVM_RUN calls it saw.
+ * vCPU (kvm_run_storm): `attach_fd PID FD [HOOK]` treats FD as vCPU 0, with
+ * KVM_RUN hooked as --run-hook HOOK says (auto by default).  Prints
+ * "attached HOOK", then on SIGINT/SIGTERM the number of KVM_RUN calls it saw.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -20,8 +21,8 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int sig;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: attach_fd PID FD\n");
+	if ((argc != 3 && argc != 4) || (argc == 4 && vp_run_hook_parse(argv[3], &lo.hook))) {
+		fprintf(stderr, "usage: attach_fd PID FD [auto|fentry|syscalls]\n");
 		return 2;
 	}
 	t.pid = atoi(argv[1]);
@@ -35,7 +36,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "attach_fd: %s\n", err);
 		return 2;
 	}
-	printf("attached\n");
+	printf("attached %s\n", vp_run_hook_name(live.hook));
 	fflush(stdout);
 	sigwait(&set, &sig);
 	vp_result_init(&res);

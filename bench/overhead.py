@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
 """Tracing overhead of vmexit-prof against bpftrace and perf record, side by side.
 
-Runs one workload four ways in one run, interleaved round by round so machine
-noise hits every configuration alike: untraced, traced by vmexit-prof, by an
-equivalent bpftrace script, and under `perf record` of the same tracepoints.
-Prints each traced/untraced ratio of the workload's own elapsed time (medians),
-and the kernel-side cost per event from kernel.bpf_stats_enabled, which does
-not depend on machine noise.
+Runs one workload five ways in one run, interleaved round by round so machine
+noise hits every configuration alike: untraced, traced by vmexit-prof (KVM_RUN
+seen where the kernel allows: fentry on kvm_arch_vcpu_ioctl_run), by
+vmexit-prof with KVM_RUN seen by the raw_syscalls tracepoints (--run-hook
+syscalls, the fallback), by an equivalent bpftrace script, and under `perf
+record` of the same tracepoints.  Prints each traced/untraced ratio of the
+workload's own elapsed time (medians), and the kernel-side cost per event from
+kernel.bpf_stats_enabled, which does not depend on machine noise: all programs
+together per exit, against bpftrace's, and per program.
 
 Workloads:
   vmm    the test VMM's guest making --exits port exits (needs a usable /dev/kvm);
-  storm  the same number of ioctl(KVM_RUN) calls on a non-KVM fd: the syscall
-         tracepoints every exit passes through, measurable on any host.  Its
-         ratios are a worst case: a real exit costs far more than an ENOTTY.
+  storm  the same number of ioctl(KVM_RUN) calls on a non-KVM fd, the profiled
+         process itself: what a tracer on the system-call path taxes a process
+         that makes system calls; measurable on any host.  A KVM_RUN that
+         never reaches KVM is no exit, so a tracer that hooks KVM itself
+         costs it nothing.
 
 usage: overhead.py BUILD_DIR [--exits N] [--rounds R] [--workload vmm|storm|all]
 """
@@ -95,18 +100,21 @@ class Workload:
 class Tracer:
     def __init__(self, name, build, workload):
         self.name, self.build, self.workload = name, build, workload
-        self.proc, self.bpf_ns, self.bpf_runs = None, 0, 0
+        self.proc, self.bpf_ns, self.bpf_runs, self.hook = None, 0, 0, None
+        self.per_prog = {}
 
     def attach(self, pid):
         self.before = set(prog_ids())
         if self.name == "untraced":
             return
-        if self.name == "vmexit-prof":
+        if self.name.startswith("vmexit-prof"):
+            hook = "syscalls" if self.name.endswith("syscalls") else "auto"
             if self.workload.kind == "vmm":
-                cmd = [f"{self.build}/collector/vmexit-prof", "--pid", str(pid), "--interval", "60"]
+                cmd = [f"{self.build}/collector/vmexit-prof", "--pid", str(pid), "--interval", "60",
+                       "--run-hook", hook]
                 ready = "vmexit-prof: attached to pid"  # its note on stderr, merged below
             else:
-                cmd = [f"{self.build}/bench/attach_fd", str(pid), str(self.workload.fd)]
+                cmd = [f"{self.build}/bench/attach_fd", str(pid), str(self.workload.fd), hook]
                 ready = "attached"
         elif self.name == "bpftrace":
             script = BPFTRACE_VMM
@@ -139,6 +147,13 @@ class Tracer:
             if pid not in self.before:
                 self.bpf_ns += p.get("run_time_ns", 0)
                 self.bpf_runs += p.get("run_cnt", 0)
+                name = p.get("name", "?")
+                ns, runs = self.per_prog.get(name, (0, 0))
+                self.per_prog[name] = (ns + p.get("run_time_ns", 0), runs + p.get("run_cnt", 0))
+        if self.name.startswith("vmexit-prof"):
+            names = set(self.per_prog)
+            self.hook = "fentry" if "fentry_kvm_run" in names else \
+                "syscalls" if "tp_sys_enter" in names else "none"
 
     def detach(self):
         if self.proc:
@@ -153,10 +168,15 @@ class Tracer:
             os.unlink(self.script.name)
 
 
+TRACERS = ["untraced", "vmexit-prof", "vmexit-prof-syscalls", "bpftrace", "perf"]
+
+
 def bench(kind, build, exits, rounds):
-    names = ["untraced", "vmexit-prof", "bpftrace", "perf"]
+    names = TRACERS
     elapsed = {n: [] for n in names}
     bpf = {n: [0, 0] for n in names}
+    progs = {n: {} for n in names}
+    hooks = {}
     for r in range(rounds):
         for n in names:
             w = Workload(kind, build, exits)
@@ -173,17 +193,30 @@ def bench(kind, build, exits, rounds):
                     w.proc.kill()
             bpf[n][0] += t.bpf_ns
             bpf[n][1] += exits
+            for name, (ns, runs) in t.per_prog.items():
+                a, b = progs[n].get(name, (0, 0))
+                progs[n][name] = (a + ns, b + runs)
+            if t.hook:
+                hooks[n] = t.hook
     base = statistics.median(elapsed["untraced"])
     print(f"\n{kind}: {exits} {'port exits' if kind == 'vmm' else 'ioctl(KVM_RUN) calls'}, "
           f"{rounds} rounds, medians")
-    print(f"{'tracer':<12} {'elapsed':>10} {'ratio':>7} {'spread':>7} {'BPF ns/event':>13}")
+    unit = "exit" if kind == "vmm" else "call"
+    print(f"{'tracer':<21} {'elapsed':>10} {'ratio':>7} {'spread':>7} {'BPF ns/' + unit:>12}  KVM_RUN hook")
     ratios = {}
     for n in names:
         med = statistics.median(elapsed[n])
         spread = (max(elapsed[n]) - min(elapsed[n])) / med
         ratios[n] = med / base
-        per = f"{bpf[n][0] / bpf[n][1]:.0f}" if bpf[n][0] else "-"
-        print(f"{n:<12} {med / 1e6:>8.1f}ms {ratios[n]:>7.3f} {spread:>6.1%} {per:>13}")
+        per = f"{bpf[n][0] / bpf[n][1]:.0f}" if bpf[n][1] and n not in ("untraced", "perf") else "-"
+        print(f"{n:<21} {med / 1e6:>8.1f}ms {ratios[n]:>7.3f} {spread:>6.1%} {per:>12}  {hooks.get(n, '')}")
+    if bpf["bpftrace"][0]:
+        for n in ("vmexit-prof", "vmexit-prof-syscalls"):
+            print(f"BPF time of {n} / bpftrace's: {bpf[n][0] / bpf['bpftrace'][0]:.2f}")
+    for n in ("vmexit-prof", "vmexit-prof-syscalls", "bpftrace"):
+        ran = sorted(progs[n].items(), key=lambda kv: -kv[1][0])
+        print(f"{n} per program (ns per run x runs per {unit}): " + ", ".join(
+            f"{name} {ns / runs:.0f} x {runs / bpf[n][1]:.2f}" for name, (ns, runs) in ran if runs))
     best = min(("vmexit-prof", "bpftrace", "perf"), key=lambda n: ratios[n])
     print(f"lowest overhead: {best}" + (" (target: vmexit-prof <= 1.02 and lowest)" if kind == "vmm" else ""))
     return ratios
