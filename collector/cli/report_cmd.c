@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli_options.h"
+#include "doc_access.h"
 #include "doc_reader.h"
 #include "errors.h"
 #include "report_html.h"
@@ -137,6 +138,12 @@ int vp_report_main(int argc, char **argv)
 	doc = vp_doc_load(o.in, err, sizeof(err));
 	if (!doc) {
 		vp_error("%s", err);
+		return VP_EXIT_BAD_INPUT;
+	}
+	if (o.html && !vp_doc_get(doc, "profile") && !vp_doc_get(doc, "workloads")) {
+		vp_error("%s: a run document has no HTML report (its terminal report has it all)",
+			 o.in);
+		json_decref(doc);
 		return VP_EXIT_BAD_INPUT;
 	}
 	/* Files first: a bad output path is bad input, and stdout stays empty. */

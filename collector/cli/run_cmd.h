@@ -10,8 +10,11 @@
 #include "compare.h"
 #include "guest_runner.h"
 
+#define VP_RUN_MAX_EXTRA 16 /* --device and --arg, each */
+
 struct vp_run_options {
-	const char *workload;
+	const char *workload;  /* NULL with elf: an image not in the table */
+	const char *elf;       /* NULL: GUEST_DIR/WORKLOAD.elf */
 	const char *qemu;      /* default: VP_DEFAULT_QEMU */
 	const char *append;    /* NULL: the table's defaults */
 	const char *guest_dir; /* where NAME.elf lives; default VP_GUEST_DIR */
@@ -21,8 +24,13 @@ struct vp_run_options {
 	bool verbose;	     /* echo the serial console */
 	bool profile;	     /* count QEMU's register accesses through its USDT probes */
 	const char *compare; /* "W1,W2[,W3]": vmexit-prof run --compare */
-	const char *json;    /* with compare: the result document (reports/doc/SCHEMA.md) */
-	int repeat;	     /* with compare: unprofiled timing runs per workload */
+	const char *json;    /* the result document (reports/doc/SCHEMA.md) */
+	const char *devices[VP_RUN_MAX_EXTRA]; /* extra -device options */
+	size_t ndevices;
+	const char *args[VP_RUN_MAX_EXTRA]; /* extra raw QEMU arguments */
+	size_t nargs;
+	unsigned disk_mib; /* a scratch disk of at least this size; 0: the workload's */
+	int repeat;	   /* with compare: unprofiled timing runs per workload */
 	bool help;
 };
 

@@ -61,6 +61,34 @@ size_t vp_profile_by_device(const struct vp_usdt_counts *c, const struct vp_gues
 	return n;
 }
 
+/*
+ * The guest names the regions it measures itself (guest-workloads/, its
+ * io_region_add calls); QEMU names its MemoryRegions (memory_region_init_io).
+ * Only pairs that are the same registers one to one are listed.  QEMU also
+ * counts what the firmware did before the guest ran, so a pair may differ by
+ * that; the stopwatch's registers are only touched by the workload.
+ */
+static const struct {
+	const char *guest, *qemu;
+} region_pairs[] = {
+	{ "stopwatch-regs", "vmexit-stopwatch-regs" },
+	{ "stopwatch-doorbell", "vmexit-stopwatch-doorbell" },
+	{ "pit-gate", "pcspk" }, /* port 0x61 */
+};
+
+const struct vp_guest_region *vp_guest_region_paired(const struct vp_guest_result *r,
+						     const char *qemu_name)
+{
+	for (size_t i = 0; r && i < sizeof(region_pairs) / sizeof(region_pairs[0]); i++) {
+		if (strcmp(region_pairs[i].qemu, qemu_name))
+			continue;
+		for (size_t j = 0; j < r->nregions; j++)
+			if (!strcmp(r->regions[j].name, region_pairs[i].guest))
+				return &r->regions[j];
+	}
+	return NULL;
+}
+
 const struct vp_device_count *vp_device_count_find(const struct vp_device_count *out, size_t n,
 						   const struct vp_device *dev)
 {

@@ -27,6 +27,10 @@ struct vp_device_count {
  * table; the count, sorted by QEMU's total, most first. */
 size_t vp_profile_by_device(const struct vp_usdt_counts *c, const struct vp_guest_result *r,
 			    struct vp_device_count *out, size_t max);
+/* The guest's own region that is the same registers as QEMU's region
+ * qemu_name one to one (the two name them differently), or NULL. */
+const struct vp_guest_region *vp_guest_region_paired(const struct vp_guest_result *r,
+						     const char *qemu_name);
 /* The entry of dev in out (NULL if absent). */
 const struct vp_device_count *vp_device_count_find(const struct vp_device_count *out, size_t n,
 						   const struct vp_device *dev);

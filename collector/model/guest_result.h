@@ -14,6 +14,7 @@
 #define VP_GUEST_MAX_REGIONS 32
 #define VP_GUEST_MAX_EXTRA   24
 #define VP_GUEST_WORD	     48
+#define VP_GUEST_LINE	     1024
 
 struct vp_guest_region {
 	char name[VP_GUEST_WORD];
@@ -22,7 +23,8 @@ struct vp_guest_region {
 };
 
 struct vp_guest_result {
-	bool valid; /* a VMEXIT-RESULT line was seen */
+	bool valid;		  /* a VMEXIT-RESULT line was seen */
+	char line[VP_GUEST_LINE]; /* that line as the guest printed it, from its tag */
 	char workload[VP_GUEST_WORD];
 	char status[VP_GUEST_WORD];
 	int code; /* status code, -1 for a status this build does not know */

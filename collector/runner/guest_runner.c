@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The process half of guest_runner.h: scratch disk, QEMU's command line,
- * fork/exec, wait with a deadline.  Mirrors guest-workloads/run-guest.py so
- * both boot a workload the same way.
+ * fork/exec, wait with a deadline.
  */
 #include "guest_runner.h"
 #include "growbuf.h"
@@ -176,7 +175,9 @@ static int build_argv(struct vp_guest *g, const struct vp_workload *w,
 		"-device",
 		"isa-debug-exit,iobase=0xf4,iosize=0x04",
 	};
+	static const char *const firmware[] = { "/usr/share/seabios", "/usr/share/qemu" };
 	char serial[80];
+	struct stat st;
 	int ret = push(g, qemu, true);
 
 	for (size_t i = 0; !ret && i < sizeof(common) / sizeof(common[0]); i++)
@@ -187,9 +188,13 @@ static int build_argv(struct vp_guest *g, const struct vp_workload *w,
 		ret = push(g, after[i], false);
 	ret = ret ?: push(g, "-kernel", false) ?: push(g, c->elf, false) ?: push(g, "-append", false) ?:
 	      push(g, c->append ? c->append : w->defaults, false);
-	/* Like run-guest.py: SeaBIOS and option ROMs from Debian's packages. */
-	ret = ret ?: push(g, "-L", false) ?: push(g, "/usr/share/seabios", false) ?:
-	      push(g, "-L", false) ?: push(g, "/usr/share/qemu", false);
+	/* SeaBIOS and option ROMs from Debian's packages, where installed: a
+	 * QEMU of the project's finds them there, not in its own prefix. */
+	for (size_t i = 0; !ret && i < sizeof(firmware) / sizeof(firmware[0]); i++)
+		if (!stat(firmware[i], &st) && S_ISDIR(st.st_mode))
+			ret = push(g, "-L", false) ?: push(g, firmware[i], false);
+	for (size_t i = 0; !ret && i < c->ndevices; i++)
+		ret = push(g, "-device", false) ?: push(g, c->devices[i], false);
 	for (size_t i = 0; !ret && i < w->nargs; i++) {
 		/* A device the QEMU lacks is left out so the guest says no-device
 		 * instead of QEMU refusing to start. */
@@ -205,6 +210,8 @@ static int build_argv(struct vp_guest *g, const struct vp_workload *w,
 		}
 		ret = push_table_arg(g, w->args[i]);
 	}
+	for (size_t i = 0; !ret && i < c->nargs; i++)
+		ret = push_table_arg(g, c->args[i]);
 	g->accel = kvm ? "kvm" : "tcg";
 	ret = ret ?: push(g, "-accel", false) ?: push(g, g->accel, false);
 	if (!ret && kvm)
@@ -262,6 +269,7 @@ int vp_guest_start(const struct vp_workload *w, const struct vp_guest_config *c,
 {
 	char qemu[4096], logpath[64];
 	struct vp_guest *g;
+	unsigned disk_mib;
 	bool kvm;
 	int ret;
 
@@ -288,8 +296,9 @@ int vp_guest_start(const struct vp_workload *w, const struct vp_guest_config *c,
 		return -ENOMEM;
 	g->log_fd = -1;
 	ret = make_scratch(g->serial, sizeof(g->serial), "serial", 0);
-	if (!ret && w->disk_mib)
-		ret = make_scratch(g->disk, sizeof(g->disk), "disk", (off_t)w->disk_mib << 20);
+	disk_mib = w->disk_mib > c->disk_mib ? w->disk_mib : c->disk_mib;
+	if (!ret && disk_mib)
+		ret = make_scratch(g->disk, sizeof(g->disk), "disk", (off_t)disk_mib << 20);
 	if (!ret && !(ret = make_scratch(logpath, sizeof(logpath), "qemu-log", 0))) {
 		g->log_fd = open(logpath, O_RDWR | O_CLOEXEC);
 		ret = g->log_fd < 0 ? -errno : 0;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Boots a bundled guest workload (guest-workloads/) under QEMU: what each one
- * needs comes from workloads.json, the same table run-guest.py --workload
- * reads.  Start and wait are separate so a profiler can attach to the QEMU
- * pid in between.  Every function returns 0 or -errno and never prints; the
+ * needs comes from workloads.json; `vmexit-prof run` and every guest test
+ * boot through here.  Start and wait are separate so a profiler can attach
+ * to the QEMU pid in between.  Every function returns 0 or -errno and never prints; the
  * ones that can fail for a reason a user must see put one line in err.
  */
 #ifndef VP_GUEST_RUNNER_H
@@ -61,11 +61,19 @@ struct vp_guest_config {
 	/* Start with the vCPUs stopped (-S) and a QMP socket, so a profiler can
 	 * attach before the guest's first instruction and then send cont. */
 	bool paused_qmp;
+	/* Besides the workload's own: a -device for each of devices, then the
+	 * raw QEMU arguments args ("{disk}" names the scratch disk). */
+	const char *const *devices;
+	size_t ndevices;
+	const char *const *args;
+	size_t nargs;
+	unsigned disk_mib; /* a scratch disk of at least this many MiB; 0: the workload's */
 };
 
 struct vp_guest;
 
-/* true when /dev/kvm opens read-write and KVM_CREATE_VM works. */
+/* true when /dev/kvm opens read-write and KVM_CREATE_VM works: --accel
+ * auto then runs under KVM (with -cpu host), else under TCG. */
 bool vp_kvm_usable(void);
 /*
  * Makes the scratch disk, checks QEMU and the ELF, starts QEMU.  A

@@ -275,6 +275,7 @@ int vp_guest_parse_line(const char *line, struct vp_guest_result *r)
 		if (!res.status[0])
 			return -EINVAL; /* status is always last: a cut line */
 		res.valid = true;
+		snprintf(res.line, sizeof(res.line), "%.*s", (int)strcspn(line, "\r\n"), line);
 		/* keep the regions gathered so far */
 		res.nregions = r->nregions;
 		memcpy(res.regions, r->regions, sizeof(res.regions));

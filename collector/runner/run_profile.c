@@ -2,14 +2,12 @@
 #include "run_profile.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "attribution.h"
 #include "vmexit_source.h"
 #include "qemu_memmap.h"
 #include "qmp.h"
@@ -21,21 +19,6 @@
 /* Once QMP answers the vCPUs exist; this only bounds a QEMU that answers
  * QMP before its machine is built (a --preconfig one, say). */
 #define VCPU_WAIT_TIMEOUT_S 30.0
-
-/*
- * The guest names the regions it measures itself (guest-workloads/, its
- * io_region_add calls); QEMU names its MemoryRegions (memory_region_init_io).
- * Only pairs that are the same registers one to one are listed.  QEMU also
- * counts what the firmware did before the guest ran, so a pair may differ by
- * that; the stopwatch's registers are only touched by the workload.
- */
-static const struct {
-	const char *guest, *qemu;
-} region_pairs[] = {
-	{ "stopwatch-regs", "vmexit-stopwatch-regs" },
-	{ "stopwatch-doorbell", "vmexit-stopwatch-doorbell" },
-	{ "pit-gate", "pcspk" }, /* port 0x61 */
-};
 
 /* Under KVM the exits themselves are profiled too: the kernel programs go
  * on while QEMU is still paused, so the guest's first exit is seen. */
@@ -111,110 +94,6 @@ static int begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, struct kvm
 int vp_profile_begin(struct vp_guest *g, bool verbose, struct vp_usdt *u, char *err, size_t errlen)
 {
 	return begin(g, verbose, u, NULL, err, errlen);
-}
-
-static const struct vp_guest_region *guest_region(const struct vp_guest_result *r,
-						  const char *qemu_name)
-{
-	for (size_t i = 0; r && i < sizeof(region_pairs) / sizeof(region_pairs[0]); i++) {
-		if (strcmp(region_pairs[i].qemu, qemu_name))
-			continue;
-		for (size_t j = 0; j < r->nregions; j++)
-			if (!strcmp(r->regions[j].name, region_pairs[i].guest))
-				return &r->regions[j];
-	}
-	return NULL;
-}
-
-void vp_profile_print(const struct vp_usdt_counts *c, const struct vp_guest_result *r)
-{
-	printf("\n%-28s %10s %10s   %-18s %10s %10s\n", "QEMU REGION (USDT)", "READS", "WRITES",
-	       "GUEST REGION", "READS", "WRITES");
-	for (size_t i = 0; i < c->n; i++) {
-		const struct vp_usdt_region *q = &c->r[i];
-		const struct vp_guest_region *gr = guest_region(r, q->name);
-		char name[64];
-
-		/* An unreadable name still gets a row, told apart by its pointer. */
-		if (q->name[0])
-			snprintf(name, sizeof(name), "%s", q->name);
-		else
-			snprintf(name, sizeof(name), "mr@0x%" PRIx64, q->mr);
-		printf("%-28s %10" PRIu64 " %10" PRIu64, name, q->reads, q->writes);
-		if (gr)
-			printf("   %-18s %10" PRIu64 " %10" PRIu64, gr->name, gr->reads,
-			       gr->writes);
-		putchar('\n');
-	}
-	if (c->dropped_counts || c->dropped_names)
-		printf("Not recorded: %" PRIu64 " accesses, %" PRIu64
-		       " region names (the kernel's tables were full)\n",
-		       c->dropped_counts, c->dropped_names);
-}
-
-static void print_interrupts(const struct vp_usdt_counts *c, uint64_t ops)
-{
-	struct vp_attribution a = { .usdt = c };
-	struct vp_device_total *t;
-	size_t n = vp_device_totals(NULL, &a, &t);
-	bool any = false;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!t[i].guest_interrupts)
-			continue;
-		if (!any)
-			printf("\n%-16s %10s %10s\n", "INTERRUPTS", "RAISED", "PER-OP");
-		any = true;
-		printf("%-16s %10" PRIu64 " %10.2f\n", t[i].dev->id, t[i].guest_interrupts,
-		       ops ? (double)t[i].guest_interrupts / (double)ops : 0.0);
-	}
-	if (!any)
-		printf("No interrupt raised after the firmware\n");
-	any = false;
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < t[i].nev; k++) {
-			if (!t[i].ev[k].guest)
-				continue;
-			if (!any)
-				printf("\n%-16s %-28s %10s %10s\n", "QEMU EVENTS", "EVENT", "COUNT",
-				       "PER-OP");
-			any = true;
-			printf("%-16s %-28s %10" PRIu64 " %10.2f\n", t[i].dev->id, t[i].ev[k].name,
-			       t[i].ev[k].guest,
-			       ops ? (double)t[i].ev[k].guest / (double)ops : 0.0);
-		}
-	free(t);
-}
-
-void vp_profile_print_devices(const struct vp_usdt_counts *c, const struct vp_guest_result *r)
-{
-	struct vp_device_count d[VP_MAX_DEVICE_COUNTS];
-	size_t n = vp_profile_by_device(c, r, d, VP_MAX_DEVICE_COUNTS);
-	uint64_t ops = r ? r->ops : 0;
-
-	printf("\n%-16s %-11s %9s %9s %9s %10s %9s %9s   %11s %12s\n", "DEVICE (USDT)", "CLASS",
-	       "READS", "WRITES", "TOTAL", "PER-OP", "FW-READS", "FW-WRITES", "GUEST-READS",
-	       "GUEST-WRITES");
-	for (size_t i = 0; i < n; i++) {
-		char perop[32] = "-";
-
-		if (ops)
-			snprintf(perop, sizeof(perop), "%.2f",
-				 (double)(d[i].reads + d[i].writes) / (double)ops);
-		printf("%-16s %-11s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %10s %9" PRIu64
-		       " %9" PRIu64,
-		       d[i].dev->id, vp_device_class_name(d[i].dev->cls), d[i].reads, d[i].writes,
-		       d[i].reads + d[i].writes, perop, d[i].fw_reads, d[i].fw_writes);
-		if (d[i].in_guest)
-			printf("   %11" PRIu64 " %12" PRIu64, d[i].guest_reads, d[i].guest_writes);
-		putchar('\n');
-	}
-	if (c->fw_cfg_accesses)
-		printf("READS/WRITES: after the firmware's last fw_cfg access (the guest's time); "
-		       "FW-: before it\n");
-	else
-		printf("No fw_cfg access seen: READS/WRITES include the firmware's\n");
-	print_interrupts(c, ops);
 }
 
 /* The guest's first output means the firmware has assigned the BARs:

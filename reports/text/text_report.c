@@ -192,6 +192,9 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 								     : "");
 	} else if (cmd && !strcmp(cmd, "compare")) {
 		fputs(" \u00b7 workload comparison (run --compare)", c->out);
+	} else if (cmd && !strcmp(cmd, "run") && vp_doc_str(doc, "run.workload")) {
+		fputs(" \u00b7 run of ", c->out);
+		put_str(c, doc, "run.workload", "?");
 	} else {
 		fputs(" \u00b7 ", c->out);
 		vp_tt_puts(c->out, cmd ? cmd : "?", VP_TT_PLAIN, NULL);
@@ -290,4 +293,15 @@ void vp_text_render(FILE *out, const json_t *doc, const struct vp_text_style *st
 		profile(&c, p);
 	vp_tr_workloads(&c, vp_doc_get(doc, "workloads"));
 	vp_tr_speedups(&c, vp_doc_get(doc, "speedups"));
+	if (json_is_object(vp_doc_get(doc, "run"))) {
+		const char *e = vp_doc_str(doc, "run.error");
+
+		fputc('\n', out);
+		vp_text_run(out, doc, true);
+		if (e) {
+			fputs("\nError: ", out);
+			vp_tt_puts(out, e, VP_TT_RED, c.st);
+			fputc('\n', out);
+		}
+	}
 }

@@ -6,6 +6,7 @@
 #ifndef VP_TEXT_REPORT_H
 #define VP_TEXT_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -14,5 +15,8 @@
 
 /* Absent or null fields are shown as "–"; style NULL: no colour, no width. */
 void vp_text_render(FILE *out, const json_t *doc, const struct vp_text_style *style);
+/* The "run" section alone, as `vmexit-prof run WORKLOAD` prints it; reasons:
+ * also the guest's own error and FAIL lines. */
+void vp_text_run(FILE *out, const json_t *doc, bool reasons);
 
 #endif

@@ -50,25 +50,6 @@ static int teardown(void **state)
 	return rmdir(dir);
 }
 
-/* Saved as the commands save, loaded as the reports load: both must agree. */
-static void save_and_read_back(json_t *doc, const char *what, unsigned variant)
-{
-	char path[PATH_MAX], err[512];
-	json_t *back;
-
-	assert_non_null(doc);
-	snprintf(path, sizeof(path), "%s/doc.json", dir);
-	if (vp_doc_save(json_incref(doc), path, err, sizeof(err)))
-		fail_msg("%s variant %#x: the writer's document is refused: %s", what, variant,
-			 err);
-	back = vp_doc_load(path, err, sizeof(err));
-	if (!back)
-		fail_msg("%s variant %#x: %s", what, variant, err);
-	json_decref(back);
-	unlink(path);
-	json_decref(doc);
-}
-
 enum {
 	P_UNTOLD_VCPU = 1 << 0, /* exits of a thread seen before its KVM_RUN */
 	P_VCPUS = 1 << 1,	/* exits of vCPUs 0 and 3 */
@@ -301,7 +282,7 @@ static void test_every_profile_document_reads_back(void **state)
 {
 	(void)state;
 	for (unsigned v = 0; v <= P_ALL; v++)
-		save_and_read_back(profile_doc(v), "profile", v);
+		vp_save_and_read_back(dir, profile_doc(v), "profile", v);
 }
 
 /* What a live profile of a QEMU already running wrote, and its reader
@@ -400,7 +381,7 @@ static void test_every_compare_document_reads_back(void **state)
 {
 	(void)state;
 	for (unsigned v = 0; v <= C_ALL; v++)
-		save_and_read_back(compare_doc(v), "compare", v);
+		vp_save_and_read_back(dir, compare_doc(v), "compare", v);
 }
 
 /* A document the reader would refuse is never written. */

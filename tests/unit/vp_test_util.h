@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
+#include "doc_reader.h"
+#include "doc_writer.h"
 #include "result.h"
 
 /* n samples of ns each; slot i holds [2^i, 2^(i+1)) ns, the last slot
@@ -104,6 +107,27 @@ static inline bool vp_has_row(const char *text, const char *fields)
 		found = !strncmp(p + 1, fields, n) && (p[n + 1] == ' ' || p[n + 1] == '\n');
 	free(s);
 	return found;
+}
+
+/* doc saved into dir as the commands save it, loaded as the reports load
+ * it: both must agree.  Drops doc. */
+static inline void vp_save_and_read_back(const char *dir, json_t *doc, const char *what,
+					 unsigned variant)
+{
+	char path[PATH_MAX], err[512];
+	json_t *back;
+
+	assert_non_null(doc);
+	snprintf(path, sizeof(path), "%s/doc.json", dir);
+	if (vp_doc_save(json_incref(doc), path, err, sizeof(err)))
+		fail_msg("%s variant %#x: the writer's document is refused: %s", what, variant,
+			 err);
+	back = vp_doc_load(path, err, sizeof(err));
+	if (!back)
+		fail_msg("%s variant %#x: %s", what, variant, err);
+	json_decref(back);
+	unlink(path);
+	json_decref(doc);
 }
 
 #endif
