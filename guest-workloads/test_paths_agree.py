@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Both stopwatch paths measure the same interval and agree.
 
-    test_paths_agree.py QEMU STOPWATCH-MMIO.elf STOPWATCH-PV.elf
+    test_paths_agree.py VMEXIT_PROF QEMU STOPWATCH-MMIO.elf STOPWATCH-PV.elf
 
 Boots stopwatch-mmio (emulated registers) and stopwatch-pv (ring and
-doorbell) with the same "ops=20 wait_us=2000" on the project's QEMU (KVM
-where /dev/kvm works, TCG otherwise: run-guest.py decides).  Each op
+doorbell) with the same "ops=20 wait_us=2000" on the project's QEMU through
+`vmexit-prof run --elf` (KVM where /dev/kvm can create a VM, TCG otherwise:
+the runner decides, and its document says which).  Each op
 brackets a 2000 us guest busy-wait between START and STOP; each workload
 checks every op's interval itself and reports the mean (interval_ns) and
 the shortest (interval_min_ns).  Passes when both runs end ok, the two
@@ -24,10 +25,11 @@ fails at once.
 Exit status 0 pass, 1 fail, 77 skip (no QEMU given, as when VP_QEMU is
 empty).
 """
-import importlib.util
 import os
-import shutil
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_run  # noqa: E402
 
 OPS, WAIT_US = 20, 2000
 APPEND = "ops=%d wait_us=%d" % (OPS, WAIT_US)
@@ -38,32 +40,18 @@ EXIT_SKIP = 77
 PASS, FAIL, RETRY = "pass", "fail", "retry"
 
 
-def load_runner():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run-guest.py")
-    spec = importlib.util.spec_from_file_location("run_guest", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) != 5:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
-    qemu_arg, mmio_elf, pv_elf = sys.argv[1:]
-    if not qemu_arg:
-        print("skip: no QEMU given (the project's build is needed; set VP_QEMU)")
-        return EXIT_SKIP
-    qemu = shutil.which(qemu_arg)
+    prof, qemu_arg, mmio_elf, pv_elf = sys.argv[1:]
+    qemu = check_run.find_qemu(qemu_arg)
     if not qemu:
-        print("skip: QEMU %r not found" % qemu_arg)
         return EXIT_SKIP
-    runner = load_runner()
-    accel = "kvm" if runner.kvm_usable() else "tcg"
-    print("accel: %s (auto), parameters: %s" % (accel, APPEND))
+    print("parameters: %s, accelerator: auto" % APPEND)
 
     for attempt in range(1, ATTEMPTS + 1):
-        verdict = measure(runner, qemu, mmio_elf, pv_elf, attempt)
+        verdict = measure(prof, qemu, mmio_elf, pv_elf, attempt)
         if verdict != RETRY:
             break
         if attempt < ATTEMPTS:
@@ -75,24 +63,27 @@ def main():
     return 0 if verdict == PASS else 1
 
 
-def measure(runner, qemu, mmio_elf, pv_elf, attempt):
+def measure(prof, qemu, mmio_elf, pv_elf, attempt):
     """One pair of runs: PASS, FAIL (hard) or RETRY (too long / apart)."""
     intervals = {}
     for name, elf in (("stopwatch-mmio", mmio_elf), ("stopwatch-pv", pv_elf)):
-        result, text, problem = runner.boot(elf, qemu, "auto", ["vmexit-stopwatch"], APPEND)
-        status = result.get("status") if result else None
+        doc, _, out, err = check_run.run_document(
+            prof, qemu, ["--elf", elf, "--device", "vmexit-stopwatch", "--append", APPEND])
+        result = check_run.fields(doc) if doc else {}
+        problem = doc["run"].get("error") if doc else "vmexit-prof run wrote no document"
+        status = result.get("status")
         if problem or status != "ok" or "interval_min_ns" not in result:
-            sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+            sys.stdout.write(out + err)
             print("FAIL: %s: %s" % (name, problem or "status=%s, interval_min_ns=%s"
-                                    % (status, result.get("interval_min_ns") if result else None)))
+                                    % (status, result.get("interval_min_ns"))))
             return FAIL
         ns = int(result["interval_min_ns"])
         intervals[name] = ns
-        print("attempt %d: %s: interval_min_ns=%d (%.1f us, mean %s ns) kicks=%s mmio_read=%s "
-              "mmio_write=%s tsc_khz=%s" % (attempt, name, ns, ns / 1000, result.get("interval_ns"),
-                              result.get("kicks"),
-                              result.get("mmio_read"), result.get("mmio_write"),
-                              result.get("tsc_khz")))
+        print("attempt %d: %s (%s): interval_min_ns=%d (%.1f us, mean %s ns) kicks=%s "
+              "mmio_read=%s mmio_write=%s tsc_khz=%s"
+              % (attempt, name, doc["meta"]["accelerator"], ns, ns / 1000,
+                 result.get("interval_ns"), result.get("kicks"), result.get("mmio_read"),
+                 result.get("mmio_write"), result.get("tsc_khz")))
 
     verdict = PASS
     for name, ns in intervals.items():

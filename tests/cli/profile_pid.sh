@@ -38,16 +38,12 @@ case $case in
 esac
 
 before=$(loaded)
-if [ "$case" = qmp ]; then
-  # the Python runner takes raw QEMU arguments: a QMP socket, as users set one up
-  python3 "$(dirname "$0")/../../guest-workloads/run-guest.py" --qemu "$qemu" --accel tcg \
-    --workload "$workload" --append "$append" --timeout 120 \
-    --arg=-qmp --arg "unix:$scratch/qmp.sock,server=on,wait=off" "$guests/$workload.elf" \
-    >"$scratch/run.out" 2>&1 &
-else
-  TMPDIR="$scratch" "$prof" run "$workload" --append "$append" --qemu "$qemu" --accel tcg --timeout 120 \
-    >"$scratch/run.out" 2>&1 &
-fi
+extra=()
+[ -n "$guests" ] && extra+=(--guest-dir "$guests")
+# a QMP socket on QEMU's command line, as users set one up
+[ "$case" = qmp ] && extra+=(--arg=-qmp --arg "unix:$scratch/qmp.sock,server=on,wait=off")
+TMPDIR="$scratch" "$prof" run "$workload" --append "$append" --qemu "$qemu" --accel tcg --timeout 120 \
+  "${extra[@]}" >"$scratch/run.out" 2>&1 &
 runner=$!
 qpid=
 for _ in $(seq 100); do

@@ -27,6 +27,13 @@ case "$case" in
     args=(run stopwatch-mmio --qemu "$qemu" --accel tcg) ; want_status=1
     want_out=('^status +no-device$')
     want_err=("$qemu has no vmexit-stopwatch device") ;;
+  run-doc)
+    # the run document, read back by report; HTML is for profiles and comparisons
+    args=(run selftest --qemu "$qemu" --accel tcg --append ops=20 --json "$scratch/run.json") ; want_status=0
+    want_out=('^pio_out +20$') ;;
+  bad-disk)
+    args=(run selftest --qemu "$qemu" --disk 0) ; want_status=2 ; err_lines=1
+    want_err=("invalid value '0' for --disk") ;;
   *) echo "unknown case $case"; exit 1 ;;
 esac
 
@@ -47,6 +54,14 @@ done
 if [ -n "$err_lines" ]; then
   [ "$(wc -l <"$scratch/err")" = "$err_lines" ] || { echo "FAIL: stderr is not $err_lines line(s)"; fail=1; }
   [ ! -s "$scratch/out" ] || { echo "FAIL: wrote to stdout"; fail=1; }
+fi
+if [ "$case" = run-doc ]; then
+  "$prof" report "$scratch/run.json" >"$scratch/report" 2>&1 || { echo "FAIL: report refused the run document"; fail=1; }
+  grep -q 'run of selftest' "$scratch/report" && grep -qE '^pio_out +20$' "$scratch/report" ||
+    { echo "FAIL: report of the run document:"; cat "$scratch/report"; fail=1; }
+  "$prof" report "$scratch/run.json" --html "$scratch/r.html" >"$scratch/html.out" 2>&1
+  [ $? = 2 ] && [ "$(wc -l <"$scratch/html.out")" = 1 ] && [ ! -e "$scratch/r.html" ] ||
+    { echo "FAIL: report --html of a run document:"; cat "$scratch/html.out"; fail=1; }
 fi
 [ -z "$(ls -A "$scratch/tmp")" ] || { echo "FAIL: scratch files left: $(ls "$scratch/tmp")"; fail=1; }
 if [ $fail = 0 ]; then

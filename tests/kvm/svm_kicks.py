@@ -26,42 +26,50 @@ sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "guest-workloads"))
 import vp_qmp  # noqa: E402
 import doc_checks  # noqa: E402
+import check_run  # noqa: E402
 
-run_guest = __import__("run-guest")
 SKIP = 77
 DEVICE = {"virtio-blk": "virtio-blk", "virtio-net": "virtio-net"}
+
+
+def qemu_child(pid):
+    """The QEMU that `vmexit-prof run` (pid) started: its child booting the image."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        for child in f.read().split():
+            with open(f"/proc/{child}/cmdline", "rb") as c:
+                if b"-kernel" in c.read().split(b"\0"):
+                    return int(child)
+    return None
 
 
 def main():
     prof_bin, qemu, guest_dir = sys.argv[1:4]
     workload = sys.argv[4] if len(sys.argv) > 4 else "virtio-blk"
-    if not run_guest.kvm_usable():
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         if doc_checks.in_lab():
             print("FAIL: /dev/kvm is not usable inside the lab")
             return 1
         print("skipped: /dev/kvm is not usable on this host")
         return SKIP
-    w = run_guest.load_workload(workload)
     tmp = tempfile.mkdtemp(prefix="vp-kicks-", dir="/tmp")
-    sock, out, serial = f"{tmp}/qmp.sock", f"{tmp}/profile.json", f"{tmp}/serial.log"
-    disk = f"{tmp}/disk.img"
-    if w["disk_mib"]:
-        with open(disk, "wb") as f:
-            f.truncate(w["disk_mib"] << 20)
-    extra = [a.replace("{disk}", disk) for a in w["args"]]
-    # The profiler finds its own socket on the command line (QEMU's map,
-    # for a QEMU without probes); the test starts the guest through another.
-    extra += ["-S", "-qmp", f"unix:{tmp}/prof.sock,server=on,wait=off",
-              "-qmp", f"unix:{sock},server=on,wait=off"]
-    cmd = run_guest.qemu_command(qemu, os.path.join(guest_dir, workload + ".elf"), "kvm",
-                                 append=w["defaults"], extra=extra)
-    cmd[cmd.index("stdio")] = f"file:{serial}"
+    sock, out, run_doc = f"{tmp}/qmp.sock", f"{tmp}/profile.json", f"{tmp}/run.json"
+    # The guest runner boots it paused; the profiler finds its own socket on
+    # the command line (QEMU's map, for a QEMU without probes); the test
+    # starts the guest through another.
+    extra = ["--arg=-S", "--arg=-qmp", f"--arg=unix:{tmp}/prof.sock,server=on,wait=off",
+             "--arg=-qmp", f"--arg=unix:{sock},server=on,wait=off"]
+    cmd = [prof_bin, "run", workload, "--qemu", qemu, "--accel", "kvm", "--guest-dir",
+           guest_dir, "--timeout", "600", "--json", run_doc] + extra
     vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     prof = None
     try:
         q = vp_qmp.Qmp(sock, time.monotonic() + 60)
-        prof = doc_checks.start_profiler([prof_bin, "--pid", str(vm.pid), "--interval", "1", "--json", out], 60)
+        qemu_pid = qemu_child(vm.pid)
+        if not qemu_pid:
+            print("FAIL: vmexit-prof run started no QEMU")
+            return 1
+        prof = doc_checks.start_profiler([prof_bin, "--pid", str(qemu_pid), "--interval", "1", "--json", out], 60)
         if not prof:
             return 1
         q.execute("cont")
@@ -73,9 +81,11 @@ def main():
             if p and p.poll() is None:
                 p.kill()
                 p.wait()
-    with open(serial, errors="replace") as f:
-        result = run_guest.parse_result(f.read())
-    if not result or result.get("status") != "ok" or prof.returncode:
+    result = {}
+    if os.path.exists(run_doc):
+        with open(run_doc) as f:
+            result = check_run.fields(json.load(f))
+    if result.get("status") != "ok" or vm.returncode or prof.returncode:
         print(f"FAIL: guest {result} or profiler ({prof.returncode}) failed\n{vm.stdout.read()}\n{err}")
         return 1
     with open(out) as f:
