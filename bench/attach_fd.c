@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * vmexit-prof's live source attached to a process that only pretends to be a
- * vCPU (kvm_run_storm): `attach_fd PID FD [HOOK]` treats FD as vCPU 0, with
- * KVM_RUN hooked as --run-hook HOOK says (auto by default).  Prints
- * "attached HOOK", then on SIGINT/SIGTERM the number of KVM_RUN calls it saw.
+ * vCPU (kvm_run_storm): `attach_fd PID FD [HOOK [FLAVOUR]]` treats FD as
+ * vCPU 0, with KVM_RUN hooked as --run-hook HOOK and the tracepoints read as
+ * --tracepoints FLAVOUR say (auto by default).  Prints "attached HOOK
+ * FLAVOUR", then on SIGINT/SIGTERM the number of KVM_RUN calls it saw.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -21,8 +22,10 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int sig;
 
-	if ((argc != 3 && argc != 4) || (argc == 4 && vp_run_hook_parse(argv[3], &lo.hook))) {
-		fprintf(stderr, "usage: attach_fd PID FD [auto|fentry|syscalls]\n");
+	if (argc < 3 || argc > 5 || (argc > 3 && vp_run_hook_parse(argv[3], &lo.hook)) ||
+	    (argc > 4 && vp_tp_flavour_parse(argv[4], &lo.flavour))) {
+		fprintf(stderr,
+			"usage: attach_fd PID FD [auto|fentry|syscalls [auto|btf|classic]]\n");
 		return 2;
 	}
 	t.pid = atoi(argv[1]);
@@ -36,7 +39,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "attach_fd: %s\n", err);
 		return 2;
 	}
-	printf("attached %s\n", vp_run_hook_name(live.hook));
+	printf("attached %s %s\n", vp_run_hook_name(live.hook), vp_tp_flavour_name(live.flavour));
 	fflush(stdout);
 	sigwait(&set, &sig);
 	vp_result_init(&res);

@@ -2,11 +2,12 @@
 """Tracing overhead of vmexit-prof against bpftrace and perf record, side by side.
 
 Runs one workload five ways in one run, interleaved round by round so machine
-noise hits every configuration alike: untraced, traced by vmexit-prof (KVM_RUN
-seen where the kernel allows: fentry on kvm_arch_vcpu_ioctl_run), by
-vmexit-prof with KVM_RUN seen by the raw_syscalls tracepoints (--run-hook
-syscalls, the fallback), by an equivalent bpftrace script, and under `perf
-record` of the same tracepoints.  Prints each traced/untraced ratio of the
+noise hits every configuration alike: untraced, traced by vmexit-prof as the
+kernel allows (KVM_RUN seen by fentry on kvm_arch_vcpu_ioctl_run, the kvm
+tracepoints read as tp_btf), by vmexit-prof through its fallbacks (the
+raw_syscalls tracepoints, the kvm tracepoints' records: --run-hook syscalls
+--tracepoints classic, what a kernel without BTF for kvm gets), by an
+equivalent bpftrace script, and under `perf record` of the same tracepoints.  Prints each traced/untraced ratio of the
 workload's own elapsed time (medians), and the kernel-side cost per event from
 kernel.bpf_stats_enabled, which does not depend on machine noise: all programs
 together per exit, against bpftrace's, and per program.
@@ -108,13 +109,13 @@ class Tracer:
         if self.name == "untraced":
             return
         if self.name.startswith("vmexit-prof"):
-            hook = "syscalls" if self.name.endswith("syscalls") else "auto"
+            hook, flavour = ("syscalls", "classic") if self.name.endswith("fallback") else ("auto", "auto")
             if self.workload.kind == "vmm":
                 cmd = [f"{self.build}/collector/vmexit-prof", "--pid", str(pid), "--interval", "60",
-                       "--run-hook", hook]
+                       "--run-hook", hook, "--tracepoints", flavour]
                 ready = "vmexit-prof: attached to pid"  # its note on stderr, merged below
             else:
-                cmd = [f"{self.build}/bench/attach_fd", str(pid), str(self.workload.fd), hook]
+                cmd = [f"{self.build}/bench/attach_fd", str(pid), str(self.workload.fd), hook, flavour]
                 ready = "attached"
         elif self.name == "bpftrace":
             script = BPFTRACE_VMM
@@ -152,8 +153,9 @@ class Tracer:
                 self.per_prog[name] = (ns + p.get("run_time_ns", 0), runs + p.get("run_cnt", 0))
         if self.name.startswith("vmexit-prof"):
             names = set(self.per_prog)
-            self.hook = "fentry" if "fentry_kvm_run" in names else \
-                "syscalls" if "tp_sys_enter" in names else "none"
+            self.hook = ("fentry" if "fentry_kvm_run" in names else
+                         "syscalls" if "tp_sys_enter" in names else "none") + \
+                (", tp_btf" if any(n.startswith("btf_kvm_") for n in names) else ", classic")
 
     def detach(self):
         if self.proc:
@@ -168,7 +170,7 @@ class Tracer:
             os.unlink(self.script.name)
 
 
-TRACERS = ["untraced", "vmexit-prof", "vmexit-prof-syscalls", "bpftrace", "perf"]
+TRACERS = ["untraced", "vmexit-prof", "vmexit-prof-fallback", "bpftrace", "perf"]
 
 
 def bench(kind, build, exits, rounds):
@@ -202,7 +204,7 @@ def bench(kind, build, exits, rounds):
     print(f"\n{kind}: {exits} {'port exits' if kind == 'vmm' else 'ioctl(KVM_RUN) calls'}, "
           f"{rounds} rounds, medians")
     unit = "exit" if kind == "vmm" else "call"
-    print(f"{'tracer':<21} {'elapsed':>10} {'ratio':>7} {'spread':>7} {'BPF ns/' + unit:>12}  KVM_RUN hook")
+    print(f"{'tracer':<21} {'elapsed':>10} {'ratio':>7} {'spread':>7} {'BPF ns/' + unit:>12}  KVM_RUN hook, tracepoints")
     ratios = {}
     for n in names:
         med = statistics.median(elapsed[n])
@@ -211,9 +213,9 @@ def bench(kind, build, exits, rounds):
         per = f"{bpf[n][0] / bpf[n][1]:.0f}" if bpf[n][1] and n not in ("untraced", "perf") else "-"
         print(f"{n:<21} {med / 1e6:>8.1f}ms {ratios[n]:>7.3f} {spread:>6.1%} {per:>12}  {hooks.get(n, '')}")
     if bpf["bpftrace"][0]:
-        for n in ("vmexit-prof", "vmexit-prof-syscalls"):
+        for n in ("vmexit-prof", "vmexit-prof-fallback"):
             print(f"BPF time of {n} / bpftrace's: {bpf[n][0] / bpf['bpftrace'][0]:.2f}")
-    for n in ("vmexit-prof", "vmexit-prof-syscalls", "bpftrace"):
+    for n in ("vmexit-prof", "vmexit-prof-fallback", "bpftrace"):
         ran = sorted(progs[n].items(), key=lambda kv: -kv[1][0])
         print(f"{n} per program (ns per run x runs per {unit}): " + ", ".join(
             f"{name} {ns / runs:.0f} x {runs / bpf[n][1]:.2f}" for name, (ns, runs) in ran if runs))

@@ -82,6 +82,11 @@ struct {
 	__type(value, __u32);
 } irq_levels SEC(".maps");
 
+struct kvm_vcpu___vp {
+	int vcpu_id;
+	void *run;
+} __attribute__((preserve_access_index));
+
 struct trace_event_raw_kvm_msi_set_irq___vp {
 	__u64 address;
 	__u64 data;
@@ -193,23 +198,27 @@ int tp_kvm_hypercall(struct trace_event_raw_kvm_hypercall___vp *ctx)
 	return 0;
 }
 
+/* Only a rising edge of a line is an interrupt. */
+static __always_inline void on_set_irq(const struct vp_ev *ev, __u32 gsi, int lvl, int src)
+{
+	__u32 line = (gsi % VP_IRQ_LINES) * VP_IRQ_SOURCES + (__u32)src % VP_IRQ_SOURCES;
+	__u32 *level = bpf_map_lookup_elem(&irq_levels, &line);
+	__u32 was;
+
+	if (!level)
+		return;
+	was = *level;
+	*level = lvl != 0;
+	if (lvl && !was)
+		handle_irq(ev, VP_K_IRQ, gsi, 0);
+}
+
 SEC("tp/kvm/kvm_set_irq")
 int tp_kvm_set_irq(struct trace_event_raw_kvm_set_irq___vp *ctx)
 {
 	EV_OR_RETURN();
 
-	__u32 line = (ctx->gsi % VP_IRQ_LINES) * VP_IRQ_SOURCES +
-		     (__u32)ctx->irq_source_id % VP_IRQ_SOURCES;
-	__u32 *level = bpf_map_lookup_elem(&irq_levels, &line);
-	__u32 was;
-
-	/* Only a rising edge is an interrupt. */
-	if (!level)
-		return 0;
-	was = *level;
-	*level = ctx->level != 0;
-	if (ctx->level && !was)
-		handle_irq(&ev, VP_K_IRQ, ctx->gsi, 0);
+	on_set_irq(&ev, ctx->gsi, ctx->level, ctx->irq_source_id);
 	return 0;
 }
 
@@ -229,11 +238,6 @@ int tp_kvm_msi_set_irq(struct trace_event_raw_kvm_msi_set_irq___vp *ctx)
  * The raw_syscalls pair below is the fallback for kernels that cannot
  * attach there (no BTF for kvm, no trampolines): the loader keeps one pair.
  */
-struct kvm_vcpu___vp {
-	int vcpu_id;
-	void *run;
-} __attribute__((preserve_access_index));
-
 SEC("fentry/kvm_arch_vcpu_ioctl_run")
 int BPF_PROG(fentry_kvm_run, struct kvm_vcpu___vp *vcpu)
 {
@@ -291,5 +295,102 @@ int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	EV_OR_RETURN();
 	handle_run_exit(&ev);
+	return 0;
+}
+
+/*
+ * The same events as BTF-typed raw tracepoints: the kernel hands over the
+ * tracepoint's arguments as they are, without first filling a record for a
+ * perf buffer.  The loader keeps these or the classic ones above, never
+ * both (vmexit_source.c); kvm_exit stays classic, its reason is computed by
+ * the record's own code from the vendor's vCPU state.
+ */
+SEC("tp_btf/kvm_entry")
+int BPF_PROG(btf_kvm_entry, struct kvm_vcpu___vp *vcpu)
+{
+	EV_OR_RETURN();
+
+	handle_entry(&ev, BPF_CORE_READ(vcpu, vcpu_id), 1);
+	return 0;
+}
+
+SEC("tp_btf/kvm_userspace_exit")
+int BPF_PROG(btf_kvm_userspace_exit, __u32 reason, int err)
+{
+	EV_OR_RETURN();
+
+	handle_user_exit(&ev, reason, err);
+	return 0;
+}
+
+SEC("tp_btf/kvm_pio")
+int BPF_PROG(btf_kvm_pio, unsigned int rw, unsigned int port, unsigned int size)
+{
+	EV_OR_RETURN();
+
+	handle_pio(&ev, rw, port, size);
+	return 0;
+}
+
+SEC("tp_btf/kvm_mmio")
+int BPF_PROG(btf_kvm_mmio, int type, int len, u64 gpa)
+{
+	EV_OR_RETURN();
+
+	handle_mmio(&ev, type, len, gpa);
+	return 0;
+}
+
+SEC("tp_btf/kvm_fast_mmio")
+int BPF_PROG(btf_kvm_fast_mmio, u64 gpa)
+{
+	EV_OR_RETURN();
+
+	handle_fast_mmio(&ev, gpa);
+	return 0;
+}
+
+SEC("tp_btf/kvm_msr")
+int BPF_PROG(btf_kvm_msr, unsigned int write, u32 ecx)
+{
+	EV_OR_RETURN();
+
+	handle_simple(&ev, VP_C_EV_MSR, VP_K_MSR, write ? VP_DIR_WRITE : VP_DIR_READ, ecx, 0);
+	return 0;
+}
+
+SEC("tp_btf/kvm_cpuid")
+int BPF_PROG(btf_kvm_cpuid, unsigned int function)
+{
+	EV_OR_RETURN();
+
+	handle_simple(&ev, VP_C_EV_CPUID, VP_K_CPUID, VP_DIR_NONE, function, 0);
+	return 0;
+}
+
+SEC("tp_btf/kvm_hypercall")
+int BPF_PROG(btf_kvm_hypercall, unsigned long nr)
+{
+	EV_OR_RETURN();
+
+	handle_simple(&ev, VP_C_EV_HYPERCALL, VP_K_HYPERCALL, VP_DIR_NONE, nr, 0);
+	return 0;
+}
+
+SEC("tp_btf/kvm_set_irq")
+int BPF_PROG(btf_kvm_set_irq, unsigned int gsi, int level, int irq_source_id)
+{
+	EV_OR_RETURN();
+
+	on_set_irq(&ev, gsi, level, irq_source_id);
+	return 0;
+}
+
+SEC("tp_btf/kvm_msi_set_irq")
+int BPF_PROG(btf_kvm_msi_set_irq, __u64 address, __u64 data)
+{
+	EV_OR_RETURN();
+
+	handle_irq(&ev, VP_K_MSI, data & 0xff, address);
 	return 0;
 }

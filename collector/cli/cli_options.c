@@ -34,6 +34,8 @@ void vp_print_usage(FILE *out)
 	      "  -R, --run-hook HOOK  where KVM_RUN is timed: auto (default), fentry (on\n"
 	      "                       kvm_arch_vcpu_ioctl_run: KVM_RUN only) or syscalls\n"
 	      "                       (raw_syscalls: every system call of the host)\n"
+	      "  -T, --tracepoints F  how the kvm tracepoints are read: auto (default), btf\n"
+	      "                       (tp_btf: their arguments) or classic (their records)\n"
 	      "  -v, --verbose        show libbpf's messages\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n",
@@ -77,6 +79,7 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "run-hook", required_argument, NULL, 'R' },
+	{ "tracepoints", required_argument, NULL, 'T' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -98,7 +101,7 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 	o->vcpu = -1;
 	optind = 0; /* parse from the start every time (tests call this repeatedly) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:d:i:c:j:q:R:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:d:i:c:j:q:R:T:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_int(optarg, 1, INT_MAX, &o->pid))
@@ -130,6 +133,10 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 			if (vp_run_hook_parse(optarg, &o->run_hook))
 				goto bad_value;
 			break;
+		case 'T':
+			if (vp_tp_flavour_parse(optarg, &o->tracepoints))
+				goto bad_value;
+			break;
 		case 'v': o->verbose = true; break;
 		case 'h': o->help = true; return 0;
 		case 'V': o->version = true; return 0;
@@ -138,7 +145,7 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 			return -EINVAL;
 		default:
 			/* optind may not have moved past a cluster yet: name the option from optopt. */
-			if (optopt && strchr("pdicjqRvhV", optopt))
+			if (optopt && strchr("pdicjqRTvhV", optopt))
 				snprintf(err, errlen, "option --%s takes no value",
 					 vp_option_name(longopts, optopt));
 			else if (optopt)

@@ -16,6 +16,7 @@ struct vp_options {
 	const char *json_path;
 	const char *qmp_path; /* NULL: look on QEMU's command line */
 	enum vp_run_hook run_hook;
+	enum vp_tp_flavour tracepoints;
 	bool verbose;
 	bool help;
 	bool version;

@@ -278,7 +278,8 @@ static int attach(struct session *s)
 {
 	struct vp_live_opts lo = { .vcpu_filter = s->o->vcpu,
 				   .verbose = s->o->verbose,
-				   .hook = s->o->run_hook };
+				   .hook = s->o->run_hook,
+				   .flavour = s->o->tracepoints };
 	char err[512];
 
 	if (open_loop_fds(s->o->pid, &s->fds)) {
@@ -304,6 +305,9 @@ static int attach(struct session *s)
 	}
 	if (s->kvm && s->live.missing[0])
 		vp_note("tracepoints missing on this kernel, not traced: %s", s->live.missing);
+	if (s->kvm && s->live.btf_why[0])
+		vp_note("the kvm tracepoints are read from their records: tp_btf failed (%s)",
+			s->live.btf_why);
 	if (s->kvm && s->live.fentry_why[0])
 		vp_note("KVM_RUN timed by the syscall tracepoints, which every system call of the "
 			"host passes: fentry failed (%s)",
@@ -335,6 +339,7 @@ static json_t *build_doc(struct session *s)
 		.qemu_usdt = s->src.have_usdt,
 		.vm_exits_measured = s->kvm && s->res.counters[VP_C_EV_USER_EXIT] > 0,
 		.kvm_run_hook = s->kvm ? vp_run_hook_name(s->live.hook) : NULL,
+		.kvm_tracepoints = s->kvm ? vp_tp_flavour_name(s->live.flavour) : NULL,
 		.attribution_source = vp_attr_source_name(vp_attr_best(&a)),
 		.attribution_detail = detail,
 		.duration_s = s->res.meta.duration_s,

@@ -38,8 +38,28 @@ static bool is_required(const char *name)
 	return false;
 }
 
-/* Programs are named by section "tp/<category>/<event>": keep those the kernel has. */
-static int select_programs(struct vp_live *l, const char *tracefs, char *err, size_t errlen)
+/* The tp_btf twin of a kvm tracepoint's classic program, if there is one. */
+static struct bpf_program *btf_twin(struct bpf_object *obj, const char *event)
+{
+	struct bpf_program *prog;
+	char sec[80];
+
+	snprintf(sec, sizeof(sec), "tp_btf/%s", event);
+	bpf_object__for_each_program(prog, obj)
+	{
+		if (!strcmp(bpf_program__section_name(prog), sec))
+			return prog;
+	}
+	return NULL;
+}
+
+/*
+ * Programs are named by section, "tp/<category>/<event>" or its twin
+ * "tp_btf/<event>": keep one of each pair, of flavour f, for the
+ * tracepoints the kernel has.
+ */
+static int select_programs(struct vp_live *l, const char *tracefs, enum vp_tp_flavour f, char *err,
+			   size_t errlen)
 {
 	struct bpf_program *prog;
 
@@ -47,21 +67,32 @@ static int select_programs(struct vp_live *l, const char *tracefs, char *err, si
 	{
 		char category[64], event[64];
 		const char *sec = bpf_program__section_name(prog);
+		struct bpf_program *twin;
+		bool have;
 
+		if (!strncmp(sec, "tp_btf/", 7)) {
+			bpf_program__set_autoload(prog, false); /* kept by its classic twin */
+			continue;
+		}
 		if (sscanf(sec, "tp/%63[^/]/%63s", category, event) != 2)
 			continue;
-		if (vp_tracepoint_exists(tracefs, category, event))
-			continue;
-		if (is_required(event)) {
+		have = vp_tracepoint_exists(tracefs, category, event);
+		twin = btf_twin(l->skel->obj, event);
+		if (!have && is_required(event)) {
 			snprintf(err, errlen,
 				 "this kernel has no %s:%s tracepoint (is KVM enabled?)", category,
 				 event);
 			return -ENOENT;
 		}
-		bpf_program__set_autoload(prog, false);
-		size_t used = strlen(l->missing);
-		snprintf(l->missing + used, sizeof(l->missing) - used, "%s%s", used ? " " : "",
-			 event);
+		if (!have) {
+			size_t used = strlen(l->missing);
+
+			snprintf(l->missing + used, sizeof(l->missing) - used, "%s%s",
+				 used ? " " : "", event);
+		}
+		bpf_program__set_autoload(prog, have && !(twin && f == VP_TP_BTF));
+		if (twin)
+			bpf_program__set_autoload(twin, have && f == VP_TP_BTF);
 	}
 	return 0;
 }
@@ -108,6 +139,21 @@ int vp_run_hook_parse(const char *name, enum vp_run_hook *h)
 	return -EINVAL;
 }
 
+const char *vp_tp_flavour_name(enum vp_tp_flavour f)
+{
+	return f == VP_TP_BTF ? "btf" : f == VP_TP_CLASSIC ? "classic" : "auto";
+}
+
+int vp_tp_flavour_parse(const char *name, enum vp_tp_flavour *f)
+{
+	for (int i = VP_TP_AUTO; i <= VP_TP_CLASSIC; i++)
+		if (!strcmp(name, vp_tp_flavour_name(i))) {
+			*f = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 /* Keeps only the KVM_RUN pair of hook h. */
 static void select_run_hook(struct vmexit *skel, enum vp_run_hook h)
 {
@@ -121,7 +167,8 @@ static void select_run_hook(struct vmexit *skel, enum vp_run_hook h)
 
 /* One attempt with one KVM_RUN hook: open, configure, load, attach. */
 static int open_with(struct vp_live *l, const struct vp_target *t, const struct vp_live_opts *o,
-		     const char *tracefs, enum vp_run_hook h, char *err, size_t errlen)
+		     const char *tracefs, enum vp_tp_flavour f, enum vp_run_hook h, char *err,
+		     size_t errlen)
 {
 	int ret;
 
@@ -133,10 +180,11 @@ static int open_with(struct vp_live *l, const struct vp_target *t, const struct 
 		return ret;
 	}
 	l->hook = h;
+	l->flavour = f;
 	l->skel->rodata->target_tgid = t->pid;
 	l->skel->rodata->target_vcpu = o->vcpu_filter;
 	vp_marker_ports((struct vp_port_span *)l->skel->rodata->marker_ports);
-	ret = select_programs(l, tracefs, err, errlen);
+	ret = select_programs(l, tracefs, f, err, errlen);
 	if (ret)
 		goto fail;
 	select_run_hook(l->skel, h);
@@ -166,7 +214,7 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 		 char *err, size_t errlen)
 {
 	char tracefs[256];
-	int ret;
+	int ret = -EINVAL;
 
 	memset(l, 0, sizeof(*l));
 	l->pid = t->pid;
@@ -176,15 +224,30 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 		snprintf(err, errlen, "no tracefs with an events directory; is tracefs available?");
 		return -ENOENT;
 	}
-	if (o->hook == VP_RUN_HOOK_SYSCALLS)
-		return open_with(l, t, o, tracefs, VP_RUN_HOOK_SYSCALLS, err, errlen);
-	ret = open_with(l, t, o, tracefs, VP_RUN_HOOK_FENTRY, err, errlen);
-	if (!ret || o->hook == VP_RUN_HOOK_FENTRY)
-		return ret;
-	/* A kernel without kvm's BTF or trampolines: the syscall tracepoints
-	 * still see every KVM_RUN, at the cost of every other system call. */
-	snprintf(l->fentry_why, sizeof(l->fentry_why), "%s", err);
-	return open_with(l, t, o, tracefs, VP_RUN_HOOK_SYSCALLS, err, errlen);
+	/* Cheapest first; a kernel without kvm's BTF or trampolines still
+	 * has the classic tracepoints and the syscall ones, which see every
+	 * KVM_RUN at the cost of every other system call. */
+	for (enum vp_tp_flavour f = VP_TP_BTF; f <= VP_TP_CLASSIC; f++) {
+		if (o->flavour != VP_TP_AUTO && f != o->flavour)
+			continue;
+		for (enum vp_run_hook h = VP_RUN_HOOK_FENTRY; h <= VP_RUN_HOOK_SYSCALLS; h++) {
+			if (o->hook != VP_RUN_HOOK_AUTO && h != o->hook)
+				continue;
+			ret = open_with(l, t, o, tracefs, f, h, err, errlen);
+			if (!ret) {
+				if (h == VP_RUN_HOOK_FENTRY)
+					l->fentry_why[0] = '\0';
+				if (f == VP_TP_BTF)
+					l->btf_why[0] = '\0';
+				return 0;
+			}
+			if (h == VP_RUN_HOOK_FENTRY)
+				snprintf(l->fentry_why, sizeof(l->fentry_why), "%s", err);
+			if (f == VP_TP_BTF)
+				snprintf(l->btf_why, sizeof(l->btf_why), "%s", err);
+		}
+	}
+	return ret;
 }
 
 int vp_live_read(struct vp_live *l, struct vp_result *r)

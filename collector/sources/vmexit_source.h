@@ -22,26 +22,38 @@ enum vp_run_hook {
 	VP_RUN_HOOK_SYSCALLS, /* raw_syscalls sys_enter/sys_exit: every system call */
 };
 
+/* Which programs see the kvm tracepoints (vmexit.bpf.c). */
+enum vp_tp_flavour {
+	VP_TP_AUTO,    /* BTF-typed where the kernel has them, else classic */
+	VP_TP_BTF,     /* tp_btf: the tracepoint's arguments, no record filled */
+	VP_TP_CLASSIC, /* tp: the tracepoint's record */
+};
+
 struct vp_live {
 	struct vmexit *skel;
 	int pid;
-	enum vp_run_hook hook; /* the one attached: never AUTO once open */
+	enum vp_run_hook hook;	    /* the one attached: never AUTO once open */
+	enum vp_tp_flavour flavour; /* likewise */
 	/* Tracepoints this kernel lacks; their programs were not loaded. */
 	char missing[256];
-	/* Why fentry was not used, when auto fell back to the syscalls. */
-	char fentry_why[160];
+	/* Why fentry (tp_btf) was not used, when auto fell back. */
+	char fentry_why[160], btf_why[160];
 };
 
 struct vp_live_opts {
 	int vcpu_filter; /* -1: all */
 	bool verbose;	 /* libbpf's own messages */
 	enum vp_run_hook hook;
+	enum vp_tp_flavour flavour;
 };
 
 /* "fentry", "syscalls" (as --run-hook takes them) or "auto". */
 const char *vp_run_hook_name(enum vp_run_hook h);
 /* 0 and *h, or -EINVAL for a name that is none of them. */
 int vp_run_hook_parse(const char *name, enum vp_run_hook *h);
+/* "btf", "classic" (as --tracepoints takes them) or "auto". */
+const char *vp_tp_flavour_name(enum vp_tp_flavour f);
+int vp_tp_flavour_parse(const char *name, enum vp_tp_flavour *f);
 
 /* On failure returns a negative errno and writes one line into err. */
 int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_live_opts *o,

@@ -146,6 +146,8 @@ json_t *vp_doc_new(const struct vp_doc_meta *m)
 		return NULL;
 	json_object_set_new(meta, "kvm_run_hook",
 			    m->kvm_run_hook ? json_string(m->kvm_run_hook) : json_null());
+	json_object_set_new(meta, "kvm_tracepoints",
+			    m->kvm_tracepoints ? json_string(m->kvm_tracepoints) : json_null());
 	return json_pack("{s:s, s:o}", "schema", VP_DOC_SCHEMA, "meta", meta);
 }
 

@@ -38,6 +38,7 @@ static const struct rule meta_rules[] = {
 	{ "accelerator", T_STR, "kvm|tcg|unknown", 0, NULL },
 	{ "vm_exits_measured", T_BOOL, NULL, 0, NULL },
 	{ "kvm_run_hook", T_STR | T_NULL | T_OPT, "fentry|syscalls", 0, NULL },
+	{ "kvm_tracepoints", T_STR | T_NULL | T_OPT, "btf|classic", 0, NULL },
 	{ "attribution", T_OBJ, NULL, 0, NULL },
 	{ "attribution.source", T_STR, NULL, 0, NULL },
 	{ "attribution.detail", T_STR, NULL, 0, NULL },

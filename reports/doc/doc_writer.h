@@ -26,6 +26,7 @@ struct vp_doc_meta {
 	bool qemu_usdt;
 	bool vm_exits_measured;
 	const char *kvm_run_hook;	/* "fentry", "syscalls"; NULL: KVM_RUN not hooked */
+	const char *kvm_tracepoints;	/* "btf", "classic"; NULL: not attached */
 	const char *attribution_source; /* vp_attr_source_name() */
 	const char *attribution_detail;
 	double duration_s; /* < 0: not applicable */

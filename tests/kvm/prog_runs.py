@@ -6,11 +6,12 @@ usage: prog_runs.py VMEXIT_PROF TEST_VMM
 The test VMM makes a known number of port, MMIO and CPUID exits.  While the
 profiler is still attached after the guest halted, the kernel's own run
 counts of our programs (kernel.bpf_stats_enabled) are compared with the
-guest's ground truth: one tp_kvm_pio run per port instruction, one
-tp_kvm_cpuid run per CPUID, one tp_kvm_userspace_exit run per exit the VMM
-handled, and no more tp_kvm_* runs than the profiler itself counted events.
+guest's ground truth: one kvm_pio program run per port instruction, one
+kvm_cpuid run per CPUID, one kvm_userspace_exit run per exit the VMM
+handled, and no more runs than the profiler itself counted events.
 KVM_RUN is seen by fentry/fexit on kvm_arch_vcpu_ioctl_run, once per call,
-with no program on the host's other system calls.
+with no program on the host's other system calls, and the kvm tracepoints
+(kvm_exit but) by their tp_btf programs, without their classic twins.
 Exit status 77 (skip) when /dev/kvm cannot be used on this host.
 """
 import json
@@ -33,7 +34,7 @@ def run_counts():
     runs = {}
     for p in json.loads(out):
         name = p.get("name", "")
-        if name.startswith(("tp_kvm_", "tp_sys_", "fentry_kvm_run", "fexit_kvm_run")):
+        if name.startswith(("tp_kvm_", "btf_kvm_", "tp_sys_", "fentry_kvm_run", "fexit_kvm_run")):
             runs[name] = runs.get(name, 0) + p.get("run_cnt", 0)
     return runs
 
@@ -94,17 +95,29 @@ def measure():
 
     errors = []
     exits_to_user = handled.get("io", 0) + handled.get("mmio", 0) + handled.get("hlt", 0)
-    for prog, want in (("tp_kvm_pio", OUT + IN), ("tp_kvm_cpuid", CPUID),
-                       ("tp_kvm_userspace_exit", exits_to_user)):
-        if runs.get(prog) != want:
-            errors.append(f"{prog} ran {runs.get(prog)} times for {want} events the guest made")
+    # The kvm tracepoints as BTF-typed raw tracepoints where the kernel has
+    # them (kvm_exit stays classic): no record filled for each event.
+    flavour = doc["meta"].get("kvm_tracepoints")
+    if flavour != "btf":
+        errors.append(f"kvm tracepoints read as {flavour}, not tp_btf: {doc['meta']['notes']}")
+
+    def prog(event):
+        return "tp_kvm_exit" if event == "kvm_exit" or flavour != "btf" else "btf_" + event
+
+    for event, want in (("kvm_pio", OUT + IN), ("kvm_cpuid", CPUID),
+                        ("kvm_userspace_exit", exits_to_user)):
+        if runs.get(prog(event)) != want:
+            errors.append(f"{prog(event)} ran {runs.get(prog(event))} times for {want} events the guest made")
     # Every kvm tracepoint event of the guest is counted once by the profiler;
     # a program that runs more often than that runs twice for one event.
-    for prog, event in (("tp_kvm_pio", "kvm_pio"), ("tp_kvm_mmio", "kvm_mmio"),
-                        ("tp_kvm_exit", "kvm_exit"), ("tp_kvm_entry", "kvm_entry"),
-                        ("tp_kvm_userspace_exit", "kvm_userspace_exit"), ("tp_kvm_cpuid", "kvm_cpuid")):
-        if prog in runs and event in events and runs[prog] > events[event]:
-            errors.append(f"{prog} ran {runs[prog]} times, the profiler counted {events[event]} {event} events")
+    for event in ("kvm_pio", "kvm_mmio", "kvm_exit", "kvm_entry", "kvm_userspace_exit", "kvm_cpuid"):
+        p = prog(event)
+        if p in runs and event in events and runs[p] > events[event]:
+            errors.append(f"{p} ran {runs[p]} times, the profiler counted {events[event]} {event} events")
+    if flavour == "btf":
+        doubled = sorted(p for p in runs if p.startswith("tp_kvm_") and p != "tp_kvm_exit")
+        if doubled:
+            errors.append(f"classic programs loaded beside their tp_btf twins: {doubled}")
     # KVM_RUN is seen where only KVM_RUN passes: no program on the host's
     # every system call, and one run per call (the first, then one after
     # each exit the VMM handled but the last, a HLT it does not resume).

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """vmexit-prof attached to the test VMM, a VM with known ground truth.
 
-usage: vmm_counts.py VMEXIT_PROF TEST_VMM [counts|syscalls|sigterm|duration]
+usage: vmm_counts.py VMEXIT_PROF TEST_VMM [counts|fallback|sigterm|duration]
 
 counts:   the guest makes a known number of port and MMIO accesses and CPUIDs;
           vmexit-prof must report the same counts per kind and per address, a
           VMM-time figure for each address, and stop by itself when the VM exits;
-          KVM_RUN is seen by fentry on kvm_arch_vcpu_ioctl_run.
-syscalls: the same, KVM_RUN seen by the raw_syscalls tracepoints (--run-hook).
+          KVM_RUN is seen by fentry on kvm_arch_vcpu_ioctl_run and the kvm
+          tracepoints are read as tp_btf.
+fallback: the same through what a kernel without those has: KVM_RUN seen
+          by the raw_syscalls tracepoints, the kvm tracepoints' records.
 sigterm:  SIGTERM while the guest runs ends with a full report and exit 0.
 duration: --duration ends the run by itself while the guest still runs.
 Each leaves no program of ours loaded.
@@ -38,12 +40,12 @@ def programs_loaded():
 
 def main():
     before = programs_loaded()
-    exact = MODE in ("counts", "syscalls")
+    exact = MODE in ("counts", "fallback")
     vmm, pid = doc_checks.start_test_vmm(VMM, 200, COUNTS if exact else LONG)
     if not vmm:
         return pid
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    extra = {"duration": ["--duration", "3"], "syscalls": ["--run-hook", "syscalls"]}.get(MODE, [])
+    extra = {"duration": ["--duration", "3"], "fallback": ["--run-hook", "syscalls", "--tracepoints", "classic"]}.get(MODE, [])
     prof = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out] + extra, 20)
     if not prof:
         os.kill(pid, signal.SIGKILL)
@@ -66,9 +68,10 @@ def main():
     os.unlink(out)
     print(report)
     # The same counts and times whichever way KVM_RUN is seen.
-    want = "syscalls" if MODE == "syscalls" else "fentry"
-    if doc["meta"].get("kvm_run_hook") != want:
-        print(f"FAIL: KVM_RUN hooked by {doc['meta'].get('kvm_run_hook')}, asked for {want}")
+    want = ("syscalls", "classic") if MODE == "fallback" else ("fentry", "btf")
+    got = (doc["meta"].get("kvm_run_hook"), doc["meta"].get("kvm_tracepoints"))
+    if got != want:
+        print(f"FAIL: KVM_RUN hook and tracepoints {got}, expected {want}: {doc['meta']['notes']}")
         return 1
     if programs_loaded() != before:
         print("FAIL: BPF programs left loaded after the profiler ended")

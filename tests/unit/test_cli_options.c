@@ -143,9 +143,11 @@ static void test_invalid_values(void **state)
 	check_bad_value("--json", "-j", "");
 	check_bad_value("--run-hook", "-R", "kprobe");
 	check_bad_value("--run-hook", "-R", "");
+	check_bad_value("--tracepoints", "-T", "raw");
 }
 
-/* Where KVM_RUN is hooked: fentry where the kernel allows, unless asked. */
+/* Where KVM_RUN is hooked and how the tracepoints are read: the cheapest
+ * the kernel allows, unless asked. */
 static void test_run_hook(void **state)
 {
 	struct vp_options o;
@@ -159,6 +161,11 @@ static void test_run_hook(void **state)
 	assert_int_equal(o.run_hook, VP_RUN_HOOK_FENTRY);
 	assert_int_equal(parse(&o, "--run-hook=auto", "--pid", "1", NULL), 0);
 	assert_int_equal(o.run_hook, VP_RUN_HOOK_AUTO);
+	assert_int_equal(o.tracepoints, VP_TP_AUTO);
+	assert_int_equal(parse(&o, "--pid", "1", "--tracepoints", "classic", NULL), 0);
+	assert_int_equal(o.tracepoints, VP_TP_CLASSIC);
+	assert_int_equal(parse(&o, "--pid", "1", "-T", "btf", NULL), 0);
+	assert_int_equal(o.tracepoints, VP_TP_BTF);
 }
 
 static void test_missing_value(void **state)
