@@ -63,6 +63,12 @@ static int select_programs(struct vp_live *l, const char *tracefs, enum vp_tp_fl
 {
 	struct bpf_program *prog;
 
+	/* A tp_btf program is kept, or not, with its classic twin below. */
+	bpf_object__for_each_program(prog, l->skel->obj)
+	{
+		if (!strncmp(bpf_program__section_name(prog), "tp_btf/", 7))
+			bpf_program__set_autoload(prog, false);
+	}
 	bpf_object__for_each_program(prog, l->skel->obj)
 	{
 		char category[64], event[64];
@@ -70,10 +76,6 @@ static int select_programs(struct vp_live *l, const char *tracefs, enum vp_tp_fl
 		struct bpf_program *twin;
 		bool have;
 
-		if (!strncmp(sec, "tp_btf/", 7)) {
-			bpf_program__set_autoload(prog, false); /* kept by its classic twin */
-			continue;
-		}
 		if (sscanf(sec, "tp/%63[^/]/%63s", category, event) != 2)
 			continue;
 		have = vp_tracepoint_exists(tracefs, category, event);
