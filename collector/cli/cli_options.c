@@ -13,6 +13,8 @@ void vp_print_usage(FILE *out)
 {
 	fputs("Usage: vmexit-prof --pid PID [--duration SEC] [--interval SEC] [--vcpu N] [--json "
 	      "FILE] [--qmp PATH]\n"
+	      "                   [--run-hook auto|fentry|syscalls] [--tracepoints "
+	      "auto|btf|classic]\n"
 	      "       vmexit-prof run WORKLOAD [...]      boot a bundled guest workload (run "
 	      "--help)\n"
 	      "       vmexit-prof run --compare W1,W2,..  profile and compare bundled workloads\n"
