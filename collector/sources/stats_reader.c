@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,14 +51,68 @@ static int read_overflow(int fd, int ncpus, char *vals, size_t stride, struct vp
 	return 0;
 }
 
+/* Sums one key's per-CPU values (vals) into *sum; false: no row for it. */
+typedef bool (*sum_fn)(const char *vals, int ncpus, size_t stride, const void *arg,
+		       struct vp_stat *sum);
+
+static bool sum_stats(const char *vals, int ncpus, size_t stride, const void *arg,
+		      struct vp_stat *sum)
+{
+	(void)arg;
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		vp_stat_merge(sum, (const struct vp_stat *)(vals + cpu * stride));
+	return true;
+}
+
+/* Only the copies at the current epoch: the others hold the firmware's. */
+static bool sum_guest(const char *vals, int ncpus, size_t stride, const void *arg,
+		      struct vp_stat *sum)
+{
+	uint64_t epoch = *(const uint64_t *)arg;
+
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		const struct vp_guest_stat *g = (const struct vp_guest_stat *)(vals + cpu * stride);
+
+		if (g->epoch != epoch)
+			continue;
+		sum->count += g->count;
+		sum->user_count += g->user_count;
+		sum->user_ns += g->user_ns;
+		sum->kern_count += g->kern_count;
+		sum->kern_ns += g->kern_ns;
+	}
+	return sum->count || sum->user_count || sum->kern_count;
+}
+
+/* One row per key of the per-CPU hash fd, its values summed by sum;
+ * vals holds ncpus values of stride bytes. */
+static int read_hash(int fd, int ncpus, char *vals, size_t stride, sum_fn sum, const void *arg,
+		     struct vp_result *r)
+{
+	struct vp_key key, next;
+	struct vp_key *prev = NULL;
+	int err = 0;
+
+	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct vp_stat st;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue; /* removed meanwhile: the maps are never pruned, so only on teardown */
+		memset(&st, 0, sizeof(st));
+		if (sum(vals, ncpus, stride, arg, &st))
+			err = vp_result_append(r, &key, &st);
+	}
+	return err;
+}
+
 int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_result *r)
 {
 	size_t stride = PERCPU_STRIDE(sizeof(struct vp_stat));
-	struct vp_key key, next;
-	struct vp_key *prev = NULL;
-	char *vals;
 	int ncpus = libbpf_num_possible_cpus();
-	int err = 0;
+	char *vals;
+	int err;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
@@ -65,20 +120,7 @@ int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_resul
 	if (!vals)
 		return -ENOMEM;
 	vp_result_clear(r);
-	while (bpf_map_get_next_key(stats_fd, prev, &next) == 0) {
-		struct vp_stat sum;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(stats_fd, &key, vals))
-			continue; /* removed meanwhile: the maps are never pruned, so only on teardown */
-		memset(&sum, 0, sizeof(sum));
-		for (int cpu = 0; cpu < ncpus; cpu++)
-			vp_stat_merge(&sum, (const struct vp_stat *)(vals + cpu * stride));
-		err = vp_result_append(r, &key, &sum);
-		if (err)
-			break;
-	}
+	err = read_hash(stats_fd, ncpus, vals, stride, sum_stats, NULL, r);
 	if (!err && overflow_fd >= 0)
 		err = read_overflow(overflow_fd, ncpus, vals, stride, r);
 	free(vals);
@@ -90,11 +132,9 @@ int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_resul
 int vp_read_guest_map(int guest_fd, uint64_t epoch, struct vp_result *r)
 {
 	size_t stride = PERCPU_STRIDE(sizeof(struct vp_guest_stat));
-	struct vp_key key, next;
-	struct vp_key *prev = NULL;
 	int ncpus = libbpf_num_possible_cpus();
 	char *vals;
-	int err = 0;
+	int err;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
@@ -102,29 +142,7 @@ int vp_read_guest_map(int guest_fd, uint64_t epoch, struct vp_result *r)
 	if (!vals)
 		return -ENOMEM;
 	vp_result_clear(r);
-	while (!err && bpf_map_get_next_key(guest_fd, prev, &next) == 0) {
-		struct vp_stat sum;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(guest_fd, &key, vals))
-			continue;
-		memset(&sum, 0, sizeof(sum));
-		for (int cpu = 0; cpu < ncpus; cpu++) {
-			const struct vp_guest_stat *g =
-				(const struct vp_guest_stat *)(vals + cpu * stride);
-
-			if (g->epoch != epoch)
-				continue;
-			sum.count += g->count;
-			sum.user_count += g->user_count;
-			sum.user_ns += g->user_ns;
-			sum.kern_count += g->kern_count;
-			sum.kern_ns += g->kern_ns;
-		}
-		if (sum.count || sum.user_count || sum.kern_count)
-			err = vp_result_append(r, &key, &sum);
-	}
+	err = read_hash(guest_fd, ncpus, vals, stride, sum_guest, &epoch, r);
 	free(vals);
 	return err;
 }

@@ -8,7 +8,7 @@ victim=
 cleanup() { [ -n "$victim" ] && kill "$victim" 2>/dev/null; rm -rf "$scratch"; }
 trap cleanup EXIT
 
-loaded() { bpftool prog show 2>/dev/null | grep -cE 'name tp_(kvm|sys)_' || true; }
+loaded() { bpftool prog show 2>/dev/null | grep -cE 'name (tp_(kvm|sys)_|btf_kvm_|fentry_kvm_run|fexit_kvm_run)' || true; }
 
 # A live process that is not a VM.
 sleep 60 & victim=$!
