@@ -178,8 +178,9 @@ struct vp_port_span {
  * older epoch holds only the firmware's and is not summed.
  *
  * Cost: VP_MAX_GUEST_STATS x (96 + 48 x CPUs) B: 0.8 MB with 2 CPUs,
- * 13 MB with 64.  Device keys only (ports, MMIO, ioeventfd addresses): the
- * 2048 registers of the estimate above, twice over.
+ * 13 MB with 64.  Device keys only (ports, MMIO, ioeventfd addresses,
+ * interrupt lines and MSI vectors): the 2048 registers of the estimate
+ * above, twice over.
  */
 #define VP_MAX_GUEST_STATS 4096
 struct vp_guest_stat {

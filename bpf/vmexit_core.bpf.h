@@ -307,7 +307,7 @@ static __always_inline void count_key(struct vp_key *k)
 		s->count++;
 }
 
-/* A device access: its key, and its part after the firmware. */
+/* A device's access or interrupt: its key, and its part after the firmware. */
 static __always_inline void count_device(struct vp_key *k)
 {
 	struct vp_guest_stat *g;
@@ -631,7 +631,7 @@ static __always_inline void handle_irq(const struct vp_ev *ev, __u8 kind, __u32 
 		return;
 	key_device(&k, kind, VP_DIR_NONE, 0, addr);
 	k.code = code;
-	count_key(&k);
+	count_device(&k);
 }
 
 #endif

@@ -538,7 +538,8 @@ static void guest_part_starts_after_the_last_fw_cfg_access(void **state)
 	f = load(-1);
 	for (int i = 0; i < 3; i++, ts += 1000)
 		out_exit(f, ts, 0x1f7, 500);
-	out_exit(f, ts, 0x510, 100); /* fw_cfg selector */
+	EV(f, .type = VP_SYN_SET_IRQ, .ts = ts++, .a = { 14, 1 }); /* the firmware's interrupt */
+	out_exit(f, ts, 0x510, 100);				   /* fw_cfg selector */
 	ts += 1000;
 	out_exit(f, ts, 0x1f7, 500);
 	ts += 1000;
@@ -547,6 +548,8 @@ static void guest_part_starts_after_the_last_fw_cfg_access(void **state)
 	out_exit(f, ts, 0x1f7, 700);
 	ts += 1000;
 	out_exit(f, ts, 0x3f8, 200);
+	EV(f, .type = VP_SYN_SET_IRQ, .ts = ts + 1, .a = { 14, 1 });
+	EV(f, .type = VP_SYN_SET_IRQ, .ts = ts + 2, .a = { 14, 1 });
 	read_back(f);
 	vp_result_init(&guest);
 	epoch = f->skel->bss->fw_epoch;
@@ -568,6 +571,12 @@ static void guest_part_starts_after_the_last_fw_cfg_access(void **state)
 	assert_int_equal(g->st.kern_ns, 30);
 	ide.addr = 0x3f8;
 	assert_non_null(vp_result_find(&guest, &ide));
+	/* interrupts too: the guest's own, after the firmware's */
+	struct vp_key irq = { .kind = VP_K_IRQ, .vcpu = VP_VCPU_ANY, .code = 14 };
+	assert_int_equal(row(f, VP_K_IRQ, 0, 0, VP_VCPU_ANY, 14, 0, 0)->count, 3);
+	g = vp_result_find(&guest, &irq);
+	assert_non_null(g);
+	assert_int_equal(g->st.count, 2);
 	/* the marker accesses, and their handling, are the firmware's */
 	ide.addr = 0x510;
 	assert_null(vp_result_find(&guest, &ide));
