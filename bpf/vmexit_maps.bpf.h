@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The live programs' state and tables: what the collector sets before
+ * load, the per-thread exit state, the aggregation maps, and the helpers
+ * that find or make a key's entry and add an event to it.  The state
+ * machine that drives them is vmexit_core.bpf.h.
+ */
+#ifndef VMEXIT_MAPS_BPF_H
+#define VMEXIT_MAPS_BPF_H
+
+#include "vmexit.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by the collector between open and load. */
+const volatile __u32 target_tgid = 0;
+const volatile __s32 target_vcpu = -1;
+const volatile struct vp_port_span marker_ports[VP_MARKER_SPANS] = {};
+
+/* Marker port accesses so far (vmexit.h, vp_guest_stat). */
+__u64 fw_epoch = 0;
+
+/* Values of struct kvm_run (UAPI, stable). */
+#define VP_KVM_EXIT_IO	   2
+#define VP_KVM_EXIT_MMIO   6
+#define VP_RUN_EXIT_REASON 8
+#define VP_RUN_UNION	   32
+
+struct vp_thread {
+	__u64 exit_ts;	    /* when the kernel clock of the exit in progress last started */
+	__u64 kern_ns;	    /* kernel time of the exit in progress so far */
+	__u64 user_exit_ts; /* kvm_userspace_exit not yet followed by KVM_RUN */
+	__u64 run_enter_ts;
+	__u64 acc_addr; /* the device access of the exit in progress */
+	__u32 exit_reason;
+	__u32 user_reason;
+	__u16 vcpu;
+	__u8 isa;
+	__u8 in_exit;
+	__u8 acc_kind;
+	__u8 acc_dir;
+	__u8 acc_size;
+	__u8 in_run;
+	__u8 kclock;  /* exit_ts is running: not paused for the VMM */
+	__u8 in_user; /* user_exit_ts is set: the VMM is handling an exit */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VP_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, struct vp_thread);
+} threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, VP_MAX_STATS);
+	__type(key, struct vp_key);
+	__type(value, struct vp_stat);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VP_C_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Per key kind, the events whose own key did not fit in stats: a full
+ * table folds them here instead of dropping them, keeping counts and
+ * times.  An array, so the slot always exists. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VP_K_NKINDS);
+	__type(key, __u32);
+	__type(value, struct vp_stat);
+} stats_overflow SEC(".maps");
+
+/* fd of the target -> vCPU, filled by the collector from /proc/PID/fd and maps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VP_MAX_VCPU_FDS);
+	__type(key, __u32);
+	__type(value, struct vp_vcpu_fd);
+} vcpu_fds SEC(".maps");
+
+/* Device keys' events after the firmware (vmexit.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, VP_MAX_GUEST_STATS);
+	__type(key, struct vp_key);
+	__type(value, struct vp_guest_stat);
+} guest_stats SEC(".maps");
+
+/* Zero-filled template for new stats entries (too big for the BPF stack to spare). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vp_stat);
+} zero_stat SEC(".maps");
+
+struct vp_ev {
+	__u32 tgid;
+	__u32 tid;
+	__u64 now;
+#ifndef VP_LIVE
+	const __u8 *comm; /* synthetic events carry the thread name */
+#endif
+};
+
+static __always_inline void count_event(__u32 c)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &c);
+
+	if (v)
+		(*v)++;
+}
+
+/* "CPU 3/KVM" -> 3: QEMU's vCPU thread names, when nothing better is known. */
+static __always_inline __u16 vcpu_from_comm(const __u8 *comm)
+{
+	__u32 n = 0;
+	int i;
+
+	if (!comm || comm[0] != 'C' || comm[1] != 'P' || comm[2] != 'U' || comm[3] != ' ')
+		return VP_VCPU_UNKNOWN;
+	for (i = 4; i < 9; i++) {
+		__u8 c = comm[i];
+
+		if (c == '/')
+			return i > 4 ? n : VP_VCPU_UNKNOWN;
+		if (c < '0' || c > '9')
+			return VP_VCPU_UNKNOWN;
+		n = n * 10 + (c - '0');
+	}
+	return VP_VCPU_UNKNOWN;
+}
+
+static __always_inline struct vp_thread *thread_of(const struct vp_ev *ev)
+{
+	struct vp_thread *t, fresh = {};
+	long err;
+
+	if (ev->tgid != target_tgid)
+		return NULL;
+	t = bpf_map_lookup_elem(&threads, &ev->tid);
+	if (t)
+		return t;
+#ifdef VP_LIVE
+	{
+		/* Only a new thread pays for reading its name. */
+		__u8 comm[16];
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		fresh.vcpu = vcpu_from_comm(comm);
+	}
+#else
+	fresh.vcpu = vcpu_from_comm(ev->comm);
+#endif
+	err = bpf_map_update_elem(&threads, &ev->tid, &fresh, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST */) {
+		count_event(VP_C_THREADS_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&threads, &ev->tid);
+}
+
+static __always_inline int vcpu_wanted(const struct vp_thread *t)
+{
+	return target_vcpu < 0 || t->vcpu == (__u16)target_vcpu;
+}
+
+static __always_inline struct vp_stat *stat_of(const struct vp_key *key)
+{
+	struct vp_stat *s = bpf_map_lookup_elem(&stats, key);
+	__u32 zero = 0;
+	long err;
+
+	if (s)
+		return s;
+	s = bpf_map_lookup_elem(&zero_stat, &zero);
+	if (!s)
+		return NULL;
+	err = bpf_map_update_elem(&stats, key, s, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST */) {
+		__u32 kind = key->kind;
+
+		count_event(VP_C_STATS_FULL);
+		return bpf_map_lookup_elem(&stats_overflow, &kind);
+	}
+	return bpf_map_lookup_elem(&stats, key);
+}
+
+static __always_inline int is_marker_port(__u32 port)
+{
+	for (int i = 0; i < VP_MARKER_SPANS; i++)
+		if (port >= marker_ports[i].first && port <= marker_ports[i].last)
+			return 1;
+	return 0;
+}
+
+/* key's part after the firmware, restarted when a newer marker came; none
+ * for the marker ports, whose every access is the firmware's. */
+static __always_inline struct vp_guest_stat *guest_stat_of(const struct vp_key *key)
+{
+	__u64 epoch = fw_epoch;
+	struct vp_guest_stat *g;
+
+	if (key->kind == VP_K_PIO && is_marker_port(key->addr))
+		return NULL;
+	g = bpf_map_lookup_elem(&guest_stats, key);
+	if (!g) {
+		struct vp_guest_stat fresh = { .epoch = epoch };
+		long err = bpf_map_update_elem(&guest_stats, key, &fresh, BPF_NOEXIST);
+
+		if (err && err != -17 /* EEXIST */) {
+			count_event(VP_C_GUEST_FULL);
+			return NULL;
+		}
+		g = bpf_map_lookup_elem(&guest_stats, key);
+		if (!g)
+			return NULL;
+	}
+	if (g->epoch != epoch) {
+		__builtin_memset(g, 0, sizeof(*g));
+		g->epoch = epoch;
+	}
+	return g;
+}
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0;
+
+	/* Branch-free-ish binary search keeps the verifier's path count low. */
+	if (v >> 32) {
+		v >>= 32;
+		r += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		r += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		r += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		r += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		r += 2;
+	}
+	if (v >> 1) {
+		r += 1;
+	}
+	return r < VP_HIST_SLOTS ? r : VP_HIST_SLOTS - 1;
+}
+
+static __always_inline void stat_time(struct vp_stat *s, __u64 ns)
+{
+	__u32 slot = log2_slot(ns);
+
+	if (!s->min_ns || ns < s->min_ns)
+		s->min_ns = ns ? ns : 1;
+	if (ns > s->max_ns)
+		s->max_ns = ns;
+	if (slot < VP_HIST_SLOTS)
+		s->slots[slot]++;
+}
+
+static __always_inline void key_device(struct vp_key *k, __u8 kind, __u8 dir, __u8 size, __u64 addr)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->kind = kind;
+	k->dir = dir;
+	k->size = size;
+	k->vcpu = VP_VCPU_ANY;
+	if ((kind == VP_K_MMIO || kind == VP_K_FAST_MMIO) && addr >= VP_VGA_WINDOW_START &&
+	    addr < VP_VGA_WINDOW_END)
+		addr &= ~(VP_PAGE_SIZE - 1);
+	k->addr = addr;
+}
+
+static __always_inline void count_key(struct vp_key *k)
+{
+	struct vp_stat *s = stat_of(k);
+
+	if (s)
+		s->count++;
+}
+
+/* A device's access or interrupt: its key, and its part after the firmware. */
+static __always_inline void count_device(struct vp_key *k)
+{
+	struct vp_guest_stat *g;
+
+	count_key(k);
+	g = guest_stat_of(k);
+	if (g)
+		g->count++;
+}
+
+/* Remember the access of the exit in progress, so kernel time can reach it. */
+static __always_inline void note_access(struct vp_thread *t, const struct vp_key *k)
+{
+	t->acc_kind = k->kind;
+	t->acc_dir = k->dir;
+	t->acc_size = k->size;
+	t->acc_addr = k->addr;
+}
+
+#endif
