@@ -382,3 +382,15 @@ void vp_cell_get(const struct vp_col *col, const struct vp_table_ctx *ctx, const
 	    !strcmp(s, col->note->equals))
 		c->noted = true;
 }
+
+const char *vp_doc_hooks_text(const json_t *meta, char *buf, size_t len)
+{
+	const char *hook = vp_doc_str(meta, "kvm_run_hook");
+	const char *tp = vp_doc_str(meta, "kvm_tracepoints");
+
+	if (!hook || !tp)
+		return NULL;
+	snprintf(buf, len, "KVM_RUN by %s, tracepoints %s", hook,
+		 strcmp(tp, "btf") ? "classic" : "tp_btf");
+	return buf;
+}

@@ -118,4 +118,9 @@ void vp_cell_get(const struct vp_col *col, const struct vp_table_ctx *ctx, const
 /* The cell's number is a value to sort and compare by (HTML data-value). */
 bool vp_col_numeric(const struct vp_col *col);
 
+/* How a profile's programs saw KVM, for the summary: "KVM_RUN by fentry,
+ * tracepoints tp_btf"; NULL when the document does not say (TCG, a
+ * comparison, an older document). */
+const char *vp_doc_hooks_text(const json_t *meta, char *buf, size_t len);
+
 #endif

@@ -178,7 +178,7 @@ static void cards(FILE *out, const json_t *doc)
 	double lost_sum = 0, total, cpus;
 	bool user_only;
 	const char *key;
-	char b[48], r[32];
+	char b[48], r[32], hooks[64];
 
 	fputs("<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">\n", out);
 	card_open(out, "accelerator", "Accelerator", false);
@@ -188,6 +188,10 @@ static void cards(FILE *out, const json_t *doc)
 	fputs(json_is_boolean(v) ? (json_is_true(v) ? "VM exits measured" : "VM exits not measured")
 				 : VH_DASH,
 	      out);
+	if (vp_doc_hooks_text(meta, hooks, sizeof(hooks))) {
+		fputs("<br>", out);
+		vh_esc(out, hooks);
+	}
 	card_close(out);
 
 	card_open(out, "attribution", "Attribution source", false);

@@ -172,7 +172,7 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 	const json_t *m = vp_doc_get(doc, "meta"), *lost = vp_doc_get(m, "lost"), *v;
 	const json_t *notes = vp_doc_get(m, "notes");
 	const char *cmd = vp_doc_str(m, "command"), *s, *key;
-	char buf[64];
+	char buf[64], hooks[64];
 	double d;
 	bool any = false;
 
@@ -207,9 +207,12 @@ static void header(const struct vp_tr_ctx *c, const json_t *doc)
 
 	kv(c, "Accelerator");
 	put_str(c, m, "accelerator", NONE);
-	fputs(json_is_true(vp_doc_get(m, "vm_exits_measured")) ? ", VM exits measured\n"
-							       : ", VM exits not measured\n",
+	fputs(json_is_true(vp_doc_get(m, "vm_exits_measured")) ? ", VM exits measured"
+							       : ", VM exits not measured",
 	      c->out);
+	if ((s = vp_doc_hooks_text(m, hooks, sizeof(hooks))))
+		fprintf(c->out, " (%s)", s);
+	fputc('\n', c->out);
 	kv(c, "Attribution");
 	put_str(c, m, "attribution.source", NONE);
 	if ((s = vp_doc_str(m, "attribution.detail")) && *s) {

@@ -257,6 +257,32 @@ static void test_render_with_colour(void **state)
 	free(s);
 }
 
+/* The summary says how the programs saw KVM when the document does, and
+ * nothing when it does not (a comparison, an older document). */
+static void test_render_names_the_kvm_hooks(void **state)
+{
+	struct vp_text_style st = { 0 };
+	json_error_t jerr;
+	json_t *doc = json_loads(doc_text, 0, &jerr);
+	struct capture c;
+	char *s;
+
+	(void)state;
+	assert_non_null(doc);
+	vp_text_render(capture_start(&c), doc, &st);
+	s = capture_end(&c);
+	assert_null(strstr(s, "KVM_RUN by"));
+	free(s);
+	json_object_set_new(json_object_get(doc, "meta"), "kvm_run_hook", json_string("syscalls"));
+	json_object_set_new(json_object_get(doc, "meta"), "kvm_tracepoints",
+			    json_string("classic"));
+	vp_text_render(capture_start(&c), doc, &st);
+	s = capture_end(&c);
+	assert_non_null(strstr(s, "(KVM_RUN by syscalls, tracepoints classic)\n"));
+	free(s);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_table_colour),
 		cmocka_unit_test(test_render_without_colour),
 		cmocka_unit_test(test_render_with_colour),
+		cmocka_unit_test(test_render_names_the_kvm_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
