@@ -302,9 +302,41 @@ int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
  * The same events as BTF-typed raw tracepoints: the kernel hands over the
  * tracepoint's arguments as they are, without first filling a record for a
  * perf buffer.  The loader keeps these or the classic ones above, never
- * both (vmexit_source.c); kvm_exit stays classic, its reason is computed by
- * the record's own code from the vendor's vCPU state.
+ * both (vmexit_source.c).
  */
+
+/* kvm_exit passes the vCPU, not its reason: the reason is the vendor's
+ * state, read here for SVM as svm_get_exit_info() reads it (the VMCB's
+ * exit code; struct vcpu_svm begins with its struct kvm_vcpu).  The
+ * loader keeps this program on AMD hosts only; VMX keeps the classic
+ * kvm_exit, whose record holds the reason. */
+struct vmcb_control_area___vp {
+	u32 exit_code;
+} __attribute__((preserve_access_index));
+
+struct vmcb___vp {
+	struct vmcb_control_area___vp control;
+} __attribute__((preserve_access_index));
+
+struct vcpu_svm___vp {
+	struct kvm_vcpu___vp vcpu;
+	struct vmcb___vp *vmcb;
+} __attribute__((preserve_access_index));
+
+SEC("tp_btf/kvm_exit")
+int BPF_PROG(btf_kvm_exit, struct kvm_vcpu___vp *vcpu, u32 isa)
+{
+	struct vcpu_svm___vp *svm;
+	__u32 reason;
+
+	EV_OR_RETURN();
+	if (!bpf_core_type_exists(struct vcpu_svm___vp))
+		return 0;
+	svm = (void *)((char *)vcpu - bpf_core_field_offset(struct vcpu_svm___vp, vcpu));
+	reason = BPF_CORE_READ(svm, vmcb, control.exit_code);
+	handle_exit(&ev, reason, isa, BPF_CORE_READ(vcpu, vcpu_id), 1);
+	return 0;
+}
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(btf_kvm_entry, struct kvm_vcpu___vp *vcpu)
 {

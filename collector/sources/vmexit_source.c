@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpf_memory.h"
 #include "devices.h"
@@ -92,6 +93,9 @@ static int select_programs(struct vp_live *l, const char *tracefs, enum vp_tp_fl
 			snprintf(l->missing + used, sizeof(l->missing) - used, "%s%s",
 				 used ? " " : "", event);
 		}
+		/* kvm_exit's twin reads the reason from SVM's state (vmexit.bpf.c). */
+		if (twin && !strcmp(event, "kvm_exit") && access("/sys/module/kvm_amd", F_OK))
+			twin = NULL;
 		bpf_program__set_autoload(prog, have && !(twin && f == VP_TP_BTF));
 		if (twin)
 			bpf_program__set_autoload(twin, have && f == VP_TP_BTF);
