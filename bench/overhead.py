@@ -10,7 +10,8 @@ raw_syscalls tracepoints, the kvm tracepoints' records: --run-hook syscalls
 equivalent bpftrace script, and under `perf record` of the same tracepoints.  Prints each traced/untraced ratio of the
 workload's own elapsed time (medians), and the kernel-side cost per event from
 kernel.bpf_stats_enabled, which does not depend on machine noise: all programs
-together per exit, against bpftrace's, and per program.
+together per exit, against bpftrace's, and per program; then each tracer's
+attach time (start to ready) and peak resident memory.
 
 Workloads:
   vmm    the test VMM's guest making --exits port exits (needs a usable /dev/kvm);
@@ -102,7 +103,7 @@ class Tracer:
     def __init__(self, name, build, workload):
         self.name, self.build, self.workload = name, build, workload
         self.proc, self.bpf_ns, self.bpf_runs, self.hook = None, 0, 0, None
-        self.per_prog = {}
+        self.per_prog, self.attach_s, self.rss_kib = {}, 0.0, 0
 
     def attach(self, pid):
         self.before = set(prog_ids())
@@ -130,6 +131,7 @@ class Tracer:
             for e in PERF_EVENTS:
                 cmd += ["-e", e]
             ready = None
+        started = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         said = []
         if ready and not wait_line(self.proc, ready, seen=said):
@@ -137,11 +139,21 @@ class Tracer:
             self.proc.wait()
             self.proc = None
             raise RuntimeError(f"{self.name} did not attach: " + (" / ".join(said) or "no output"))
+        self.attach_s = time.monotonic() - started
         if not ready:
             time.sleep(1.0)  # perf has no ready line; its attach is synchronous but its start is not
 
     def collect(self):
-        """Kernel-side cost of this tracer's programs, read while they are still loaded."""
+        """Kernel-side cost of this tracer's programs, read while they are still loaded,
+        and the tracer's peak resident memory so far."""
+        if self.proc:
+            try:
+                with open(f"/proc/{self.proc.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            self.rss_kib = int(line.split()[1])
+            except OSError:
+                pass
         if self.name in ("untraced", "perf"):
             return
         for pid, p in prog_ids().items():
@@ -179,6 +191,8 @@ def bench(kind, build, exits, rounds):
     bpf = {n: [0, 0] for n in names}
     progs = {n: {} for n in names}
     hooks = {}
+    attach = {n: [] for n in names}
+    rss = {n: 0 for n in names}
     for r in range(rounds):
         for n in names:
             w = Workload(kind, build, exits)
@@ -200,6 +214,8 @@ def bench(kind, build, exits, rounds):
                 progs[n][name] = (a + ns, b + runs)
             if t.hook:
                 hooks[n] = t.hook
+            attach[n].append(t.attach_s)
+            rss[n] = max(rss[n], t.rss_kib)
     base = statistics.median(elapsed["untraced"])
     print(f"\n{kind}: {exits} {'port exits' if kind == 'vmm' else 'ioctl(KVM_RUN) calls'}, "
           f"{rounds} rounds, medians")
@@ -219,6 +235,11 @@ def bench(kind, build, exits, rounds):
         ran = sorted(progs[n].items(), key=lambda kv: -kv[1][0])
         print(f"{n} per program (ns per run x runs per {unit}): " + ", ".join(
             f"{name} {ns / runs:.0f} x {runs / bpf[n][1]:.2f}" for name, (ns, runs) in ran if runs))
+    for n in names[1:]:
+        if n == "perf":
+            continue  # no line says when perf is ready: its attach time is not measured
+        print(f"{n}: attach {statistics.median(attach[n]) * 1000:.0f} ms (median), "
+              f"peak RSS {rss[n] / 1024:.1f} MiB" + (" (targets: <= 500 ms, <= 64 MiB)" if n == "vmexit-prof" else ""))
     best = min(("vmexit-prof", "bpftrace", "perf"), key=lambda n: ratios[n])
     print(f"lowest overhead: {best}" + (" (target: vmexit-prof <= 1.02 and lowest)" if kind == "vmm" else ""))
     return ratios
