@@ -107,18 +107,31 @@ static int read_hash(int fd, int ncpus, char *vals, size_t stride, sum_fn sum, c
 	return err;
 }
 
+/* A buffer for one key's per-CPU values of size bytes each, and how many
+ * there are; NULL with *err set when it cannot be had. */
+static char *percpu_values(size_t size, int *ncpus, size_t *stride, int *err)
+{
+	char *vals;
+
+	*ncpus = libbpf_num_possible_cpus();
+	*stride = PERCPU_STRIDE(size);
+	if (*ncpus <= 0) {
+		*err = *ncpus ? *ncpus : -EINVAL;
+		return NULL;
+	}
+	vals = calloc(*ncpus, *stride);
+	*err = vals ? 0 : -ENOMEM;
+	return vals;
+}
+
 int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_result *r)
 {
-	size_t stride = PERCPU_STRIDE(sizeof(struct vp_stat));
-	int ncpus = libbpf_num_possible_cpus();
-	char *vals;
-	int err;
+	size_t stride;
+	int ncpus, err;
+	char *vals = percpu_values(sizeof(struct vp_stat), &ncpus, &stride, &err);
 
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -EINVAL;
-	vals = calloc(ncpus, stride);
 	if (!vals)
-		return -ENOMEM;
+		return err;
 	vp_result_clear(r);
 	err = read_hash(stats_fd, ncpus, vals, stride, sum_stats, NULL, r);
 	if (!err && overflow_fd >= 0)
@@ -131,16 +144,12 @@ int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_resul
 
 int vp_read_guest_map(int guest_fd, uint64_t epoch, struct vp_result *r)
 {
-	size_t stride = PERCPU_STRIDE(sizeof(struct vp_guest_stat));
-	int ncpus = libbpf_num_possible_cpus();
-	char *vals;
-	int err;
+	size_t stride;
+	int ncpus, err;
+	char *vals = percpu_values(sizeof(struct vp_guest_stat), &ncpus, &stride, &err);
 
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -EINVAL;
-	vals = calloc(ncpus, stride);
 	if (!vals)
-		return -ENOMEM;
+		return err;
 	vp_result_clear(r);
 	err = read_hash(guest_fd, ncpus, vals, stride, sum_guest, &epoch, r);
 	free(vals);
