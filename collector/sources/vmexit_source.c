@@ -130,34 +130,48 @@ void vp_marker_ports(struct vp_port_span spans[VP_MARKER_SPANS])
 	}
 }
 
+/* The option values, in enum order. */
+static const char *const run_hook_names[] = { "auto", "fentry", "syscalls" };
+static const char *const tp_flavour_names[] = { "auto", "btf", "classic" };
+#define VP_NAMES(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* name's index in names[0..n), -EINVAL when it is none of them. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -EINVAL;
+}
+
 const char *vp_run_hook_name(enum vp_run_hook h)
 {
-	return h == VP_RUN_HOOK_FENTRY ? "fentry" : h == VP_RUN_HOOK_SYSCALLS ? "syscalls" : "auto";
+	return run_hook_names[h];
 }
 
 int vp_run_hook_parse(const char *name, enum vp_run_hook *h)
 {
-	for (int i = VP_RUN_HOOK_AUTO; i <= VP_RUN_HOOK_SYSCALLS; i++)
-		if (!strcmp(name, vp_run_hook_name(i))) {
-			*h = i;
-			return 0;
-		}
-	return -EINVAL;
+	int i = name_index(run_hook_names, VP_NAMES(run_hook_names), name);
+
+	if (i < 0)
+		return i;
+	*h = i;
+	return 0;
 }
 
 const char *vp_tp_flavour_name(enum vp_tp_flavour f)
 {
-	return f == VP_TP_BTF ? "btf" : f == VP_TP_CLASSIC ? "classic" : "auto";
+	return tp_flavour_names[f];
 }
 
 int vp_tp_flavour_parse(const char *name, enum vp_tp_flavour *f)
 {
-	for (int i = VP_TP_AUTO; i <= VP_TP_CLASSIC; i++)
-		if (!strcmp(name, vp_tp_flavour_name(i))) {
-			*f = i;
-			return 0;
-		}
-	return -EINVAL;
+	int i = name_index(tp_flavour_names, VP_NAMES(tp_flavour_names), name);
+
+	if (i < 0)
+		return i;
+	*f = i;
+	return 0;
 }
 
 /* Keeps only the KVM_RUN pair of hook h. */
