@@ -264,7 +264,7 @@ static __always_inline void handle_pio(const struct vp_ev *ev, __u32 rw, __u32 p
 	key_device(&k, VP_K_PIO, rw == VP_KVM_PIO_OUT ? VP_DIR_WRITE : VP_DIR_READ, size, port);
 	count_device(&k);
 	note_access(t, &k);
-	if (is_marker_port(port))
+	if (keep_guest_part && is_marker_port(port))
 		__sync_fetch_and_add(&fw_epoch, 1);
 }
 

@@ -16,6 +16,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 target_tgid = 0;
 const volatile __s32 target_vcpu = -1;
 const volatile struct vp_port_span marker_ports[VP_MARKER_SPANS] = {};
+/* Keep each device key's part after the firmware (guest_stats): only the
+ * workload comparison reads it, so a live profile does not pay for it. */
+const volatile __u8 keep_guest_part = 0;
 
 /* Marker port accesses so far (vmexit.h, vp_guest_stat). */
 __u64 fw_epoch = 0;
@@ -207,7 +210,7 @@ static __always_inline struct vp_guest_stat *guest_stat_of(const struct vp_key *
 	__u64 epoch = fw_epoch;
 	struct vp_guest_stat *g;
 
-	if (key->kind == VP_K_PIO && is_marker_port(key->addr))
+	if (!keep_guest_part || (key->kind == VP_K_PIO && is_marker_port(key->addr)))
 		return NULL;
 	g = bpf_map_lookup_elem(&guest_stats, key);
 	if (!g) {

@@ -45,7 +45,7 @@ static int qmp_vcpu_count(struct vp_qmp *q)
 static int attach_kvm(struct vp_guest *g, struct vp_qmp *q, bool verbose, struct kvm_attach *k,
 		      char *err, size_t errlen)
 {
-	struct vp_live_opts lo = { .vcpu_filter = -1, .verbose = verbose };
+	struct vp_live_opts lo = { .vcpu_filter = -1, .verbose = verbose, .guest_part = true };
 	int pid = (int)vp_guest_pid(g), ret;
 	char why[160];
 

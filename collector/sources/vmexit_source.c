@@ -204,6 +204,10 @@ static int open_with(struct vp_live *l, const struct vp_target *t, const struct 
 	l->skel->rodata->target_tgid = t->pid;
 	l->skel->rodata->target_vcpu = o->vcpu_filter;
 	vp_marker_ports((struct vp_port_span *)l->skel->rodata->marker_ports);
+	l->skel->rodata->keep_guest_part = o->guest_part;
+	/* Unused, the table need not cost its preallocated entries. */
+	if (!o->guest_part)
+		bpf_map__set_max_entries(l->skel->maps.guest_stats, 1);
 	ret = select_programs(l, tracefs, f, err, errlen);
 	if (ret)
 		goto fail;

@@ -45,6 +45,7 @@ struct vp_live_opts {
 	bool verbose;	 /* libbpf's own messages */
 	enum vp_run_hook hook;
 	enum vp_tp_flavour flavour;
+	bool guest_part; /* keep the device keys' part after the firmware */
 };
 
 /* "fentry", "syscalls" (as --run-hook takes them) or "auto". */
@@ -62,7 +63,7 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 int vp_live_update_vcpus(struct vp_live *l, const struct vp_target *t);
 int vp_live_read(struct vp_live *l, struct vp_result *r);
 /* The device keys' events after the firmware's last fw_cfg access, into r
- * (rows only); *markers: how many fw_cfg accesses the kernel saw (0: none,
+ * (rows only; none unless opened with guest_part); *markers: how many fw_cfg accesses the kernel saw (0: none,
  * so r holds all). */
 int vp_live_read_guest(struct vp_live *l, struct vp_result *r, uint64_t *markers);
 /* The kernel memory l's maps lock (bpf_memory.h). */

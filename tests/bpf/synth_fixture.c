@@ -35,6 +35,7 @@ struct fixture *load(int vcpu_filter)
 	f.skel->rodata->target_tgid = TGID;
 	f.skel->rodata->target_vcpu = vcpu_filter;
 	vp_marker_ports((struct vp_port_span *)f.skel->rodata->marker_ports);
+	f.skel->rodata->keep_guest_part = 1;
 	assert_int_equal(vmexit_synth__load(f.skel), 0);
 	vp_result_init(&f.res);
 	return &f;
