@@ -334,7 +334,7 @@ int BPF_PROG(btf_kvm_exit, struct kvm_vcpu___vp *vcpu, u32 isa)
 		return 0;
 	svm = (void *)((char *)vcpu - bpf_core_field_offset(struct vcpu_svm___vp, vcpu));
 	reason = BPF_CORE_READ(svm, vmcb, control.exit_code);
-	handle_exit(&ev, reason, isa, BPF_CORE_READ(vcpu, vcpu_id), 1);
+	handle_exit(&ev, reason, isa, vcpu->vcpu_id, 1);
 	return 0;
 }
 SEC("tp_btf/kvm_entry")
@@ -342,7 +342,8 @@ int BPF_PROG(btf_kvm_entry, struct kvm_vcpu___vp *vcpu)
 {
 	EV_OR_RETURN();
 
-	handle_entry(&ev, BPF_CORE_READ(vcpu, vcpu_id), 1);
+	/* A typed argument: read in place, no helper call. */
+	handle_entry(&ev, vcpu->vcpu_id, 1);
 	return 0;
 }
 

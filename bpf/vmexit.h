@@ -42,7 +42,7 @@
  * Threads: only threads that call KVM_RUN or take a vCPU's tracepoints
  * enter the map, i.e. the 64 vCPU threads.  Entries are never removed, so
  * a vCPU thread that ended (unplug and replug) keeps its slot: 1024 is
- * 16 x 64 vCPUs, at 64 B a value (64 KiB), so hot-plug churn does not fill
+ * 16 x 64 vCPUs, at 72 B a value (72 KiB), so hot-plug churn does not fill
  * it.
  */
 #define VP_MAX_THREADS	1024
@@ -190,6 +190,35 @@ struct vp_guest_stat {
 	__u64 user_ns;
 	__u64 kern_count;
 	__u64 kern_ns;
+};
+
+/*
+ * One thread's exit in progress (the threads map).  With count_at_entry
+ * (vmexit_maps.bpf.h) an exit, its VMM round trip and its access are
+ * counted only when the vCPU enters the guest again; the collector counts
+ * what is still open (in_exit, in_user, acc_n) at a read.
+ */
+struct vp_thread {
+	__u64 exit_ts;	    /* when the kernel clock of the exit in progress last started */
+	__u64 kern_ns;	    /* kernel time of the exit in progress so far */
+	__u64 user_exit_ts; /* kvm_userspace_exit not yet followed by KVM_RUN */
+	__u64 run_enter_ts;
+	__u64 acc_addr;	   /* the device access of the exit in progress */
+	__u64 acc_user_ns; /* its VMM time, when acc_timed */
+	__u32 exit_reason;
+	__u32 user_reason;
+	__u32 acc_n; /* accesses to acc_* not yet counted in stats */
+	__u16 vcpu;
+	__u8 isa;
+	__u8 in_exit;
+	__u8 acc_kind;
+	__u8 acc_dir;
+	__u8 acc_size;
+	__u8 acc_timed;
+	__u8 in_run;
+	__u8 kclock;  /* exit_ts is running: not paused for the VMM */
+	__u8 in_user; /* user_exit_ts is set: the VMM is handling an exit */
+	__u8 pad;
 };
 
 /* What user space tells the kernel about one vCPU fd of the target. */

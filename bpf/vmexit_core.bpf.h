@@ -33,6 +33,122 @@ static __always_inline void exit_key(struct vp_key *k, const struct vp_thread *t
 	k->code = t->exit_reason;
 }
 
+static __always_inline void add_user_time(struct vp_stat *s, __u64 ns)
+{
+	s->user_count++;
+	s->user_ns += ns;
+	stat_time(s, ns);
+}
+
+/* The access of the exit in progress as a device key. */
+static __always_inline void access_key(struct vp_key *k, const struct vp_thread *t)
+{
+	key_device(k, t->acc_kind, t->acc_dir, t->acc_size, t->acc_addr);
+}
+
+/* Adds what the thread holds of its access and not yet counted: with
+ * count_at_entry, the accesses since the last entry and one VMM time. */
+static __always_inline void add_pending(struct vp_stat *s, struct vp_guest_stat *g,
+					const struct vp_thread *t)
+{
+	if (s) {
+		s->count += t->acc_n;
+		if (t->acc_timed)
+			add_user_time(s, t->acc_user_ns);
+	}
+	if (g) {
+		g->count += t->acc_n;
+		if (t->acc_timed) {
+			g->user_count++;
+			g->user_ns += t->acc_user_ns;
+		}
+	}
+}
+
+static __always_inline void flush_access(struct vp_thread *t)
+{
+	struct vp_key k;
+
+	if (t->acc_kind && (t->acc_n || t->acc_timed)) {
+		access_key(&k, t);
+		add_pending(stat_of(&k), guest_stat_of(&k), t);
+	}
+	t->acc_n = 0;
+	t->acc_timed = 0;
+}
+
+/* The access of the exit in progress, so kernel and VMM time can reach it;
+ * `counted`: this event is the access itself (an MMIO read is counted
+ * once, when its value is known). */
+static __always_inline void note_access(struct vp_thread *t, struct vp_key *k, int counted)
+{
+	if (!count_at_entry) {
+		if (counted)
+			count_device(k);
+	} else if (t->acc_kind != k->kind || t->acc_dir != k->dir || t->acc_size != k->size ||
+		   t->acc_addr != k->addr) {
+		flush_access(t);
+	}
+	if (count_at_entry && counted)
+		t->acc_n++;
+	t->acc_kind = k->kind;
+	t->acc_dir = k->dir;
+	t->acc_size = k->size;
+	t->acc_addr = k->addr;
+}
+
+/*
+ * With count_at_entry, the VMM's time ends at the vCPU thread's next kvm
+ * event: the answer of an IN or MMIO read (kvm_pio, kvm_mmio), the next
+ * exit to user space (a KVM_RUN that returned before entering, or the next
+ * piece of a string instruction), or kvm_entry.  What KVM does between
+ * KVM_RUN and that event is counted as the VMM's, a few hundred ns.
+ */
+static __always_inline void end_user(struct vp_thread *t, __u64 now)
+{
+	__u64 user = now - t->user_exit_ts;
+	struct vp_key k = {};
+	struct vp_stat *s;
+
+	t->in_user = 0;
+	if (t->in_exit) {
+		t->exit_ts = now;
+		t->kclock = 1;
+	}
+	if (!vcpu_wanted(t))
+		return;
+	k.kind = VP_K_USER;
+	k.vcpu = t->vcpu;
+	k.code = t->user_reason;
+	s = stat_of(&k);
+	if (s) {
+		s->count++;
+		add_user_time(s, user);
+	}
+	if (t->user_reason != VP_KVM_EXIT_IO && t->user_reason != VP_KVM_EXIT_MMIO)
+		return;
+	if (!t->acc_kind) {
+		count_event(VP_C_RUN_UNREAD);
+		return;
+	}
+	if (t->acc_timed)
+		flush_access(t);
+	t->acc_user_ns = user;
+	t->acc_timed = 1;
+}
+
+/* An exit whose kvm_entry was not seen (count_at_entry): counted now. */
+static __always_inline void count_open_exit(struct vp_thread *t)
+{
+	struct vp_key k;
+
+	flush_access(t);
+	if (!vcpu_wanted(t))
+		return;
+	exit_key(&k, t);
+	count_key(&k);
+}
+
 static __always_inline void handle_exit(const struct vp_ev *ev, __u32 reason, __u32 isa,
 					__u32 vcpu_id, int has_vcpu)
 {
@@ -43,6 +159,8 @@ static __always_inline void handle_exit(const struct vp_ev *ev, __u32 reason, __
 	t = thread_of(ev);
 	if (!t)
 		return;
+	if (count_at_entry && t->in_exit)
+		count_open_exit(t);
 	if (has_vcpu)
 		t->vcpu = vcpu_id;
 	t->exit_ts = ev->now;
@@ -52,7 +170,7 @@ static __always_inline void handle_exit(const struct vp_ev *ev, __u32 reason, __
 	t->exit_reason = reason;
 	t->isa = isa;
 	t->acc_kind = 0;
-	if (!vcpu_wanted(t))
+	if (count_at_entry || !vcpu_wanted(t))
 		return;
 	/* Counted now, timed at kvm_entry: the exit that ends the VM (a HLT or
 	 * shutdown the VMM does not resume) has no entry but was still taken. */
@@ -62,7 +180,6 @@ static __always_inline void handle_exit(const struct vp_ev *ev, __u32 reason, __
 
 static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, int has_vcpu)
 {
-	struct vp_guest_stat *g;
 	struct vp_thread *t;
 	struct vp_key k;
 	struct vp_stat *s;
@@ -74,8 +191,12 @@ static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, 
 		return;
 	if (has_vcpu)
 		t->vcpu = vcpu_id;
-	if (!t->in_exit)
-		return;
+	if (count_at_entry && t->in_user)
+		end_user(t, ev->now);
+	if (!t->in_exit) {
+		flush_access(t); /* an exit begun before the programs were attached */
+		goto done;
+	}
 	t->in_exit = 0;
 	kern = t->kern_ns + (t->kclock ? ev->now - t->exit_ts : 0);
 	if (!vcpu_wanted(t))
@@ -83,11 +204,15 @@ static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, 
 	exit_key(&k, t);
 	s = stat_of(&k);
 	if (s) {
+		if (count_at_entry)
+			s->count++;
 		s->kern_count++;
 		s->kern_ns += kern;
 		stat_time(s, kern);
 	}
 	if (t->acc_kind) {
+		struct vp_guest_stat *g;
+
 		/* Which device the exit was for, beside its reason: an npf exit of
 		 * an ioeventfd kick never reaches the VMM to be told apart there. */
 		k.kind = VP_K_EXIT_ACCESS;
@@ -99,13 +224,14 @@ static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, 
 			s->kern_count++;
 			s->kern_ns += kern;
 		}
-		key_device(&k, t->acc_kind, t->acc_dir, t->acc_size, t->acc_addr);
+		access_key(&k, t);
 		s = stat_of(&k);
+		g = guest_stat_of(&k);
+		add_pending(s, g, t);
 		if (s) {
 			s->kern_count++;
 			s->kern_ns += kern;
 		}
-		g = guest_stat_of(&k);
 		if (g) {
 			g->kern_count++;
 			g->kern_ns += kern;
@@ -113,6 +239,8 @@ static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, 
 	}
 done:
 	t->acc_kind = 0;
+	t->acc_n = 0;
+	t->acc_timed = 0;
 }
 
 static __always_inline void handle_user_exit(const struct vp_ev *ev, __u32 reason, int err)
@@ -128,6 +256,8 @@ static __always_inline void handle_user_exit(const struct vp_ev *ev, __u32 reaso
 	t = thread_of(ev);
 	if (!t)
 		return;
+	if (count_at_entry && t->in_user)
+		end_user(t, ev->now);
 	t->user_exit_ts = ev->now;
 	t->in_user = 1;
 	t->user_reason = reason;
@@ -135,7 +265,7 @@ static __always_inline void handle_user_exit(const struct vp_ev *ev, __u32 reaso
 		t->kern_ns += ev->now - t->exit_ts;
 		t->kclock = 0; /* the kernel clock pauses while the VMM works */
 	}
-	if (!vcpu_wanted(t))
+	if (count_at_entry || !vcpu_wanted(t))
 		return;
 	k.kind = VP_K_USER;
 	k.vcpu = t->vcpu;
@@ -163,13 +293,6 @@ static __always_inline int key_from_run(struct vp_key *k, const __u8 *run, __u32
 		return 0;
 	}
 	return -1;
-}
-
-static __always_inline void add_user_time(struct vp_stat *s, __u64 ns)
-{
-	s->user_count++;
-	s->user_ns += ns;
-	stat_time(s, ns);
 }
 
 /*
@@ -262,8 +385,9 @@ static __always_inline void handle_pio(const struct vp_ev *ev, __u32 rw, __u32 p
 	if (!t || !vcpu_wanted(t))
 		return;
 	key_device(&k, VP_K_PIO, rw == VP_KVM_PIO_OUT ? VP_DIR_WRITE : VP_DIR_READ, size, port);
-	count_device(&k);
-	note_access(t, &k);
+	note_access(t, &k, 1);
+	if (count_at_entry && t->in_user)
+		end_user(t, ev->now);
 	if (keep_guest_part && is_marker_port(port))
 		__sync_fetch_and_add(&fw_epoch, 1);
 }
@@ -282,10 +406,9 @@ static __always_inline void handle_mmio(const struct vp_ev *ev, __u32 type, __u3
 	if (!t || !vcpu_wanted(t))
 		return;
 	key_device(&k, VP_K_MMIO, type == VP_MMIO_WRITE ? VP_DIR_WRITE : VP_DIR_READ, len, gpa);
-	/* A read is counted once, when its value is known. */
-	if (type != VP_MMIO_READ_UNSATISFIED)
-		count_device(&k);
-	note_access(t, &k);
+	note_access(t, &k, type != VP_MMIO_READ_UNSATISFIED);
+	if (count_at_entry && t->in_user)
+		end_user(t, ev->now);
 }
 
 /* A write an ioeventfd served: the kernel signalled QEMU, no exit to it. */

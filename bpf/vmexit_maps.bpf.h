@@ -19,6 +19,11 @@ const volatile struct vp_port_span marker_ports[VP_MARKER_SPANS] = {};
 /* Keep each device key's part after the firmware (guest_stats): only the
  * workload comparison reads it, so a live profile does not pay for it. */
 const volatile __u8 keep_guest_part = 0;
+/* No KVM_RUN hook is attached and kvm_entry fires: each exit, its return
+ * to the VMM and its device access are counted and timed when the vCPU
+ * enters the guest again, in one lookup per key; what is still open at a
+ * read stays in threads, where the collector counts it (vmexit.h). */
+const volatile __u8 count_at_entry = 0;
 
 /* Marker port accesses so far (vmexit.h, vp_guest_stat). */
 __u64 fw_epoch = 0;
@@ -28,25 +33,6 @@ __u64 fw_epoch = 0;
 #define VP_KVM_EXIT_MMIO   6
 #define VP_RUN_EXIT_REASON 8
 #define VP_RUN_UNION	   32
-
-struct vp_thread {
-	__u64 exit_ts;	    /* when the kernel clock of the exit in progress last started */
-	__u64 kern_ns;	    /* kernel time of the exit in progress so far */
-	__u64 user_exit_ts; /* kvm_userspace_exit not yet followed by KVM_RUN */
-	__u64 run_enter_ts;
-	__u64 acc_addr; /* the device access of the exit in progress */
-	__u32 exit_reason;
-	__u32 user_reason;
-	__u16 vcpu;
-	__u8 isa;
-	__u8 in_exit;
-	__u8 acc_kind;
-	__u8 acc_dir;
-	__u8 acc_size;
-	__u8 in_run;
-	__u8 kclock;  /* exit_ts is running: not paused for the VMM */
-	__u8 in_user; /* user_exit_ts is set: the VMM is handling an exit */
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -305,15 +291,6 @@ static __always_inline void count_device(struct vp_key *k)
 	g = guest_stat_of(k);
 	if (g)
 		g->count++;
-}
-
-/* Remember the access of the exit in progress, so kernel time can reach it. */
-static __always_inline void note_access(struct vp_thread *t, const struct vp_key *k)
-{
-	t->acc_kind = k->kind;
-	t->acc_dir = k->dir;
-	t->acc_size = k->size;
-	t->acc_addr = k->addr;
 }
 
 #endif

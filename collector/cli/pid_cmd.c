@@ -358,6 +358,11 @@ static json_t *build_doc(struct session *s)
 				      "exits; each device access counted is one QEMU dispatched";
 	if (s->kvm && !vp_result_has_exit_events(&s->res))
 		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire: no in-kernel handling time";
+	if (s->kvm && s->live.hook == VP_RUN_HOOK_NONE && !s->res.counters[VP_C_EV_ENTRY] &&
+	    s->res.counters[VP_C_EV_USER_EXIT])
+		m.notes[m.nnotes++] = "kvm_entry did not fire and nothing hooked KVM_RUN: each "
+				      "VMM time runs to the next exit to user space, guest time "
+				      "included (use --run-hook fentry or syscalls)";
 	if (s->kvm && s->live.fentry_why[0])
 		m.notes[m.nnotes++] =
 			"KVM_RUN was timed by the raw_syscalls tracepoints, which every "

@@ -18,4 +18,11 @@ int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_resul
  * guest_stats map), of the per-CPU copies at `epoch` (fw_epoch now). */
 int vp_read_guest_map(int guest_fd, uint64_t epoch, struct vp_result *r);
 
+/* Adds to r what the threads map holds open (struct vp_thread), for
+ * programs loaded with count_at_entry: each exit not yet followed by
+ * kvm_entry, each return to the VMM not yet ended, each access not yet
+ * counted; counts only, their times are not known yet.  Threads of vCPUs
+ * other than vcpu_filter (>= 0) are left out, as the kernel leaves them. */
+int vp_read_open_exits(int threads_fd, int vcpu_filter, struct vp_result *r);
+
 #endif

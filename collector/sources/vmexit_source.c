@@ -131,7 +131,7 @@ void vp_marker_ports(struct vp_port_span spans[VP_MARKER_SPANS])
 }
 
 /* The option values, in enum order. */
-static const char *const run_hook_names[] = { "auto", "fentry", "syscalls" };
+static const char *const run_hook_names[] = { "auto", "none", "fentry", "syscalls" };
 static const char *const tp_flavour_names[] = { "auto", "btf", "classic" };
 #define VP_NAMES(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -174,15 +174,23 @@ int vp_tp_flavour_parse(const char *name, enum vp_tp_flavour *f)
 	return 0;
 }
 
-/* Keeps only the KVM_RUN pair of hook h. */
+/* Keeps only the KVM_RUN pair of hook h, or none. */
 static void select_run_hook(struct vmexit *skel, enum vp_run_hook h)
 {
-	bool fentry = h == VP_RUN_HOOK_FENTRY;
+	bool fentry = h == VP_RUN_HOOK_FENTRY, syscalls = h == VP_RUN_HOOK_SYSCALLS;
 
 	bpf_program__set_autoload(skel->progs.fentry_kvm_run, fentry);
 	bpf_program__set_autoload(skel->progs.fexit_kvm_run, fentry);
-	bpf_program__set_autoload(skel->progs.tp_sys_enter, !fentry);
-	bpf_program__set_autoload(skel->progs.tp_sys_exit, !fentry);
+	bpf_program__set_autoload(skel->progs.tp_sys_enter, syscalls);
+	bpf_program__set_autoload(skel->progs.tp_sys_exit, syscalls);
+	skel->rodata->count_at_entry = h == VP_RUN_HOOK_NONE;
+}
+
+/* A PVM host's kvm_exit and kvm_entry never fire: there the VMM's time
+ * can only be bounded by a KVM_RUN hook. */
+static bool kvm_entry_fires(void)
+{
+	return access("/sys/module/kvm_pvm", F_OK) != 0;
 }
 
 /* One attempt with one KVM_RUN hook: open, configure, load, attach. */
@@ -248,14 +256,18 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 		snprintf(err, errlen, "no tracefs with an events directory; is tracefs available?");
 		return -ENOENT;
 	}
-	/* Cheapest first; a kernel without kvm's BTF or trampolines still
-	 * has the classic tracepoints and the syscall ones, which see every
-	 * KVM_RUN at the cost of every other system call. */
+	/* Cheapest first: no KVM_RUN hook at all where kvm_entry fires; a
+	 * kernel without kvm's BTF or trampolines still has the classic
+	 * tracepoints and the syscall ones, which see every KVM_RUN at the
+	 * cost of every other system call. */
 	for (enum vp_tp_flavour f = VP_TP_BTF; f <= VP_TP_CLASSIC; f++) {
 		if (o->flavour != VP_TP_AUTO && f != o->flavour)
 			continue;
-		for (enum vp_run_hook h = VP_RUN_HOOK_FENTRY; h <= VP_RUN_HOOK_SYSCALLS; h++) {
+		for (enum vp_run_hook h = VP_RUN_HOOK_NONE; h <= VP_RUN_HOOK_SYSCALLS; h++) {
 			if (o->hook != VP_RUN_HOOK_AUTO && h != o->hook)
+				continue;
+			if (o->hook == VP_RUN_HOOK_AUTO && h == VP_RUN_HOOK_NONE &&
+			    !kvm_entry_fires())
 				continue;
 			ret = open_with(l, t, o, tracefs, f, h, err, errlen);
 			if (!ret) {
@@ -276,9 +288,14 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 
 int vp_live_read(struct vp_live *l, struct vp_result *r)
 {
-	return vp_read_maps(bpf_map__fd(l->skel->maps.stats),
-			    bpf_map__fd(l->skel->maps.stats_overflow),
-			    bpf_map__fd(l->skel->maps.counters), r);
+	int err = vp_read_maps(bpf_map__fd(l->skel->maps.stats),
+			       bpf_map__fd(l->skel->maps.stats_overflow),
+			       bpf_map__fd(l->skel->maps.counters), r);
+
+	if (!err && l->hook == VP_RUN_HOOK_NONE)
+		err = vp_read_open_exits(bpf_map__fd(l->skel->maps.threads),
+					 l->skel->rodata->target_vcpu, r);
+	return err;
 }
 
 int vp_live_read_guest(struct vp_live *l, struct vp_result *r, uint64_t *markers)

@@ -17,7 +17,10 @@ struct vmexit;
 
 /* Where KVM_RUN is timed and its kvm_run read (vmexit.bpf.c). */
 enum vp_run_hook {
-	VP_RUN_HOOK_AUTO,     /* fentry where the kernel allows it, else syscalls */
+	VP_RUN_HOOK_AUTO,     /* none where kvm_entry fires, else fentry where the kernel
+			     allows it, else syscalls */
+	VP_RUN_HOOK_NONE,     /* no hook: the kvm tracepoints bound the VMM's time, each
+			     exit is counted at its kvm_entry (count_at_entry) */
 	VP_RUN_HOOK_FENTRY,   /* fentry/fexit on kvm_arch_vcpu_ioctl_run: KVM_RUN only */
 	VP_RUN_HOOK_SYSCALLS, /* raw_syscalls sys_enter/sys_exit: every system call */
 };
@@ -48,7 +51,7 @@ struct vp_live_opts {
 	bool guest_part; /* keep the device keys' part after the firmware */
 };
 
-/* "fentry", "syscalls" (as --run-hook takes them) or "auto". */
+/* "none", "fentry", "syscalls" (as --run-hook takes them) or "auto". */
 const char *vp_run_hook_name(enum vp_run_hook h);
 /* 0 and *h, or -EINVAL for a name that is none of them. */
 int vp_run_hook_parse(const char *name, enum vp_run_hook *h);

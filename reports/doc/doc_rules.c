@@ -37,7 +37,7 @@ static const struct rule meta_rules[] = {
 	{ "qemu.usdt", T_BOOL, NULL, 0, NULL },
 	{ "accelerator", T_STR, "kvm|tcg|unknown", 0, NULL },
 	{ "vm_exits_measured", T_BOOL, NULL, 0, NULL },
-	{ "kvm_run_hook", T_STR | T_NULL | T_OPT, "fentry|syscalls", 0, NULL },
+	{ "kvm_run_hook", T_STR | T_NULL | T_OPT, "none|fentry|syscalls", 0, NULL },
 	{ "kvm_tracepoints", T_STR | T_NULL | T_OPT, "btf|classic", 0, NULL },
 	{ "attribution", T_OBJ, NULL, 0, NULL },
 	{ "attribution.source", T_STR, NULL, 0, NULL },
@@ -56,8 +56,8 @@ static const struct rule vcpu_rules[] = {
 	{ "user_ns", T_INT, NULL, 0, NULL },
 	{ "kernel_exits", T_INT, NULL, 0, NULL },
 	{ "kernel_ns", T_INT | T_NULL, NULL, 0, NULL },
-	{ "kvm_run_calls", T_INT, NULL, 0, NULL },
-	{ "kvm_run_ns", T_INT, NULL, 0, NULL },
+	{ "kvm_run_calls", T_INT | T_NULL, NULL, 0, NULL },
+	{ "kvm_run_ns", T_INT | T_NULL, NULL, 0, NULL },
 	END,
 };
 

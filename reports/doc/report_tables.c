@@ -390,7 +390,8 @@ const char *vp_doc_hooks_text(const json_t *meta, char *buf, size_t len)
 
 	if (!hook || !tp)
 		return NULL;
-	snprintf(buf, len, "KVM_RUN by %s, tracepoints %s", hook,
+	snprintf(buf, len, "KVM_RUN %s%s, tracepoints %s", strcmp(hook, "none") ? "by " : "",
+		 strcmp(hook, "none") ? hook : "not hooked",
 		 strcmp(tp, "btf") ? "classic" : "tp_btf");
 	return buf;
 }

@@ -27,6 +27,11 @@ int skip_unless_root(void)
 
 struct fixture *load(int vcpu_filter)
 {
+	return load_counting_at_entry(vcpu_filter, 0);
+}
+
+struct fixture *load_counting_at_entry(int vcpu_filter, int count_at_entry)
+{
 	static struct fixture f;
 
 	memset(&f, 0, sizeof(f));
@@ -36,6 +41,8 @@ struct fixture *load(int vcpu_filter)
 	f.skel->rodata->target_vcpu = vcpu_filter;
 	vp_marker_ports((struct vp_port_span *)f.skel->rodata->marker_ports);
 	f.skel->rodata->keep_guest_part = 1;
+	f.skel->rodata->count_at_entry = count_at_entry;
+	f.count_at_entry = count_at_entry;
 	assert_int_equal(vmexit_synth__load(f.skel), 0);
 	vp_result_init(&f.res);
 	return &f;
@@ -79,6 +86,10 @@ void read_back(struct fixture *f)
 				      bpf_map__fd(f->skel->maps.stats_overflow),
 				      bpf_map__fd(f->skel->maps.counters), &f->res),
 			 0);
+	if (f->count_at_entry)
+		assert_int_equal(vp_read_open_exits(bpf_map__fd(f->skel->maps.threads),
+						    f->skel->rodata->target_vcpu, &f->res),
+				 0);
 }
 
 const struct vp_stat *row(struct fixture *f, uint8_t kind, uint8_t dir, uint8_t size, uint16_t vcpu,

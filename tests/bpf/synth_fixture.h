@@ -20,12 +20,16 @@
 struct fixture {
 	struct vmexit_synth *skel;
 	struct vp_result res;
+	int count_at_entry;
 };
 
 /* 1 (and a line saying so) when not root: loading BPF needs it. */
 int skip_unless_root(void);
 /* The programs loaded for TGID, only vCPU vcpu_filter (-1: all). */
 struct fixture *load(int vcpu_filter);
+/* The same, counting each exit at its kvm_entry as a profile without a
+ * KVM_RUN hook does (count_at_entry); read_back adds what is still open. */
+struct fixture *load_counting_at_entry(int vcpu_filter, int count_at_entry);
 void unload(struct fixture *f);
 /* One event; TGID, TID and "CPU 0/KVM" where e leaves them out. */
 void send_ev(struct fixture *f, struct vp_synth_event *e);
@@ -36,7 +40,7 @@ void send_ev(struct fixture *f, struct vp_synth_event *e);
 	} while (0)
 /* A user-space exit as the VMM leaves it in its struct kvm_run. */
 void run_enter_after(struct fixture *f, uint64_t ts, const struct kvm_run *run);
-/* The maps into f->res. */
+/* The maps into f->res (and the threads' open exits, when counting at entry). */
 void read_back(struct fixture *f);
 /* f->res's row of that key; fails the test when there is none. */
 const struct vp_stat *row(struct fixture *f, uint8_t kind, uint8_t dir, uint8_t size, uint16_t vcpu,

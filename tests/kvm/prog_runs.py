@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Each kernel program runs once per event it is attached to.
 
-usage: prog_runs.py VMEXIT_PROF TEST_VMM
+usage: prog_runs.py VMEXIT_PROF TEST_VMM [auto|fentry]
 
 The test VMM makes a known number of port, MMIO and CPUID exits.  While the
 profiler is still attached after the guest halted, the kernel's own run
@@ -9,10 +9,13 @@ counts of our programs (kernel.bpf_stats_enabled) are compared with the
 guest's ground truth: one kvm_pio program run per port instruction, one
 kvm_cpuid run per CPUID, one kvm_userspace_exit run per exit the VMM
 handled, and no more runs than the profiler itself counted events.
-KVM_RUN is seen by fentry/fexit on kvm_arch_vcpu_ioctl_run, once per call,
-with no program on the host's other system calls, and the kvm tracepoints
-by their tp_btf programs, without their classic twins (kvm_exit's on AMD
-hosts only: its reason is read from SVM's state).
+With `auto`, where kvm_entry fires (not on a PVM host) nothing hooks
+KVM_RUN: four programs run per exit to the VMM.  With `fentry` (and where
+auto has to hook it), KVM_RUN is seen by fentry/fexit on
+kvm_arch_vcpu_ioctl_run, once per call.  Either way no program is on the
+host's other system calls, and the kvm tracepoints are read by their
+tp_btf programs, without their classic twins (kvm_exit's on AMD hosts
+only: its reason is read from SVM's state).
 Exit status 77 (skip) when /dev/kvm cannot be used on this host.
 """
 import json
@@ -25,6 +28,7 @@ import tempfile
 import doc_checks
 
 PROF, VMM = sys.argv[1], sys.argv[2]
+HOOK = sys.argv[3] if len(sys.argv) > 3 else "auto"
 OUT, IN, MMIO_W, MMIO_R, CPUID = 300, 200, 150, 100, 70
 STATS = "/proc/sys/kernel/bpf_stats_enabled"
 
@@ -63,7 +67,8 @@ def measure():
     if not vmm:
         return pid
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    prof = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out], 20)
+    prof = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out,
+                                      "--run-hook", HOOK], 20)
     if not prof:
         vmm.kill()
         return 1
@@ -124,20 +129,22 @@ def measure():
         doubled = sorted(p for p in runs if p.startswith("tp_kvm_") and (svm or p != "tp_kvm_exit"))
         if doubled:
             errors.append(f"classic programs loaded beside their tp_btf twins: {doubled}")
-    # KVM_RUN is seen where only KVM_RUN passes: no program on the host's
-    # every system call, and one run per call (the first, then one after
-    # each exit the VMM handled but the last, a HLT it does not resume).
+    # KVM_RUN is seen where only KVM_RUN passes, or not at all: no program
+    # on the host's every system call; fentry runs once per call (the
+    # first, then one after each exit the VMM handled but the last, a HLT
+    # it does not resume).
     hook = doc["meta"].get("kvm_run_hook")
-    if hook != "fentry":
-        errors.append(f"KVM_RUN hooked by {hook}, not fentry on kvm_arch_vcpu_ioctl_run: "
-                      f"{doc['meta']['notes']}")
-    else:
-        taxed = sorted(p for p in after if p.startswith("tp_sys_"))
-        if taxed:
-            errors.append(f"syscall programs loaded beside fentry: {taxed}")
-        for prog in ("fentry_kvm_run", "fexit_kvm_run"):
-            if runs.get(prog) != exits_to_user:
-                errors.append(f"{prog} ran {runs.get(prog)} times for {exits_to_user} KVM_RUN calls")
+    want = HOOK if HOOK != "auto" else "fentry" if os.path.exists("/sys/module/kvm_pvm") else "none"
+    if hook != want:
+        errors.append(f"KVM_RUN hooked by {hook}, not {want}: {doc['meta']['notes']}")
+    taxed = sorted(p for p in after if p.startswith("tp_sys_"))
+    if taxed:
+        errors.append(f"syscall programs loaded: {taxed}")
+    for name in ("fentry_kvm_run", "fexit_kvm_run"):
+        want_runs = exits_to_user if hook == "fentry" else None
+        if runs.get(name) != want_runs:
+            errors.append(f"{name} ran {runs.get(name)} times for {exits_to_user} KVM_RUN calls, "
+                          f"hook {hook}")
     return doc_checks.verdict(errors, "every program ran once per event")
 
 

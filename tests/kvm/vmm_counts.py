@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """vmexit-prof attached to the test VMM, a VM with known ground truth.
 
-usage: vmm_counts.py VMEXIT_PROF TEST_VMM [counts|fallback|sigterm|duration]
+usage: vmm_counts.py VMEXIT_PROF TEST_VMM [counts|fentry|fallback|sigterm|duration]
 
 counts:   the guest makes a known number of port and MMIO accesses and CPUIDs;
           vmexit-prof must report the same counts per kind and per address, a
           VMM-time figure for each address, and stop by itself when the VM exits;
-          KVM_RUN is seen by fentry on kvm_arch_vcpu_ioctl_run and the kvm
-          tracepoints are read as tp_btf.
+          the kvm tracepoints are read as tp_btf and, where kvm_entry fires
+          (not on a PVM host), nothing hooks KVM_RUN: they alone bound each exit.
+fentry:   the same with KVM_RUN seen by fentry on kvm_arch_vcpu_ioctl_run.
 fallback: the same through what a kernel without those has: KVM_RUN seen
           by the raw_syscalls tracepoints, the kvm tracepoints' records.
 sigterm:  SIGTERM while the guest runs ends with a full report and exit 0.
@@ -40,12 +41,13 @@ def programs_loaded():
 
 def main():
     before = programs_loaded()
-    exact = MODE in ("counts", "fallback")
+    exact = MODE in ("counts", "fentry", "fallback")
     vmm, pid = doc_checks.start_test_vmm(VMM, 200, COUNTS if exact else LONG)
     if not vmm:
         return pid
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    extra = {"duration": ["--duration", "3"], "fallback": ["--run-hook", "syscalls", "--tracepoints", "classic"]}.get(MODE, [])
+    extra = {"duration": ["--duration", "3"], "fentry": ["--run-hook", "fentry"],
+             "fallback": ["--run-hook", "syscalls", "--tracepoints", "classic"]}.get(MODE, [])
     prof = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out] + extra, 20)
     if not prof:
         os.kill(pid, signal.SIGKILL)
@@ -68,7 +70,8 @@ def main():
     os.unlink(out)
     print(report)
     # The same counts and times whichever way KVM_RUN is seen.
-    want = ("syscalls", "classic") if MODE == "fallback" else ("fentry", "btf")
+    auto = "fentry" if os.path.exists("/sys/module/kvm_pvm") else "none"
+    want = {"fallback": ("syscalls", "classic"), "fentry": ("fentry", "btf")}.get(MODE, (auto, "btf"))
     got = (doc["meta"].get("kvm_run_hook"), doc["meta"].get("kvm_tracepoints"))
     if got != want:
         print(f"FAIL: KVM_RUN hook and tracepoints {got}, expected {want}: {doc['meta']['notes']}")

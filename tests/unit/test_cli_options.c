@@ -159,6 +159,8 @@ static void test_run_hook(void **state)
 	assert_int_equal(o.run_hook, VP_RUN_HOOK_SYSCALLS);
 	assert_int_equal(parse(&o, "--pid", "1", "-R", "fentry", NULL), 0);
 	assert_int_equal(o.run_hook, VP_RUN_HOOK_FENTRY);
+	assert_int_equal(parse(&o, "--pid", "1", "-R", "none", NULL), 0);
+	assert_int_equal(o.run_hook, VP_RUN_HOOK_NONE);
 	assert_int_equal(parse(&o, "--run-hook=auto", "--pid", "1", NULL), 0);
 	assert_int_equal(o.run_hook, VP_RUN_HOOK_AUTO);
 	assert_int_equal(o.tracepoints, VP_TP_AUTO);

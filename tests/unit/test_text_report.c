@@ -280,6 +280,12 @@ static void test_render_names_the_kvm_hooks(void **state)
 	s = capture_end(&c);
 	assert_non_null(strstr(s, "(KVM_RUN by syscalls, tracepoints classic)\n"));
 	free(s);
+	json_object_set_new(json_object_get(doc, "meta"), "kvm_run_hook", json_string("none"));
+	json_object_set_new(json_object_get(doc, "meta"), "kvm_tracepoints", json_string("btf"));
+	vp_text_render(capture_start(&c), doc, &st);
+	s = capture_end(&c);
+	assert_non_null(strstr(s, "(KVM_RUN not hooked, tracepoints tp_btf)\n"));
+	free(s);
 	json_decref(doc);
 }
 
