@@ -79,9 +79,24 @@ SKIP = 77
 
 
 def read_line(stream, timeout):
+    """The next line of a child's pipe, or "" when none came within timeout
+    seconds.  Read a byte at a time from the descriptor itself: a buffered
+    readline would take the lines written together with this one out of
+    the pipe, where select no longer sees them, and the next call would
+    wait for the child to write more or to exit."""
+    import os
     import select
-    ready, _, _ = select.select([stream], [], [], timeout)
-    return stream.readline() if ready else ""
+    import time
+    fd, line, end = stream.fileno(), b"", time.time() + timeout
+    while not line.endswith(b"\n"):
+        left = end - time.time()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            break
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        line += byte
+    return line.decode(errors="replace")
 
 
 def start_test_vmm(vmm, linger_ms, counts):
