@@ -28,15 +28,24 @@
  *
  * Bulk MMIO windows are keyed per page (VP_VGA_WINDOW_*), so the VGA
  * window costs 32 pages x 2 directions x a few widths, not a key per byte.
- * VP_MAX_STATS is the next power of two, 32768: about twice the estimate,
- * for guests that touch more registers than the typical device.  Keys
- * beyond it are not dropped but folded into one row per key kind
- * (stats_overflow), counted in VP_C_STATS_FULL.
  *
- * Cost: a per-CPU hash preallocates its entries: the value (sizeof(struct
- * vp_stat), 184 B) once per possible CPU, the key (24 B) and element
- * header once, about 96 B together (bpftool's memlock):
- *   32768 x (96 + 184 x CPUs) B: 15.2 MB with 2 CPUs, 389 MB with 64.
+ * Two tables.  A vCPU's own keys (exits, exits to user space, KVM_RUN,
+ * exits per access: 13376 above) are updated by that vCPU's thread only,
+ * so one copy serves: vcpu_stats, a plain hash of VP_MAX_VCPU_STATS
+ * (16384).  The keys every vCPU updates (device registers, CPUID, MSRs,
+ * interrupts: 4096 above, and any key of a thread whose vCPU is not known)
+ * are per CPU, so no update needs an atomic: stats, VP_MAX_STATS (8192),
+ * twice the estimate, for guests and firmware that probe more registers.
+ * Keys beyond either are not dropped but folded into one row per key
+ * kind (stats_overflow), counted in VP_C_STATS_FULL.
+ *
+ * Cost: a hash preallocates its entries: the value (sizeof(struct
+ * vp_stat), 184 B), once per possible CPU in a per-CPU hash, and the key
+ * (24 B) with the element header, about 96 B together (bpftool's memlock):
+ *   vcpu_stats  16384 x (96 + 184) B: 4.5 MB, whatever the CPUs;
+ *   stats        8192 x (96 + 184 x CPUs) B: 3.8 MB with 2 CPUs; the
+ *                collector lowers its entries on big hosts to keep it
+ *                within 64 MiB (5652 entries with 64 CPUs).
  * The overflow array is VP_K_NKINDS x 184 B per CPU.
  *
  * Threads: only threads that call KVM_RUN or take a vCPU's tracepoints
@@ -45,9 +54,12 @@
  * 16 x 64 vCPUs, at 72 B a value (72 KiB), so hot-plug churn does not fill
  * it.
  */
-#define VP_MAX_THREADS	1024
-#define VP_MAX_STATS	32768
-#define VP_MAX_VCPU_FDS 1024
+#define VP_MAX_THREADS	     1024
+#define VP_MAX_STATS	     8192
+#define VP_MAX_VCPU_STATS    16384
+#define VP_STATS_BUDGET_MIB  64 /* what stats may lock, whatever the CPUs */
+#define VP_STATS_ENTRY_BYTES 96 /* a hash element's key and header */
+#define VP_MAX_VCPU_FDS	     1024
 
 /*
  * Bulk MMIO windows, keyed per VP_PAGE_SIZE page (address rounded down):

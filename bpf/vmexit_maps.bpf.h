@@ -41,12 +41,21 @@ struct {
 	__type(value, struct vp_thread);
 } threads SEC(".maps");
 
+/* The keys any thread updates: a copy per CPU (vmexit.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, VP_MAX_STATS);
 	__type(key, struct vp_key);
 	__type(value, struct vp_stat);
 } stats SEC(".maps");
+
+/* A vCPU's own keys, updated by its thread only: one copy (vmexit.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VP_MAX_VCPU_STATS);
+	__type(key, struct vp_key);
+	__type(value, struct vp_stat);
+} vcpu_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -160,9 +169,9 @@ static __always_inline int vcpu_wanted(const struct vp_thread *t)
 	return target_vcpu < 0 || t->vcpu == (__u16)target_vcpu;
 }
 
-static __always_inline struct vp_stat *stat_of(const struct vp_key *key)
+static __always_inline struct vp_stat *stat_in(void *map, const struct vp_key *key)
 {
-	struct vp_stat *s = bpf_map_lookup_elem(&stats, key);
+	struct vp_stat *s = bpf_map_lookup_elem(map, key);
 	__u32 zero = 0;
 	long err;
 
@@ -171,14 +180,22 @@ static __always_inline struct vp_stat *stat_of(const struct vp_key *key)
 	s = bpf_map_lookup_elem(&zero_stat, &zero);
 	if (!s)
 		return NULL;
-	err = bpf_map_update_elem(&stats, key, s, BPF_NOEXIST);
+	err = bpf_map_update_elem(map, key, s, BPF_NOEXIST);
 	if (err && err != -17 /* EEXIST */) {
 		__u32 kind = key->kind;
 
 		count_event(VP_C_STATS_FULL);
 		return bpf_map_lookup_elem(&stats_overflow, &kind);
 	}
-	return bpf_map_lookup_elem(&stats, key);
+	return bpf_map_lookup_elem(map, key);
+}
+
+/* key's entry, made if new: in vcpu_stats when the key is one vCPU's. */
+static __always_inline struct vp_stat *stat_of(const struct vp_key *key)
+{
+	if (key->vcpu < VP_VCPU_ANY)
+		return stat_in(&vcpu_stats, key);
+	return stat_in(&stats, key);
 }
 
 static __always_inline int is_marker_port(__u32 port)

@@ -85,9 +85,10 @@ static bool sum_guest(const char *vals, int ncpus, size_t stride, const void *ar
 }
 
 /* One row per key of the per-CPU hash fd, its values summed by sum;
- * vals holds ncpus values of stride bytes. */
-static int read_hash(int fd, int ncpus, char *vals, size_t stride, sum_fn sum, const void *arg,
-		     struct vp_result *r)
+ * vals holds ncpus values of stride bytes.  Two system calls a key: for
+ * kernels without batched lookups. */
+static int read_hash_by_key(int fd, int ncpus, char *vals, size_t stride, sum_fn sum,
+			    const void *arg, struct vp_result *r)
 {
 	struct vp_key key, next;
 	struct vp_key *prev = NULL;
@@ -104,6 +105,71 @@ static int read_hash(int fd, int ncpus, char *vals, size_t stride, sum_fn sum, c
 		if (sum(vals, ncpus, stride, arg, &st))
 			err = vp_result_append(r, &key, &st);
 	}
+	return err;
+}
+
+/* Keys read by one batched lookup: a read of a full table is tens of
+ * system calls instead of two per key. */
+#define BATCH_KEYS 1024
+
+/* As read_hash_by_key, BATCH_KEYS keys at a time; -EOPNOTSUPP where the
+ * kernel cannot, before anything was added to r. */
+static int read_hash_batched(int fd, int ncpus, size_t stride, sum_fn sum, const void *arg,
+			     struct vp_result *r)
+{
+	size_t each = (size_t)ncpus * stride;
+	struct vp_key *keys = calloc(BATCH_KEYS, sizeof(*keys));
+	char *vals = calloc(BATCH_KEYS, each);
+	__u32 token = 0, count;
+	bool first = true, last = false;
+	int err = keys && vals ? 0 : -ENOMEM;
+
+	while (!err && !last) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		count = BATCH_KEYS;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count,
+					 &opts)) {
+			err = -errno;
+			if (err == -ENOENT) {
+				err = 0;
+				last = true; /* count holds the table's last keys */
+			} else if (first &&
+				   (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP)) {
+				err = -EOPNOTSUPP;
+				break;
+			} else {
+				break;
+			}
+		}
+		first = false;
+		for (__u32 i = 0; !err && i < count; i++) {
+			struct vp_stat st;
+
+			memset(&st, 0, sizeof(st));
+			if (sum(vals + i * each, ncpus, stride, arg, &st))
+				err = vp_result_append(r, &keys[i], &st);
+		}
+	}
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static bool use_batches = true;
+
+void vp_stats_reader_use_batches(bool on)
+{
+	use_batches = on;
+}
+
+static int read_hash(int fd, int ncpus, char *vals, size_t stride, sum_fn sum, const void *arg,
+		     struct vp_result *r)
+{
+	int err = use_batches ? read_hash_batched(fd, ncpus, stride, sum, arg, r) : -EOPNOTSUPP;
+
+	if (err == -EOPNOTSUPP)
+		err = read_hash_by_key(fd, ncpus, vals, stride, sum, arg, r);
 	return err;
 }
 
@@ -124,7 +190,7 @@ static char *percpu_values(size_t size, int *ncpus, size_t *stride, int *err)
 	return vals;
 }
 
-int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_result *r)
+int vp_read_maps(int stats_fd, int vcpu_fd, int overflow_fd, int counters_fd, struct vp_result *r)
 {
 	size_t stride;
 	int ncpus, err;
@@ -134,6 +200,8 @@ int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_resul
 		return err;
 	vp_result_clear(r);
 	err = read_hash(stats_fd, ncpus, vals, stride, sum_stats, NULL, r);
+	if (!err)
+		err = read_hash(vcpu_fd, 1, vals, stride, sum_stats, NULL, r);
 	if (!err && overflow_fd >= 0)
 		err = read_overflow(overflow_fd, ncpus, vals, stride, r);
 	free(vals);

@@ -2,6 +2,8 @@
 #ifndef VP_STATS_READER_H
 #define VP_STATS_READER_H
 
+#include <stdbool.h>
+
 #include "result.h"
 
 /*
@@ -9,14 +11,19 @@
  * maps, summed over CPUs.  The maps are only read, never drained, so no
  * event arriving during the read is lost.
  */
-/* overflow_fd: the per-kind array of folded events (vmexit_core.bpf.h's
- * stats_overflow), read as one VP_KEY_FOLDED row per kind that has any;
+/* stats_fd: the per-CPU hash; vcpu_fd: the plain hash of the vCPUs' own
+ * keys (vmexit.h); overflow_fd: the per-kind array of folded events
+ * (stats_overflow), read as one VP_KEY_FOLDED row per kind that has any;
  * -1 for none. */
-int vp_read_maps(int stats_fd, int overflow_fd, int counters_fd, struct vp_result *r);
+int vp_read_maps(int stats_fd, int vcpu_fd, int overflow_fd, int counters_fd, struct vp_result *r);
 
 /* Replaces r's rows with the device keys' parts after the firmware (the
  * guest_stats map), of the per-CPU copies at `epoch` (fw_epoch now). */
 int vp_read_guest_map(int guest_fd, uint64_t epoch, struct vp_result *r);
+
+/* Batched lookups where the kernel has them (the default), else two
+ * system calls a key; the benchmark measures both. */
+void vp_stats_reader_use_batches(bool on);
 
 /* Adds to r what the threads map holds open (struct vp_thread), for
  * programs loaded with count_at_entry: each exit not yet followed by

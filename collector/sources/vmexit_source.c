@@ -130,6 +130,15 @@ void vp_marker_ports(struct vp_port_span spans[VP_MARKER_SPANS])
 	}
 }
 
+uint32_t vp_stats_entries(int ncpus)
+{
+	uint64_t each =
+		VP_STATS_ENTRY_BYTES + (uint64_t)sizeof(struct vp_stat) * (ncpus > 0 ? ncpus : 1);
+	uint64_t fit = ((uint64_t)VP_STATS_BUDGET_MIB << 20) / each;
+
+	return fit < VP_MAX_STATS ? (uint32_t)fit : VP_MAX_STATS;
+}
+
 /* The option values, in enum order. */
 static const char *const run_hook_names[] = { "auto", "none", "fentry", "syscalls" };
 static const char *const tp_flavour_names[] = { "auto", "btf", "classic" };
@@ -213,6 +222,7 @@ static int open_with(struct vp_live *l, const struct vp_target *t, const struct 
 	l->skel->rodata->target_vcpu = o->vcpu_filter;
 	vp_marker_ports((struct vp_port_span *)l->skel->rodata->marker_ports);
 	l->skel->rodata->keep_guest_part = o->guest_part;
+	bpf_map__set_max_entries(l->skel->maps.stats, vp_stats_entries(libbpf_num_possible_cpus()));
 	/* Unused, the table need not cost its preallocated entries. */
 	if (!o->guest_part)
 		bpf_map__set_max_entries(l->skel->maps.guest_stats, 1);
@@ -288,9 +298,9 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 
 int vp_live_read(struct vp_live *l, struct vp_result *r)
 {
-	int err = vp_read_maps(bpf_map__fd(l->skel->maps.stats),
-			       bpf_map__fd(l->skel->maps.stats_overflow),
-			       bpf_map__fd(l->skel->maps.counters), r);
+	int err = vp_read_maps(
+		bpf_map__fd(l->skel->maps.stats), bpf_map__fd(l->skel->maps.vcpu_stats),
+		bpf_map__fd(l->skel->maps.stats_overflow), bpf_map__fd(l->skel->maps.counters), r);
 
 	if (!err && l->hook == VP_RUN_HOOK_NONE)
 		err = vp_read_open_exits(bpf_map__fd(l->skel->maps.threads),

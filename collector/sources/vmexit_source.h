@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "result.h"
 #include "target.h"
@@ -71,6 +72,9 @@ int vp_live_read(struct vp_live *l, struct vp_result *r);
 int vp_live_read_guest(struct vp_live *l, struct vp_result *r, uint64_t *markers);
 /* The kernel memory l's maps lock (bpf_memory.h). */
 uint64_t vp_live_map_bytes(const struct vp_live *l);
+/* Entries of the per-CPU stats table on a host of ncpus possible CPUs:
+ * VP_MAX_STATS, fewer where that would lock more than VP_STATS_BUDGET_MIB. */
+uint32_t vp_stats_entries(int ncpus);
 /* The marker ports (vmexit.h) as the device table gives them: fw_cfg's. */
 void vp_marker_ports(struct vp_port_span spans[VP_MARKER_SPANS]);
 /* Stops the programs, keeping their maps: a read after it is one instant,

@@ -83,6 +83,7 @@ void run_enter_after(struct fixture *f, uint64_t ts, const struct kvm_run *run)
 void read_back(struct fixture *f)
 {
 	assert_int_equal(vp_read_maps(bpf_map__fd(f->skel->maps.stats),
+				      bpf_map__fd(f->skel->maps.vcpu_stats),
 				      bpf_map__fd(f->skel->maps.stats_overflow),
 				      bpf_map__fd(f->skel->maps.counters), &f->res),
 			 0);
