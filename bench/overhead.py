@@ -8,7 +8,8 @@ read as tp_btf), by vmexit-prof with KVM_RUN seen by fentry on
 kvm_arch_vcpu_ioctl_run, by vmexit-prof through its fallbacks (the
 raw_syscalls tracepoints, the kvm tracepoints' records: --run-hook syscalls
 --tracepoints classic, what a kernel without BTF for kvm gets), by an
-equivalent bpftrace script, and under `perf record` of the same tracepoints.
+equivalent bpftrace script (the same tracepoints vmexit-prof chooses on this
+host), and under `perf record` of those tracepoints.
 A way the kernel cannot attach is said so and left out.  Prints each traced/untraced ratio of the
 workload's own elapsed time (medians), and the kernel-side cost per event from
 kernel.bpf_stats_enabled, which does not depend on machine noise: all programs
@@ -16,7 +17,8 @@ together per exit, against bpftrace's, and per program; then each tracer's
 attach time (start to ready) and peak resident memory.
 
 Workloads:
-  vmm    the test VMM's guest making --exits port exits (needs a usable /dev/kvm);
+  port, mmio, cpuid  the test VMM's guest making --exits exits of that kind:
+         port writes, MMIO writes, CPUID (needs a usable /dev/kvm);
   storm  the same number of ioctl(KVM_RUN) calls on a non-KVM fd, the profiled
          process itself: what a tracer on the system-call path taxes a process
          that makes system calls; measurable on any host.  A KVM_RUN that
@@ -26,7 +28,7 @@ Workloads:
          profiles a VM (the test VMM's, idle; needs a usable /dev/kvm): what
          profiling one VM taxes the rest of the host.
 
-usage: overhead.py BUILD_DIR [--exits N] [--rounds R] [--workload vmm|storm|bystander|all]
+usage: overhead.py BUILD_DIR [--exits N] [--rounds R] [--workload port|mmio|cpuid|storm|bystander|all]
 """
 import argparse
 import json
@@ -39,20 +41,35 @@ import tempfile
 import time
 
 # BEGIN runs once every probe is attached: its line is bpftrace's ready line.
-BPFTRACE_VMM = r"""
+# Each script does what vmexit-prof does on such a host: where kvm_entry
+# fires, the kvm tracepoints alone bound each exit; elsewhere KVM_RUN is seen
+# on the system-call path.
+BPFTRACE_COUNTS = r"""
 BEGIN { printf("traced\n"); }
-tracepoint:kvm:kvm_userspace_exit /pid == $1/ { @exit_ts[tid] = nsecs; @reason[args->reason] = count(); }
 tracepoint:kvm:kvm_pio /pid == $1/ { @pio[args->port, args->rw, args->size] = count(); }
 tracepoint:kvm:kvm_mmio /pid == $1/ { @mmio[args->gpa, args->type, args->len] = count(); }
 tracepoint:kvm:kvm_cpuid /pid == $1/ { @cpuid[args->function] = count(); }
+"""
+BPFTRACE_ENTRY = BPFTRACE_COUNTS + r"""
+tracepoint:kvm:kvm_exit /pid == $1/ { @kexit_ts[tid] = nsecs; @hw[args->exit_reason] = count(); }
+tracepoint:kvm:kvm_userspace_exit /pid == $1/ { @exit_ts[tid] = nsecs; @reason[args->reason] = count(); }
+tracepoint:kvm:kvm_entry /pid == $1/ {
+  if (@exit_ts[tid]) { @vmm_ns = hist(nsecs - @exit_ts[tid]); delete(@exit_ts[tid]); }
+  if (@kexit_ts[tid]) { @kernel_ns = hist(nsecs - @kexit_ts[tid]); delete(@kexit_ts[tid]); }
+}
+"""
+BPFTRACE_SYSCALLS = BPFTRACE_COUNTS + r"""
+tracepoint:kvm:kvm_userspace_exit /pid == $1/ { @exit_ts[tid] = nsecs; @reason[args->reason] = count(); }
 tracepoint:raw_syscalls:sys_enter /pid == $1 && args->id == 16 && args->args[1] == 0xae80/ {
   @run_ts[tid] = nsecs;
   if (@exit_ts[tid]) { @vmm_ns = hist(nsecs - @exit_ts[tid]); delete(@exit_ts[tid]); }
 }
 tracepoint:raw_syscalls:sys_exit /pid == $1 && @run_ts[tid]/ { @run_ns = hist(nsecs - @run_ts[tid]); delete(@run_ts[tid]); }
 """
-PERF_EVENTS = ["kvm:kvm_userspace_exit", "kvm:kvm_pio", "kvm:kvm_mmio", "kvm:kvm_cpuid",
-               "raw_syscalls:sys_enter", "raw_syscalls:sys_exit"]
+# Where kvm_entry fires: not on a PVM host, whose KVM never reports it.
+KVM_ENTRY_FIRES = not os.path.exists("/sys/module/kvm_pvm")
+PERF_EVENTS = ["kvm:kvm_userspace_exit", "kvm:kvm_pio", "kvm:kvm_mmio", "kvm:kvm_cpuid"] + (
+    ["kvm:kvm_exit", "kvm:kvm_entry"] if KVM_ENTRY_FIRES else ["raw_syscalls:sys_enter", "raw_syscalls:sys_exit"])
 
 
 def wait_line(proc, prefix, timeout=30, seen=None):
@@ -90,9 +107,12 @@ class Workload:
         return proc, line.split()
 
     def start(self):
-        vmm = [f"{self.build}/tests/vmm/vmexit-test-vmm", "--wait-signal", "--linger-ms", "300",
-               "--out", str(self.exits), "--in", "0", "--mmio-write", "0", "--mmio-read", "0",
-               "--cpuid", "0"]
+        # The VMM lingers after its last exit so the tracer's programs are
+        # still loaded when their cost is read.
+        counts = {k: "0" for k in ("--out", "--in", "--mmio-write", "--mmio-read", "--cpuid")}
+        counts[VMM_KINDS.get(self.kind, "--out")] = str(self.exits)
+        vmm = [f"{self.build}/tests/vmm/vmexit-test-vmm", "--wait-signal", "--linger-ms", "1500",
+               *(x for kv in counts.items() for x in kv)]
         storm = [f"{self.build}/bench/kvm_run_storm", str(self.exits)]
         self.vm = None
         if self.kind == "bystander":
@@ -102,7 +122,7 @@ class Workload:
             self.proc, f = self.spawn(storm)
             self.pid, self.fd = int(f[1]), None
             return target
-        self.proc, f = self.spawn(vmm if self.kind == "vmm" else storm)
+        self.proc, f = self.spawn(vmm if self.kind in VMM_KINDS else storm)
         self.pid, self.fd = int(f[1]), (int(f[2]) if len(f) > 2 else None)
         return self.pid
 
@@ -113,12 +133,16 @@ class Workload:
                 p.wait()
 
     def run(self):
+        """Elapsed ns of the workload, returned while it still lingers."""
         os.kill(self.pid, signal.SIGUSR1)
         line = wait_line(self.proc, "elapsed_ns", timeout=600)
-        self.proc.wait()
         if not line:
+            self.proc.wait()
             raise RuntimeError("workload failed: " + self.proc.stderr.read().strip())
         return int(line.split()[1])
+
+    def finish(self):
+        self.proc.wait()
 
 
 class Tracer:
@@ -133,7 +157,7 @@ class Tracer:
             return
         if self.name.startswith("vmexit-prof"):
             hook, flavour = VARIANTS[self.name]
-            if self.workload.kind in ("vmm", "bystander"):
+            if self.workload.kind in (*VMM_KINDS, "bystander"):
                 cmd = [f"{self.build}/collector/vmexit-prof", "--pid", str(pid), "--interval", "60",
                        "--run-hook", hook, "--tracepoints", flavour]
                 ready = "vmexit-prof: attached to pid"  # its note on stderr, merged below
@@ -141,7 +165,7 @@ class Tracer:
                 cmd = [f"{self.build}/bench/attach_fd", str(pid), str(self.workload.fd), hook, flavour]
                 ready = "attached"
         elif self.name == "bpftrace":
-            script = BPFTRACE_VMM
+            script = BPFTRACE_ENTRY if KVM_ENTRY_FIRES else BPFTRACE_SYSCALLS
             self.script = tempfile.NamedTemporaryFile("w", suffix=".bt", delete=False)
             self.script.write(script)
             self.script.close()
@@ -185,7 +209,7 @@ class Tracer:
                 name = p.get("name", "?")
                 ns, runs = self.per_prog.get(name, (0, 0))
                 self.per_prog[name] = (ns + p.get("run_time_ns", 0), runs + p.get("run_cnt", 0))
-        if self.name.startswith("vmexit-prof"):
+        if self.name.startswith("vmexit-prof") and self.per_prog:
             names = set(self.per_prog)
             self.hook = ("fentry" if "fentry_kvm_run" in names else
                          "syscalls" if "tp_sys_enter" in names else "none") + \
@@ -198,10 +222,10 @@ class Tracer:
                 self.proc.communicate(timeout=60)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-        if self.name == "perf":
-            os.unlink(self.data)
-        if self.name == "bpftrace":
-            os.unlink(self.script.name)
+        # A tracer that failed to start may not have made its file.
+        for made in (getattr(self, "data", None), getattr(getattr(self, "script", None), "name", None)):
+            if made and os.path.exists(made):
+                os.unlink(made)
 
 
 # vmexit-prof's ways of attaching: as it chooses (where kvm_entry fires,
@@ -209,6 +233,8 @@ class Tracer:
 VARIANTS = {"vmexit-prof": ("auto", "auto"), "vmexit-prof-fentry": ("fentry", "auto"),
             "vmexit-prof-fallback": ("syscalls", "classic")}
 TRACERS = ["untraced", *VARIANTS, "bpftrace", "perf"]
+# The exit kinds the test VMM makes, by the option that sets their count.
+VMM_KINDS = {"port": "--out", "mmio": "--mmio-write", "cpuid": "--cpuid"}
 
 
 def bench(kind, build, exits, rounds):
@@ -236,6 +262,7 @@ def bench(kind, build, exits, rounds):
                     continue
                 elapsed[n].append(w.run())
                 t.collect()
+                w.finish()
                 print(f"  round {r + 1}: {n} {elapsed[n][-1] / 1e6:.1f}ms", file=sys.stderr, flush=True)
             finally:
                 t.detach()
@@ -250,11 +277,11 @@ def bench(kind, build, exits, rounds):
             attach[n].append(t.attach_s)
             rss[n] = max(rss[n], t.rss_kib)
     base = statistics.median(elapsed["untraced"])
-    what = {"vmm": "port exits", "storm": "ioctl(KVM_RUN) calls",
+    what = {"port": "port exits", "mmio": "MMIO exits", "cpuid": "CPUID exits", "storm": "ioctl(KVM_RUN) calls",
             "bystander": "ioctl(KVM_RUN) calls of a process beside the profiled VM"}[kind]
     print(f"\n{kind}: {exits} {what}, "
           f"{rounds} rounds, medians")
-    unit = "exit" if kind == "vmm" else "call"
+    unit = "exit" if kind in VMM_KINDS else "call"
     print(f"{'tracer':<21} {'elapsed':>10} {'ratio':>7} {'spread':>7} {'BPF ns/' + unit:>12}  KVM_RUN hook, tracepoints")
     ratios = {}
     for n in unavailable:
@@ -279,7 +306,7 @@ def bench(kind, build, exits, rounds):
         print(f"{n}: attach {statistics.median(attach[n]) * 1000:.0f} ms (median), "
               f"peak RSS {rss[n] / 1024:.1f} MiB" + (" (targets: <= 500 ms, <= 64 MiB)" if n == "vmexit-prof" else ""))
     best = min((n for n in ("vmexit-prof", "bpftrace", "perf") if n in ratios), key=lambda n: ratios[n])
-    print(f"lowest overhead: {best}" + (" (target: vmexit-prof <= 1.02 and lowest)" if kind == "vmm" else
+    print(f"lowest overhead: {best}" + (" (target: vmexit-prof <= 1.02 and lowest)" if kind in VMM_KINDS else
                                       " (target: vmexit-prof <= 1.02)" if kind == "bystander" else ""))
     return ratios
 
@@ -289,13 +316,13 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--exits", type=int, default=200000)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--workload", choices=["vmm", "storm", "bystander", "all"], default="all")
+    ap.add_argument("--workload", choices=[*VMM_KINDS, "storm", "bystander", "all"], default="all")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("overhead: needs root to attach tracers")
     subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
     try:
-        kinds = ["vmm", "storm", "bystander"] if a.workload == "all" else [a.workload]
+        kinds = [*VMM_KINDS, "storm", "bystander"] if a.workload == "all" else [a.workload]
         for kind in kinds:
             try:
                 bench(kind, a.build, a.exits, a.rounds)
