@@ -9,6 +9,7 @@
 #include "report_cmd.h"
 #include "run_cmd.h"
 #include "pid_cmd.h"
+#include "qemu_trace_doc.h"
 
 int main(int argc, char **argv)
 {
@@ -23,6 +24,10 @@ int main(int argc, char **argv)
 		return vp_memmap_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return vp_report_main(argc - 1, argv + 1);
+	if (argc == 2 && !strcmp(argv[1], "trace-events")) {
+		vp_print_trace_events(stdout);
+		return fflush(stdout) ? 1 : 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "gate"))
 		return vp_gate_main(argc - 1, argv + 1);
 	if (vp_parse_options(argc, argv, &o, err, sizeof(err))) {

@@ -15,13 +15,18 @@
 #include "errors.h"
 #include "report_html.h"
 #include "doc_writer.h"
+#include "qemu_trace_doc.h"
 #include "text_report.h"
 
 void vp_print_report_usage(FILE *out)
 {
 	fputs("Usage: vmexit-prof report FILE.json [--html OUT.html] [--json OUT.json]\n"
 	      "                          [--color auto|always|never]\n"
-	      "Print the report of a result document (reports/doc/SCHEMA.md) on the terminal.\n\n"
+	      "       vmexit-prof report --qemu-trace TRACE [...]\n"
+	      "Print the report of a result document (reports/doc/SCHEMA.md) on the terminal,\n"
+	      "or of a trace QEMU wrote with its simple backend (-trace events=FILE,file=TRACE,\n"
+	      "FILE from `vmexit-prof trace-events`): neither root nor BPF is needed.\n\n"
+	      "  -Q, --qemu-trace TRACE  read QEMU's simple trace instead of a document\n"
 	      "  -H, --html OUT     also write the HTML report (one self-contained page)\n"
 	      "  -j, --json OUT     also write the document back, normalized (sorted keys)\n"
 	      "  -c, --color WHEN   auto (a terminal, TERM not dumb, NO_COLOR unset), always, "
@@ -35,16 +40,15 @@ enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct report_opts {
 	const char *in, *json, *html;
+	bool qemu_trace; /* in is QEMU's simple trace */
 	enum color color;
 	bool help;
 };
 
 static const struct option report_longopts[] = {
-	{ "html", required_argument, NULL, 'H' },
-	{ "json", required_argument, NULL, 'j' },
-	{ "color", required_argument, NULL, 'c' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	{ "html", required_argument, NULL, 'H' }, { "qemu-trace", required_argument, NULL, 'Q' },
+	{ "json", required_argument, NULL, 'j' }, { "color", required_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 },
 };
 
 static int parse(int argc, char **argv, struct report_opts *o, char *err, size_t errlen)
@@ -54,7 +58,7 @@ static int parse(int argc, char **argv, struct report_opts *o, char *err, size_t
 	memset(o, 0, sizeof(*o));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:j:c:h", report_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":H:j:c:Q:h", report_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 		case 'j':
@@ -72,15 +76,20 @@ static int parse(int argc, char **argv, struct report_opts *o, char *err, size_t
 			else
 				goto bad_value;
 			break;
+		case 'Q':
+			o->in = optarg;
+			o->qemu_trace = true;
+			break;
 		case 'h': o->help = true; return 0;
 		default: return vp_getopt_error(c, argv, "report", err, errlen);
 		}
 	}
-	if (optind >= argc) {
+	if (optind >= argc && !o->qemu_trace) {
 		snprintf(err, errlen, "report: FILE.json is required (see report --help)");
 		return -EINVAL;
 	}
-	o->in = argv[optind++];
+	if (!o->qemu_trace)
+		o->in = argv[optind++];
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s' (see report --help)", argv[optind]);
 		return -EINVAL;
@@ -135,7 +144,8 @@ int vp_report_main(int argc, char **argv)
 		vp_print_report_usage(stdout);
 		return 0;
 	}
-	doc = vp_doc_load(o.in, err, sizeof(err));
+	doc = o.qemu_trace ? vp_qemu_trace_doc(o.in, err, sizeof(err))
+			   : vp_doc_load(o.in, err, sizeof(err));
 	if (!doc) {
 		vp_error("%s", err);
 		return VP_EXIT_BAD_INPUT;

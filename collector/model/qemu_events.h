@@ -6,6 +6,7 @@
 #ifndef VP_QEMU_EVENTS_H
 #define VP_QEMU_EVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vp_qemu_event {
@@ -22,5 +23,14 @@ extern const size_t vp_qemu_events_count;
 const struct vp_qemu_event *vp_qemu_event_find(const char *name);
 /* Number of arguments the event declares (0 for "void"). */
 int vp_qemu_event_nargs(const struct vp_qemu_event *e);
+/* Argument i (0-based) is a C string: trace backends record its text. */
+bool vp_qemu_event_arg_is_string(const struct vp_qemu_event *e, int i);
+/* The event is a device's work (a command, request, completion, DMA, kick
+ * processed, exit, drop) rather than a register access or an interrupt,
+ * which are counted on their own: its count is reported as is. */
+bool vp_qemu_event_counted(const struct vp_qemu_event *e);
+/* Which argument names the object such an event is counted apart for
+ * (a VirtIODevice, an exit reason): 1-based, 0 for none. */
+unsigned int vp_qemu_event_object_arg(const struct vp_qemu_event *e);
 
 #endif

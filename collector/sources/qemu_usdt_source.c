@@ -93,29 +93,6 @@ static void attach_optional(struct vp_usdt *u)
 			note_missing(u, opt[i].event);
 }
 
-/* The roles that are a device's work rather than its register accesses or
- * interrupts (those have their own programs). */
-static bool counted_role(const char *role)
-{
-	static const char *const roles[] = { "exit", "command", "request", "complete",
-					     "dma",  "notify",	"drop" };
-
-	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (!strcmp(role, roles[i]))
-			return true;
-	return false;
-}
-
-/* Which argument names the object counted apart: 1-based, 0 for none. */
-static unsigned int object_arg(const struct vp_qemu_event *e)
-{
-	if (!strncmp(e->args, "void *vdev", 10))
-		return 1;
-	if (!strcmp(e->name, "kvm_run_exit"))
-		return 2; /* the exit reason */
-	return 0;
-}
-
 static void attach_events(struct vp_usdt *u)
 {
 	char exe[64];
@@ -124,10 +101,11 @@ static void attach_events(struct vp_usdt *u)
 	for (size_t i = 0; i < vp_qemu_events_count; i++) {
 		const struct vp_qemu_event *e = &vp_qemu_events[i];
 		LIBBPF_OPTS(bpf_usdt_opts, o,
-			    .usdt_cookie = (__u64)i << VP_USDT_COOKIE_SHIFT | object_arg(e));
+			    .usdt_cookie =
+				    (__u64)i << VP_USDT_COOKIE_SHIFT | vp_qemu_event_object_arg(e));
 		struct bpf_link *l;
 
-		if (!counted_role(e->role) || u->nevent_links == VP_USDT_MAX_EVENT_LINKS)
+		if (!vp_qemu_event_counted(e) || u->nevent_links == VP_USDT_MAX_EVENT_LINKS)
 			continue;
 		l = bpf_program__attach_usdt(u->skel->progs.vp_event, u->pid, exe, "qemu", e->name,
 					     &o);
@@ -301,7 +279,7 @@ static int read_events(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd
 		ev->obj = key.obj;
 		ev->total = v.total;
 		ev->guest = v.epoch == epoch ? v.since_mark : 0;
-		if (object_arg(ev->e) == 1)
+		if (vp_qemu_event_object_arg(ev->e) == 1)
 			name_vdev(u, names_fd, key.obj, ev->region, sizeof(ev->region),
 				  &ev->device_id);
 	}

@@ -148,6 +148,11 @@ json_t *vp_doc_new(const struct vp_doc_meta *m)
 			    m->kvm_run_hook ? json_string(m->kvm_run_hook) : json_null());
 	json_object_set_new(meta, "kvm_tracepoints",
 			    m->kvm_tracepoints ? json_string(m->kvm_tracepoints) : json_null());
+	if (m->source) {
+		json_object_set_new(meta, "source", json_string(m->source));
+		json_object_set_new(json_object_get(meta, "lost"), "trace_dropped",
+				    json_integer((json_int_t)m->trace_dropped));
+	}
 	return json_pack("{s:s, s:o}", "schema", VP_DOC_SCHEMA, "meta", meta);
 }
 

@@ -20,6 +20,7 @@
 
 struct vp_doc_meta {
 	const char *command;	 /* "profile" or "compare" */
+	const char *source;	 /* NULL: live; "qemu-simple-trace": a trace file */
 	const char *accelerator; /* "kvm", "tcg" or NULL (unknown) */
 	const char *qemu_binary; /* NULL: unknown */
 	const char *qemu_version;
@@ -32,6 +33,7 @@ struct vp_doc_meta {
 	double duration_s; /* < 0: not applicable */
 	uint64_t stats_full, threads_full, kvm_run_unreadable;
 	uint64_t usdt_counts_dropped, usdt_names_dropped;
+	uint64_t trace_dropped; /* events QEMU dropped from its trace */
 	const char *notes[VP_DOC_MAX_NOTES];
 	size_t nnotes;
 };

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""QEMU's simple trace as a source: `vmexit-prof report --qemu-trace` of a
+bundled workload's trace gives the per-device accesses QEMU's USDT probes
+counted in the same run, and the event counts QEMU's own reader
+(simpletrace.py) finds in the same file; a truncated trace gives what it
+holds and says where it stops; a file of another kind or format version is
+refused with one line and status 2.
+
+usage: test_simple_trace_source.py VMEXIT_PROF QEMU WORKLOAD   (77: no project QEMU or not root)
+"""
+import collections
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)
+
+
+def sum_rw(d):
+    return d["reads"] + d["writes"]
+
+
+def main():
+    prof, qemu, workload = sys.argv[1:4]
+    if not qemu or not os.path.exists(qemu):
+        print("SKIP: the project's QEMU is not built")
+        return SKIP
+    if os.geteuid() != 0:
+        print("SKIP: the USDT profile it is compared with needs root")
+        return SKIP
+    share = os.path.join(os.path.dirname(os.path.realpath(qemu)), "..", "share", "qemu")
+    tmp = tempfile.mkdtemp()
+    errors = []
+    try:
+        events, trace = os.path.join(tmp, "events"), os.path.join(tmp, "trace.bin")
+        with open(events, "w") as f:
+            f.write(run([prof, "trace-events"], check=True).stdout)
+        r = run([prof, "run", workload, "--qemu", qemu, "--accel", "tcg", "--profile",
+                 "--arg", "-trace", "--arg", f"events={events},file={trace}",
+                 "--json", os.path.join(tmp, "run.json")], cwd=tmp)
+        if r.returncode:
+            print(f"FAIL: run {workload}: {r.stderr.strip()}")
+            return 1
+        t = run([prof, "report", "--qemu-trace", trace, "--json", os.path.join(tmp, "t.json")])
+        if t.returncode:
+            print(f"FAIL: report --qemu-trace: status {t.returncode}: {t.stderr.strip()}")
+            return 1
+        usdt = json.load(open(os.path.join(tmp, "run.json")))["run"]["usdt"]
+        doc = json.load(open(os.path.join(tmp, "t.json")))
+        if doc["meta"].get("source") != "qemu-simple-trace":
+            errors.append(f"meta.source is {doc['meta'].get('source')!r}")
+        traced = {d["device"]: d for d in doc["profile"]["devices"]}
+        probed = {d["device"]: sum_rw(d["qemu"]) + sum_rw(d["firmware"]) for d in usdt["devices"]}
+        # QEMU's own reader of the same file.
+        lines = run([sys.executable, os.path.join(share, "scripts", "simpletrace.py"),
+                     os.path.join(share, "trace-events-all"), trace], check=True).stdout.splitlines()
+        names = collections.Counter(line.split()[0] for line in lines if line.strip())
+        # QEMU's own accesses at reset, on no vCPU, come before the probes
+        # are attached to the paused QEMU: only the trace has them.
+        early = 0
+        for line in lines:
+            if line.startswith("memory_region_ops_"):
+                if "cpu_index=0xffffffffffffffff" not in line:
+                    break
+                early += 1
+        dropped = doc["meta"]["lost"].get("trace_dropped", 0)
+        if dropped and not any("dropped events" in n for n in doc["meta"]["notes"]):
+            errors.append(f"QEMU dropped {dropped} events and no note says so")
+        diff = {dev: (traced[dev]["to_user"] if dev in traced else 0) - probed.get(dev, 0)
+                for dev in set(probed) | set(traced)}
+        extra = sum(d for d in diff.values() if d > 0)
+        short = -sum(d for d in diff.values() if d < 0)
+        # Exact where QEMU dropped nothing; else short by at most what it
+        # says it dropped (its buffer fills when the machine is busy).
+        if extra > early or short > dropped:
+            errors.append(f"per device, trace - probes = {sorted((k, v) for k, v in diff.items() if v)}: "
+                          f"{extra} more (want <= {early} made before the guest ran), "
+                          f"{short} fewer (want <= {dropped} QEMU dropped)")
+        if not dropped and extra != early:
+            errors.append(f"the trace has {extra} accesses the probes have not, want the {early} "
+                          "QEMU made before the guest ran")
+        for irq in usdt["interrupts"]:
+            got = traced.get(irq["device"], {}).get("interrupts", 0)
+            if got < irq["raised"] and not dropped:
+                errors.append(f"{irq['device']}: {got} interrupts in the trace, "
+                              f"{irq['raised']} after the firmware through the probes")
+        accesses = names["memory_region_ops_read"] + names["memory_region_ops_write"]
+        total = sum(d["to_user"] for d in doc["profile"]["devices"])
+        if total != accesses or not accesses:
+            errors.append(f"{total} accesses over the devices, simpletrace.py reads {accesses}")
+        per_event = collections.Counter()
+        for d in doc["profile"]["devices"]:
+            for name, n in d.get("qemu_events", {}).items():
+                per_event[name] += n
+        for name, n in per_event.items():
+            if n != names[name]:
+                errors.append(f"{name}: {n} over the devices, simpletrace.py reads {names[name]}")
+        # A trace cut short, as when QEMU is killed.
+        size = os.path.getsize(trace)
+        cut = os.path.join(tmp, "cut.bin")
+        with open(trace, "rb") as f, open(cut, "wb") as g:
+            g.write(f.read(size * 3 // 5 + 5))
+        c = run([prof, "report", "--qemu-trace", cut, "--json", os.path.join(tmp, "c.json")])
+        if c.returncode:
+            errors.append(f"a truncated trace: status {c.returncode}: {c.stderr.strip()}")
+        else:
+            cdoc = json.load(open(os.path.join(tmp, "c.json")))
+            ctotal = sum(d["to_user"] for d in cdoc["profile"]["devices"])
+            if not any("ends inside a record" in n for n in cdoc["meta"]["notes"]):
+                errors.append(f"a truncated trace has no note saying so: {cdoc['meta']['notes']}")
+            if not 0 < ctotal < total:
+                errors.append(f"a truncated trace gives {ctotal} accesses of {total}")
+        # Another kind of file, and another format version.
+        other = os.path.join(tmp, "v3.bin")
+        with open(trace, "rb") as f, open(other, "wb") as g:
+            head = bytearray(f.read(24))
+            head[16:24] = (3).to_bytes(8, "little")
+            g.write(head)
+        for bad, why in ((os.path.join(tmp, "run.json"), "not a QEMU simple trace"),
+                         (other, "format 3")):
+            b = run([prof, "report", "--qemu-trace", bad])
+            err = b.stderr.strip().splitlines()
+            if b.returncode != 2 or len(err) != 1 or why not in err[0] or b.stdout:
+                errors.append(f"{os.path.basename(bad)}: status {b.returncode}, stderr {err}, "
+                              f"want 2 and one line saying '{why}'")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for e in errors:
+        print("FAIL:", e)
+    if not errors:
+        print(f"ok: {workload}: {total} accesses over {len(traced)} devices agree with the probes "
+              f"({early} made before the guest ran, {dropped} dropped by QEMU) and with "
+              f"simpletrace.py; {len(per_event)} device events agree")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
