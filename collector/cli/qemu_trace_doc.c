@@ -26,7 +26,7 @@ static bool saw_event(const struct vp_usdt_counts *c, const char *name)
 }
 
 static json_t *build(const char *path, const struct vp_trace_stats *st,
-		     const struct vp_usdt_counts *c)
+		     const struct vp_usdt_counts *c, int vcpus)
 {
 	struct vp_attribution a = { .usdt = c };
 	struct vp_device_total *dev = NULL;
@@ -72,6 +72,8 @@ static json_t *build(const char *path, const struct vp_trace_stats *st,
 		m.notes[m.nnotes++] = "TCG: QEMU ran the guest without KVM, so there are no VM "
 				      "exits; each device access counted is one QEMU dispatched";
 	vp_result_init(&res);
+	res.meta.pid = (int)st->pid;
+	res.meta.nr_vcpus = vcpus;
 	ndev = vp_device_totals(&res, &a, &dev);
 	in = (struct vp_profile_input){ &res, dev, ndev, &a, NULL };
 	doc = vp_doc_new(&m);
@@ -99,7 +101,7 @@ json_t *vp_qemu_trace_doc(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	doc = build(path, &st, &c);
+	doc = build(path, &st, &c, vp_qtrace_vcpus(agg));
 	if (!doc)
 		snprintf(err, errlen, "out of memory");
 	vp_usdt_counts_free(&c);

@@ -79,6 +79,7 @@ struct vp_qtrace_agg {
 	uint64_t last_write; /* the object written last, 0 for none */
 	uint64_t epoch;	     /* marker accesses so far */
 	uint64_t dropped;
+	int vcpus;
 };
 
 static const struct {
@@ -216,6 +217,9 @@ static int access(struct vp_qtrace_agg *a, const struct vp_trace_arg *args, int 
 
 	if (!o)
 		return -ENOMEM;
+	/* cpu_index -1: QEMU itself, on no vCPU */
+	if ((int64_t)args[0].v >= 0 && args[0].v < 4096 && (int)args[0].v >= a->vcpus)
+		a->vcpus = (int)args[0].v + 1;
 	if (dir == VP_USDT_WRITE)
 		a->last_write = o->key;
 	o->accessed = true;
@@ -367,9 +371,9 @@ int vp_qtrace_feed(struct vp_qtrace_agg *a, const struct vp_qemu_event *e,
 	return ret;
 }
 
-void vp_qtrace_dropped(struct vp_qtrace_agg *a, uint64_t n)
+int vp_qtrace_vcpus(const struct vp_qtrace_agg *a)
 {
-	a->dropped += n;
+	return a->vcpus;
 }
 
 static void name_of(const struct vp_qtrace_agg *a, uint64_t key, char *out, size_t len)

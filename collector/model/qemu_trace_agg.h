@@ -34,11 +34,11 @@ struct vp_qtrace_agg *vp_qtrace_agg_new(void);
  * Returns 0 or -ENOMEM (the event is then counted as dropped). */
 int vp_qtrace_feed(struct vp_qtrace_agg *a, const struct vp_qemu_event *e,
 		   const struct vp_trace_arg *args, int nargs);
-/* Events QEMU itself dropped (its trace buffer was full). */
-void vp_qtrace_dropped(struct vp_qtrace_agg *a, uint64_t n);
 /* The counts so far, as the USDT source gives them; free with
  * vp_usdt_counts_free.  0 or -ENOMEM. */
 int vp_qtrace_counts(const struct vp_qtrace_agg *a, struct vp_usdt_counts *out);
+/* vCPUs seen dispatching an access (QEMU's cpu_index + 1 of the highest). */
+int vp_qtrace_vcpus(const struct vp_qtrace_agg *a);
 void vp_qtrace_agg_free(struct vp_qtrace_agg *a);
 
 #endif
