@@ -40,3 +40,19 @@ void vp_usdt_counts_free(struct vp_usdt_counts *c)
 	free(c->events);
 	memset(c, 0, sizeof(*c));
 }
+
+static int by_total(const void *a, const void *b)
+{
+	const struct vp_usdt_region *x = a, *y = b;
+	uint64_t tx = x->reads + x->writes, ty = y->reads + y->writes;
+
+	if (tx != ty)
+		return tx < ty ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+void vp_usdt_sort_regions(struct vp_usdt_counts *c)
+{
+	if (c->n)
+		qsort(c->r, c->n, sizeof(*c->r), by_total);
+}

@@ -65,6 +65,8 @@ struct vp_usdt_counts {
 void vp_usdt_counts_free(struct vp_usdt_counts *c);
 /* The count of event `name` (all objects), after the firmware; 0 if unseen. */
 uint64_t vp_usdt_event_guest(const struct vp_usdt_counts *c, const char *name);
+/* Regions by accesses, most first, then by name. */
+void vp_usdt_sort_regions(struct vp_usdt_counts *c);
 /* Sum of the regions called name (several devices of one model). */
 bool vp_usdt_find(const struct vp_usdt_counts *c, const char *name, uint64_t *reads,
 		  uint64_t *writes);

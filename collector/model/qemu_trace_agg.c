@@ -402,16 +402,6 @@ static void name_vdev(const struct vp_qtrace_agg *a, uint64_t vdev, char *region
 	}
 }
 
-static int by_total(const void *x, const void *y)
-{
-	const struct vp_usdt_region *r = x, *s = y;
-	uint64_t tr = r->reads + r->writes, ts = s->reads + s->writes;
-
-	if (tr != ts)
-		return tr < ts ? 1 : -1;
-	return strcmp(r->name, s->name);
-}
-
 static int fill_regions(const struct vp_qtrace_agg *a, struct vp_usdt_counts *c)
 {
 	for (size_t i = 0; i < a->nobjs; i++) {
@@ -432,8 +422,7 @@ static int fill_regions(const struct vp_qtrace_agg *a, struct vp_usdt_counts *c)
 		r->guest_reads = guest_part(&o->dir[VP_USDT_READ], a->epoch);
 		r->guest_writes = guest_part(&o->dir[VP_USDT_WRITE], a->epoch);
 	}
-	if (c->n)
-		qsort(c->r, c->n, sizeof(*c->r), by_total);
+	vp_usdt_sort_regions(c);
 	return 0;
 }
 

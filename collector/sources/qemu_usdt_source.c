@@ -303,16 +303,6 @@ static struct vp_usdt_region *region_for(struct vp_usdt_counts *c, uint64_t mr)
 	return r;
 }
 
-static int by_total(const void *a, const void *b)
-{
-	const struct vp_usdt_region *x = a, *y = b;
-	uint64_t tx = x->reads + x->writes, ty = y->reads + y->writes;
-
-	if (tx != ty)
-		return tx < ty ? 1 : -1;
-	return strcmp(x->name, y->name);
-}
-
 int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 {
 	int counts_fd = bpf_map__fd(u->skel->maps.mr_counts);
@@ -343,7 +333,7 @@ int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 	}
 	for (size_t i = 0; i < c->n; i++)
 		mr_name(names_fd, c->r[i].mr, c->r[i].name, sizeof(c->r[i].name));
-	qsort(c->r, c->n, sizeof(*c->r), by_total);
+	vp_usdt_sort_regions(c);
 	if (read_joins(u, c, names_fd) || read_irqs(u, c, names_fd) || read_events(u, c, names_fd))
 		goto nomem;
 	c->dropped_counts = u->skel->bss->dropped_counts;
