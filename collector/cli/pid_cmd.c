@@ -35,6 +35,8 @@ static void fill_meta(struct vp_meta *m, const struct vp_target *t)
 	m->pid = t->pid;
 	snprintf(m->vmm_comm, sizeof(m->vmm_comm), "%s", t->comm);
 	snprintf(m->vmm_exe, sizeof(m->vmm_exe), "%s", t->exe);
+	snprintf(m->vm_name, sizeof(m->vm_name), "%s", t->name);
+	snprintf(m->vm_uuid, sizeof(m->vm_uuid), "%s", t->uuid);
 	m->nr_vcpus = t->nr_vcpus;
 }
 
