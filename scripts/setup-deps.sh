@@ -7,6 +7,7 @@ packages=(
   # build
   cmake ninja-build pkg-config gcc make clang llvm clang-format
   libbpf-dev libelf-dev zlib1g-dev libjansson-dev linux-libc-dev
+  libmicrohttpd-dev
   bpftool
   # tests: cmocka; Debian's stock QEMU and firmware for the guests; LTTng
   # for the ust trace backend
@@ -14,6 +15,8 @@ packages=(
   qemu-system-x86 seabios ipxe-qemu lttng-tools babeltrace2
   # the HTML report's browser test
   chromium
+  # the metrics tests: a real Prometheus scraping --metrics, promtool, curl
+  prometheus curl
   # benchmark peers
   bpftrace linux-perf
   # the KVM lab (tests/lab): its module index and initramfs

@@ -15,6 +15,7 @@ void vp_print_usage(FILE *out)
 	      "FILE] [--qmp PATH]\n"
 	      "                   [--run-hook auto|none|fentry|syscalls] [--tracepoints "
 	      "auto|btf|classic]\n"
+	      "                   [--metrics [ADDR:]PORT] [--metrics-file FILE.prom]\n"
 	      "       vmexit-prof run WORKLOAD [...]      boot a bundled guest workload (run "
 	      "--help)\n"
 	      "       vmexit-prof run --compare W1,W2,..  profile and compare bundled workloads\n"
@@ -42,6 +43,11 @@ void vp_print_usage(FILE *out)
 	      "                       syscalls (raw_syscalls: every system call of the host)\n"
 	      "  -T, --tracepoints F  how the kvm tracepoints are read: auto (default), btf\n"
 	      "                       (tp_btf: their arguments) or classic (their records)\n"
+	      "  -M, --metrics [ADDR:]PORT  serve the profile to Prometheus at\n"
+	      "                       http://ADDR:PORT/metrics, refreshed every interval\n"
+	      "                       (ADDR: 127.0.0.1 unless given; [::1]:PORT for IPv6)\n"
+	      "  -P, --metrics-file FILE  write the same metrics to FILE every interval,\n"
+	      "                       atomically (node_exporter's textfile collector)\n"
 	      "  -v, --verbose        show libbpf's messages\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n",
@@ -86,6 +92,8 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "run-hook", required_argument, NULL, 'R' },
 	{ "tracepoints", required_argument, NULL, 'T' },
+	{ "metrics", required_argument, NULL, 'M' },
+	{ "metrics-file", required_argument, NULL, 'P' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -107,7 +115,7 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 	o->vcpu = -1;
 	optind = 0; /* parse from the start every time (tests call this repeatedly) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:d:i:c:j:q:R:T:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:d:i:c:j:q:R:T:M:P:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_int(optarg, 1, INT_MAX, &o->pid))
@@ -143,6 +151,16 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 			if (vp_tp_flavour_parse(optarg, &o->tracepoints))
 				goto bad_value;
 			break;
+		case 'M':
+			if (vp_listen_parse(optarg, &o->metrics_addr))
+				goto bad_value;
+			o->metrics_listen = optarg;
+			break;
+		case 'P':
+			if (!*optarg)
+				goto bad_value;
+			o->metrics_file = optarg;
+			break;
 		case 'v': o->verbose = true; break;
 		case 'h': o->help = true; return 0;
 		case 'V': o->version = true; return 0;
@@ -151,7 +169,7 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 			return -EINVAL;
 		default:
 			/* optind may not have moved past a cluster yet: name the option from optopt. */
-			if (optopt && strchr("pdicjqRTvhV", optopt))
+			if (optopt && strchr("pdicjqRTMPvhV", optopt))
 				snprintf(err, errlen, "option --%s takes no value",
 					 vp_option_name(longopts, optopt));
 			else if (optopt)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "metrics_server.h"
 #include "vmexit_source.h"
 
 struct vp_options {
@@ -14,7 +15,10 @@ struct vp_options {
 	double interval_s;
 	int vcpu; /* -1: all */
 	const char *json_path;
-	const char *qmp_path; /* NULL: look on QEMU's command line */
+	const char *qmp_path;	    /* NULL: look on QEMU's command line */
+	const char *metrics_listen; /* --metrics as given; NULL: no server */
+	struct vp_listen_addr metrics_addr;
+	const char *metrics_file; /* NULL: none */
 	enum vp_run_hook run_hook;
 	enum vp_tp_flavour tracepoints;
 	bool verbose;

@@ -22,6 +22,8 @@
 #include "vmexit_source.h"
 #include "doc_writer.h"
 #include "live_line.h"
+#include "metrics.h"
+#include "metrics_server.h"
 #include "text_report.h"
 #include "target.h"
 #include "timeline.h"
@@ -35,6 +37,8 @@ static void fill_meta(struct vp_meta *m, const struct vp_target *t)
 	m->pid = t->pid;
 	snprintf(m->vmm_comm, sizeof(m->vmm_comm), "%s", t->comm);
 	snprintf(m->vmm_exe, sizeof(m->vmm_exe), "%s", t->exe);
+	snprintf(m->vm_name, sizeof(m->vm_name), "%s", t->name);
+	snprintf(m->vm_uuid, sizeof(m->vm_uuid), "%s", t->uuid);
 	m->nr_vcpus = t->nr_vcpus;
 }
 
@@ -84,6 +88,10 @@ static int check_target(const struct vp_options *o, struct vp_target *t, bool *k
 		vp_error("cannot write %s: %s", o->json_path, strerror(-werr));
 		return -1;
 	}
+	if (o->metrics_file && (werr = check_json_path(o->metrics_file))) {
+		vp_error("cannot write %s: %s", o->metrics_file, strerror(-werr));
+		return -1;
+	}
 	*kvm = err != -ENOTTY;
 	if (err && err != -ENOTTY) {
 		vp_error("cannot inspect process %d: %s", o->pid, strerror(-err));
@@ -128,13 +136,48 @@ struct session {
 	struct vp_result res;
 	struct vp_timeline tl;
 	struct loop_fds fds;
-	json_t *prev_doc;  /* at the last refresh, for the rates */
-	size_t unnamed;	   /* accesses no source named when QEMU's map was last read */
-	char version[128]; /* QEMU's, asked once */
+	json_t *prev_doc; /* at the last refresh, for the rates */
+	size_t unnamed;	  /* accesses no source named when QEMU's map was last read */
+	struct vp_metrics_server *metrics; /* --metrics; NULL: none */
+	bool told_metrics_file;		   /* a failed write is told once */
+	char version[128];		   /* QEMU's, asked once */
 	char notes[512];
 };
 
 static json_t *build_doc(struct session *s);
+
+/* The document's metrics to the server and the file.  A write that fails
+ * (a full disk) is told once; the profile goes on. */
+static void publish(struct session *s, const json_t *doc)
+{
+	int err;
+
+	if (!doc)
+		return;
+	if (s->metrics)
+		vp_metrics_server_publish(s->metrics, doc);
+	if (s->o->metrics_file && (err = vp_metrics_write(s->o->metrics_file, doc)) &&
+	    !s->told_metrics_file) {
+		vp_error("cannot write %s: %s", s->o->metrics_file, strerror(-err));
+		s->told_metrics_file = true;
+	}
+}
+
+/* Listening is the first thing tried, before anything is attached: a
+ * port in use is bad input, not a profile without its server. */
+static int start_metrics(struct session *s)
+{
+	char err[256];
+
+	if (!s->o->metrics_listen)
+		return 0;
+	s->metrics = vp_metrics_server_start(&s->o->metrics_addr, err, sizeof(err));
+	if (!s->metrics) {
+		vp_error("--metrics %s: %s", s->o->metrics_listen, err);
+		return -1;
+	}
+	return 0;
+}
 
 /* The maps of the VM, read; an exit its vCPU thread made before the
  * profiler saw it enter KVM_RUN has no vCPU, unless there is only one. */
@@ -161,6 +204,7 @@ static void live_view(struct session *s, double seconds, bool tty)
 		style.max_rows = 8;
 		fputs("\033[H\033[2J", stdout);
 	}
+	publish(s, doc);
 	/* Rates since the last refresh; the first has none before it. */
 	vp_text_live_line(stdout, doc, s->prev_doc, seconds);
 	if (tty) {
@@ -393,11 +437,21 @@ int vp_session_run(const struct vp_options *o)
 	s.o = o;
 	s.fds.sig = s.fds.pid = -1;
 	s.tl.interval_s = o->interval_s;
-	if (check_target(o, &s.target, &s.kvm) || attach(&s))
+	if (check_target(o, &s.target, &s.kvm) || start_metrics(&s))
 		return VP_EXIT_BAD_INPUT;
+	if (attach(&s)) {
+		vp_metrics_server_stop(s.metrics);
+		return VP_EXIT_BAD_INPUT;
+	}
 	vp_result_init(&s.res);
 	fill_meta(&s.res.meta, &s.target);
 	vp_qemu_version(s.target.exe, s.version, sizeof(s.version));
+	if (o->metrics_listen || o->metrics_file) {
+		/* a scrape before the first refresh sees the VM, with no events yet */
+		doc = build_doc(&s);
+		publish(&s, doc);
+		json_decref(doc);
+	}
 	start = vp_now_s();
 	run_loop(&s, start);
 	json_decref(s.prev_doc);
@@ -413,11 +467,14 @@ int vp_session_run(const struct vp_options *o)
 	if (ret) {
 		vp_sources_close(&s.src);
 		vp_error("cannot read the kernel maps: %s", strerror(-ret));
+		vp_metrics_server_stop(s.metrics);
 		vp_result_free(&s.res);
 		return 1;
 	}
 	doc = build_doc(&s);
 	vp_sources_close(&s.src);
+	publish(&s, doc);
+	vp_metrics_server_stop(s.metrics);
 	if (isatty(STDOUT_FILENO))
 		fputs("\033[H\033[2J", stdout);
 	vp_tt_style_auto(STDOUT_FILENO, &style);

@@ -9,10 +9,12 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cli_options.h"
 #include "doc_access.h"
 #include "doc_reader.h"
 #include "errors.h"
+#include "metrics.h"
 #include "report_html.h"
 #include "doc_writer.h"
 #include "qemu_trace_doc.h"
@@ -21,7 +23,8 @@
 void vp_print_report_usage(FILE *out)
 {
 	fputs("Usage: vmexit-prof report FILE.json [--html OUT.html] [--json OUT.json]\n"
-	      "                          [--color auto|always|never]\n"
+	      "                          [--metrics OUT.prom [--metrics-format F]] [--color "
+	      "auto|always|never]\n"
 	      "       vmexit-prof report --qemu-trace TRACE [...]\n"
 	      "Print the report of a result document (reports/doc/SCHEMA.md) on the terminal,\n"
 	      "or of a trace QEMU wrote with its simple backend (-trace events=FILE,file=TRACE,\n"
@@ -29,6 +32,9 @@ void vp_print_report_usage(FILE *out)
 	      "  -Q, --qemu-trace TRACE  read QEMU's simple trace instead of a document\n"
 	      "  -H, --html OUT     also write the HTML report (one self-contained page)\n"
 	      "  -j, --json OUT     also write the document back, normalized (sorted keys)\n"
+	      "  -m, --metrics OUT  also write a profile's metrics for Prometheus\n"
+	      "  -F, --metrics-format F  prometheus (default: text 0.0.4, as node_exporter's\n"
+	      "                     textfile collector reads) or openmetrics (1.0.0)\n"
 	      "  -c, --color WHEN   auto (a terminal, TERM not dumb, NO_COLOR unset), always, "
 	      "never\n"
 	      "Exit status: 0 done, 1 stdout not writable, 2 bad input (options, document,\n"
@@ -39,16 +45,22 @@ void vp_print_report_usage(FILE *out)
 enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct report_opts {
-	const char *in, *json, *html;
+	const char *in, *json, *html, *metrics;
+	enum vp_metrics_format metrics_format;
 	bool qemu_trace; /* in is QEMU's simple trace */
 	enum color color;
 	bool help;
 };
 
 static const struct option report_longopts[] = {
-	{ "html", required_argument, NULL, 'H' }, { "qemu-trace", required_argument, NULL, 'Q' },
-	{ "json", required_argument, NULL, 'j' }, { "color", required_argument, NULL, 'c' },
-	{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 },
+	{ "html", required_argument, NULL, 'H' },
+	{ "qemu-trace", required_argument, NULL, 'Q' },
+	{ "json", required_argument, NULL, 'j' },
+	{ "color", required_argument, NULL, 'c' },
+	{ "metrics", required_argument, NULL, 'm' },
+	{ "metrics-format", required_argument, NULL, 'F' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static int parse(int argc, char **argv, struct report_opts *o, char *err, size_t errlen)
@@ -56,15 +68,29 @@ static int parse(int argc, char **argv, struct report_opts *o, char *err, size_t
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->metrics_format = VP_METRICS_PROMETHEUS;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:j:c:Q:h", report_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":H:j:c:m:F:Q:h", report_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 		case 'j':
 			if (!*optarg)
 				goto bad_value;
 			*(c == 'H' ? &o->html : &o->json) = optarg;
+			break;
+		case 'm':
+			if (!*optarg)
+				goto bad_value;
+			o->metrics = optarg;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "prometheus"))
+				o->metrics_format = VP_METRICS_PROMETHEUS;
+			else if (!strcmp(optarg, "openmetrics"))
+				o->metrics_format = VP_METRICS_OPENMETRICS;
+			else
+				goto bad_value;
 			break;
 		case 'c':
 			if (!strcmp(optarg, "auto"))
@@ -128,6 +154,25 @@ static const char *write_error(const char *path, int ret)
 	return strerror(-ret);
 }
 
+struct metrics_arg {
+	const json_t *doc;
+	enum vp_metrics_format fmt;
+};
+
+static int render_metrics(FILE *f, void *arg)
+{
+	const struct metrics_arg *m = arg;
+
+	return vp_metrics_render(f, m->doc, m->fmt);
+}
+
+static int write_metrics(const char *path, const json_t *doc, enum vp_metrics_format fmt)
+{
+	struct metrics_arg m = { doc, fmt };
+
+	return vp_atomic_write(path, render_metrics, &m);
+}
+
 int vp_report_main(int argc, char **argv)
 {
 	struct report_opts o;
@@ -156,6 +201,11 @@ int vp_report_main(int argc, char **argv)
 		json_decref(doc);
 		return VP_EXIT_BAD_INPUT;
 	}
+	if (o.metrics && !vp_doc_get(doc, "profile")) {
+		vp_error("%s: only a profile (--pid) document has metrics", o.in);
+		json_decref(doc);
+		return VP_EXIT_BAD_INPUT;
+	}
 	/* Files first: a bad output path is bad input, and stdout stays empty. */
 	if (o.json && (ret = vp_json_dump_atomic(json_incref(doc), o.json))) {
 		vp_error("cannot write %s: %s", o.json, write_error(o.json, ret));
@@ -164,6 +214,11 @@ int vp_report_main(int argc, char **argv)
 	}
 	if (o.html && vp_html_write(doc, o.html, err, sizeof(err))) {
 		vp_error("cannot write %s", err);
+		json_decref(doc);
+		return VP_EXIT_BAD_INPUT;
+	}
+	if (o.metrics && (ret = write_metrics(o.metrics, doc, o.metrics_format))) {
+		vp_error("cannot write %s: %s", o.metrics, write_error(o.metrics, ret));
 		json_decref(doc);
 		return VP_EXIT_BAD_INPUT;
 	}

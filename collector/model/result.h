@@ -22,6 +22,8 @@ struct vp_meta {
 	int pid;
 	char vmm_comm[32];
 	char vmm_exe[256];
+	char vm_name[128]; /* QEMU's -name; "" when none */
+	char vm_uuid[40];  /* QEMU's -uuid; "" when none */
 	double duration_s;
 	bool target_exited;
 	int nr_vcpus; /* vCPU fds found in the target */

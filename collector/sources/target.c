@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,68 @@ static int scan_fds(const char *dir_path, struct vp_target *t)
 	return 0;
 }
 
+/*
+ * -name's value is a QEMU option list, "guest=NAME,debug-threads=on" as
+ * libvirt writes it or a bare "NAME,...", where ",," stands for a comma
+ * inside a value.
+ */
+static void name_from_opts(const char *p, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (bool first = true;; first = false) {
+		const char *v = strncmp(p, "guest=", 6) ? p : p + 6;
+		bool take = v != p || (first && p[strcspn(p, "=,")] != '=');
+		size_t n = 0;
+
+		for (; *v && !(v[0] == ',' && v[1] != ','); v++) {
+			if (v[0] == ',')
+				v++;
+			if (take && n + 1 < len)
+				out[n++] = *v;
+		}
+		if (take) {
+			out[n] = '\0';
+			return;
+		}
+		if (!*v)
+			return;
+		p = v + 1;
+	}
+}
+
+void vp_target_parse_cmdline(const char *cmdline, size_t len, struct vp_target *t)
+{
+	const char *end = cmdline + len;
+
+	t->name[0] = t->uuid[0] = '\0';
+	for (const char *a = cmdline; a < end; a += strnlen(a, (size_t)(end - a)) + 1) {
+		const char *v = a + strnlen(a, (size_t)(end - a)) + 1;
+		/* QEMU takes its options with one dash or two */
+		const char *opt = a[0] == '-' && a[1] == '-' ? a + 1 : a;
+
+		if (v >= end)
+			break;
+		if (!strcmp(opt, "-name"))
+			name_from_opts(v, t->name, sizeof(t->name));
+		else if (!strcmp(opt, "-uuid") && strlen(v) < sizeof(t->uuid))
+			snprintf(t->uuid, sizeof(t->uuid), "%s", v);
+	}
+}
+
+static void read_cmdline(const char *path, struct vp_target *t)
+{
+	char buf[32768];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	vp_target_parse_cmdline(buf, n, t);
+}
+
 /* The VMM mmaps each vCPU fd at offset 0 to reach its struct kvm_run. */
 static void scan_maps(const char *path, struct vp_target *t)
 {
@@ -100,6 +163,8 @@ int vp_target_probe(const char *proc_root, int pid, struct vp_target *t)
 	snprintf(path, sizeof(path), "%s/%d/exe", proc_root, pid);
 	n = readlink(path, t->exe, sizeof(t->exe) - 1);
 	t->exe[n > 0 ? n : 0] = '\0';
+	snprintf(path, sizeof(path), "%s/%d/cmdline", proc_root, pid);
+	read_cmdline(path, t);
 	snprintf(path, sizeof(path), "%s/%d/fd", proc_root, pid);
 	err = scan_fds(path, t);
 	if (err == -ENOENT)

@@ -21,6 +21,10 @@ struct vp_target {
 	int pid;
 	char comm[32];
 	char exe[256];
+	/* How management tools name the VM: QEMU's -name (guest=NAME or the
+	 * bare NAME) and -uuid; "" when its command line has none. */
+	char name[128];
+	char uuid[40];
 	int has_vm_fd;
 	int nr_vcpus;
 	struct vp_vcpu_map vcpus[VP_TARGET_MAX_VCPUS];
@@ -31,6 +35,10 @@ struct vp_target {
  * -EACCES when its fds cannot be read, -ENOTTY when it holds no KVM VM.
  */
 int vp_target_probe(const char *proc_root, int pid, struct vp_target *t);
+
+/* The VM's -name and -uuid from a NUL-separated command line (the format
+ * of /proc/PID/cmdline) of len bytes into t->name and t->uuid. */
+void vp_target_parse_cmdline(const char *cmdline, size_t len, struct vp_target *t);
 
 /*
  * A VMM that was just started opens /dev/kvm and creates its vCPUs while

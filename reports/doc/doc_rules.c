@@ -144,6 +144,8 @@ static const struct rule profile_rules[] = {
 	{ "target", T_OBJ, NULL, 0, NULL },
 	{ "target.pid", T_INT, NULL, 0, NULL },
 	{ "target.comm", T_STR, NULL, 0, NULL },
+	{ "target.name", T_STR | T_NULL | T_OPT, NULL, 0, NULL },
+	{ "target.uuid", T_STR | T_NULL | T_OPT, NULL, 0, NULL },
 	{ "target.exited", T_BOOL, NULL, 0, NULL },
 	{ "target.vcpus", T_INT, NULL, 0, NULL },
 	{ "kvm_exit_fired", T_BOOL, NULL, 0, NULL },

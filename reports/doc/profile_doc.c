@@ -292,16 +292,22 @@ static json_t *timeline_json(const struct vp_timeline *tl)
 	return json_pack("{s:f, s:o}", "interval_s", tl->interval_s, "samples", samples);
 }
 
+/* What the VM is called, null when its command line does not say. */
+static json_t *text_or_null(const char *s)
+{
+	return *s ? vp_json_text(s) : json_null();
+}
+
 json_t *vp_profile_json(const struct vp_profile_input *in)
 {
 	const struct vp_meta *m = &in->r->meta;
-	json_t *o =
-		json_pack("{s:{s:i, s:o, s:b, s:i}, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "target",
-			  "pid", m->pid, "comm", vp_json_text(m->vmm_comm), "exited",
-			  m->target_exited, "vcpus", m->nr_vcpus, "kvm_exit_fired",
-			  vp_result_has_exit_events(in->r), "events", events_json(in->r), "vcpus",
-			  vcpus_json(in->r), "exit_reasons", reasons_json(in), "devices",
-			  devices_json(in), "accesses", accesses_json(in), "other", other_json(in));
+	json_t *o = json_pack(
+		"{s:{s:i, s:o, s:o, s:o, s:b, s:i}, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "target",
+		"pid", m->pid, "comm", vp_json_text(m->vmm_comm), "name", text_or_null(m->vm_name),
+		"uuid", text_or_null(m->vm_uuid), "exited", m->target_exited, "vcpus", m->nr_vcpus,
+		"kvm_exit_fired", vp_result_has_exit_events(in->r), "events", events_json(in->r),
+		"vcpus", vcpus_json(in->r), "exit_reasons", reasons_json(in), "devices",
+		devices_json(in), "accesses", accesses_json(in), "other", other_json(in));
 
 	if (o && in->tl && in->tl->n)
 		json_object_set_new(o, "timeline", timeline_json(in->tl));

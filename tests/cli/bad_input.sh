@@ -24,6 +24,9 @@ case "$case" in
   not-a-vm)     args=(--pid "$victim") ;                   want="process $victim (sleep) is not a KVM virtual machine" ;;
   bad-qmp)      args=(--pid "$victim" --qmp /nonexistent/qmp.sock) ; want='--qmp /nonexistent/qmp.sock: ' ;;
   bad-json)     args=(--pid "$victim" --json /nonexistent-dir/out.json) ; want='cannot write /nonexistent-dir/out.json' ;;
+  metrics-bad-port) args=(--pid "$victim" --metrics 70000) ; want="invalid value '70000' for --metrics" ;;
+  metrics-bad-addr) args=(--pid "$victim" --metrics 999.1.1.1:9100) ; want="invalid value '999.1.1.1:9100' for --metrics" ;;
+  metrics-file)     args=(--pid "$victim" --metrics-file /nonexistent-dir/vm.prom) ; want='cannot write /nonexistent-dir/vm.prom' ;;
   not-root)
     if [ "$(id -u)" != 0 ]; then echo "skipped: needs root to drop to an unprivileged user"; exit 77; fi
     env_prefix=(setpriv --reuid=65534 --regid=65534 --clear-groups)

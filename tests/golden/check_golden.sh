@@ -5,7 +5,10 @@
 #   color  NAME-color.txt  the same with colour forced (ANSI escapes)
 #   json   NAME.json       the document re-written by --json (normalized);
 #                          its own text report must also equal NAME.txt
-# Usage: check_golden.sh VMEXIT_PROF NAME [text|color|json]
+#   metrics      NAME.prom       the metrics written by --metrics (Prometheus
+#                                text 0.0.4), which promtool must accept
+#   openmetrics  NAME.om         the same in OpenMetrics 1.0.0
+# Usage: check_golden.sh VMEXIT_PROF NAME [text|color|json|metrics|openmetrics]
 # After a deliberate change of the output, regenerate and review the diff:
 #   VP_UPDATE_GOLDEN=1 tests/golden/check_golden.sh build/collector/vmexit-prof profile text
 # (or VP_UPDATE_GOLDEN=1 ctest -R golden/ to regenerate them all).
@@ -40,6 +43,21 @@ case "$kind" in
       diff -u "$scratch/first" "$scratch/out"
       exit 1
     fi ;;
+  metrics)
+    golden=$here/$name.prom
+    run "$input" --metrics "$scratch/got" --color never
+    if command -v promtool >/dev/null; then
+      # lint complaints (a counter without _total...) are printed, and fail it
+      if ! promtool check metrics <"$scratch/got" >"$scratch/lint" 2>&1; then
+        echo "FAIL: promtool check metrics refuses the output:"
+        cat "$scratch/lint"
+        exit 1
+      fi
+    fi ;;
+  openmetrics)
+    golden=$here/$name.om
+    run "$input" --metrics "$scratch/got" --metrics-format openmetrics --color never
+    [ "$(tail -n1 "$scratch/got")" = "# EOF" ] || { echo "FAIL: the exposition does not end in # EOF"; exit 1; } ;;
   *) echo "unknown kind $kind"; exit 1 ;;
 esac
 

@@ -24,6 +24,9 @@ case "$case" in
   unwritable-html) args=("$good" --html /nonexistent-dir/out.html) ; want="cannot write /nonexistent-dir/out.html" ;;
   bad-input-html) printf '[]' >"$scratch/arr.json"
                   args=("$scratch/arr.json" --html "$scratch/out.json.html") ; want="arr.json" ;;
+  unwritable-metrics) args=("$good" --metrics /nonexistent-dir/out.prom) ; want="cannot write /nonexistent-dir/out.prom" ;;
+  metrics-compare) args=("$here/../data/result-compare.json" --metrics "$scratch/out.json.prom") ; want="only a profile (--pid) document has metrics" ;;
+  bad-metrics-format) args=("$good" --metrics "$scratch/out.json.prom" --metrics-format json) ; want="invalid value 'json' for --metrics-format" ;;
   *) echo "unknown case $case"; exit 1 ;;
 esac
 

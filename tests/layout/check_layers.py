@@ -4,7 +4,7 @@ a C file must name a header of its own folder or of a folder below it.
 
     bpf/  <-  collector/model/  <-  collector/sources/  <-  collector/runner/
     collector/model/  <-  reports/doc/ (the writer)
-    reports/doc/doc_{reader,access,rules}.h, atomic_file.h, units.h, report_tables.h  <-  reports/text/, reports/html/, reports/gate/
+    reports/doc/doc_{reader,access,rules}.h, atomic_file.h, units.h, report_tables.h  <-  reports/text/, reports/html/, reports/gate/, reports/metrics/
     (that kit itself includes nothing but the kit: a renderer that uses it stays off the model)
     everything  <-  collector/cli/
 
@@ -25,11 +25,13 @@ ALLOWED = {
     "collector/sources": ["collector/sources", "collector/model", "bpf"],
     "collector/runner": ["collector/runner", "collector/sources", "collector/model", "bpf"],
     "collector/cli": ["collector/cli", "collector/runner", "collector/sources", "collector/model",
-                      "bpf", "reports/doc", "reports/text", "reports/html", "reports/gate"],
+                      "bpf", "reports/doc", "reports/text", "reports/html", "reports/gate",
+                      "reports/metrics"],
     "reports/doc": ["reports/doc", "collector/model", "bpf"],
     "reports/text": ["reports/text", RENDERER],
     "reports/html": ["reports/html", RENDERER],
     "reports/gate": ["reports/gate", RENDERER],
+    "reports/metrics": ["reports/metrics", RENDERER],
 }
 # Generated at build time: the kernel's types for bpf/, and the skeleton of
 # each kernel program for its loader.

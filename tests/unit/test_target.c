@@ -99,6 +99,21 @@ static int setup(void **state)
 	add_fd(QEMU, 11, "anon_inode:kvm-vcpu:0");
 	add_fd(QEMU, 12, "anon_inode:kvm-vcpu:1");
 	add_fd(QEMU, 13, "anon_inode:[eventfd]");
+	{
+		/* as libvirt starts QEMU: the name and UUID a fleet knows the VM by */
+		static const char cmd[] =
+			"qemu-system-x86_64\0-name\0guest=web-01,debug-threads=on\0"
+			"-uuid\0"
+			"6a1b2c3d-0000-4000-8000-0123456789ab\0-m\0512\0";
+		char path[PATH_MAX];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%d/cmdline", root, QEMU);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fwrite(cmd, 1, sizeof(cmd) - 1, f);
+		fclose(f);
+	}
 	write_maps(QEMU,
 		   "555555554000-555555556000 r-xp 00000000 08:01 131 /usr/bin/qemu-system-x86_64\n"
 		   /* vCPU 10 does not exist here; "kvm-vcpu:10" must not pass for vCPU 1 */
@@ -330,6 +345,42 @@ static void test_wait_gives_up(void **state)
 	free(t);
 }
 
+/* The -name and -uuid of a VMM command line, NUL-separated as in /proc. */
+static void expect_cmdline(const char *cmd, size_t len, const char *name, const char *uuid)
+{
+	struct vp_target *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	vp_target_parse_cmdline(cmd, len, t);
+	assert_string_equal(t->name, name);
+	assert_string_equal(t->uuid, uuid);
+	free(t);
+}
+
+#define EXPECT_CMDLINE(lit, name, uuid) expect_cmdline(lit, sizeof(lit) - 1, name, uuid)
+
+static void test_cmdline_name(void **state)
+{
+	struct vp_target *t = calloc(1, sizeof(*t));
+
+	(void)state;
+	assert_non_null(t);
+	/* what the exporter labels the VM by, read from the probe of /proc */
+	assert_int_equal(vp_target_probe(root, QEMU, t), 0);
+	assert_string_equal(t->name, "web-01");
+	assert_string_equal(t->uuid, "6a1b2c3d-0000-4000-8000-0123456789ab");
+	free(t);
+	/* a bare name, and options before it */
+	EXPECT_CMDLINE("qemu\0-name\0db\0", "db", "");
+	EXPECT_CMDLINE("qemu\0-name\0db,process=qemu-db\0", "db", "");
+	EXPECT_CMDLINE("qemu\0-name\0debug-threads=on,guest=late\0", "late", "");
+	/* ",," is a comma inside the value; two dashes work as one */
+	EXPECT_CMDLINE("qemu\0--name\0guest=a,,b,debug-threads=on\0", "a,b", "");
+	/* no name, or -name without a value at the end */
+	EXPECT_CMDLINE("qemu\0-m\0512\0-name\0", "", "");
+	EXPECT_CMDLINE("qemu\0-uuid\0u-1\0", "", "u-1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_unmapped_vcpu),
 		cmocka_unit_test(test_wait_for_starting_vmm),
 		cmocka_unit_test(test_wait_gives_up),
+		cmocka_unit_test(test_cmdline_name),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
