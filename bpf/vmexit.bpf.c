@@ -98,7 +98,7 @@ static __always_inline int current_ev(struct vp_ev *ev)
 	__u64 id = bpf_get_current_pid_tgid();
 
 	ev->tgid = id >> 32;
-	if (ev->tgid != target_tgid)
+	if (!is_vm(ev->tgid))
 		return -1;
 	ev->tid = (__u32)id;
 	ev->now = bpf_ktime_get_ns();
@@ -107,7 +107,7 @@ static __always_inline int current_ev(struct vp_ev *ev)
 
 static __always_inline int is_target(void)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == target_tgid;
+	return is_vm(bpf_get_current_pid_tgid() >> 32);
 }
 
 #define EV_OR_RETURN()                                                                             \
@@ -270,15 +270,16 @@ int BPF_PROG(fexit_kvm_run, struct kvm_vcpu___vp *vcpu, int ret)
 SEC("tp/raw_syscalls/sys_enter")
 int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 {
+	struct vp_vcpu_fd_key fd;
 	struct vp_vcpu_fd *vf;
 	__u8 run[64];
-	__u32 fd;
 
 	/* The VMM's other syscalls leave before reading the clock. */
 	if (!is_target() || ctx->id != VP_NR_IOCTL || (__u32)ctx->args[1] != VP_KVM_RUN)
 		return 0;
 	EV_OR_RETURN();
-	fd = ctx->args[0];
+	fd.tgid = ev.tgid;
+	fd.fd = ctx->args[0];
 	vf = bpf_map_lookup_elem(&vcpu_fds, &fd);
 	if (vf && vf->run_addr &&
 	    bpf_probe_read_user(run, sizeof(run), (const void *)vf->run_addr) == 0)

@@ -51,8 +51,10 @@
  * Threads: only threads that call KVM_RUN or take a vCPU's tracepoints
  * enter the map, i.e. the 64 vCPU threads.  Entries are never removed, so
  * a vCPU thread that ended (unplug and replug) keeps its slot: 1024 is
- * 16 x 64 vCPUs, at 72 B a value (72 KiB), so hot-plug churn does not fill
- * it.
+ * 16 x 64 vCPUs, at 80 B a value (80 KiB), so hot-plug churn does not fill
+ * it.  A host-wide profile removes a VM's threads when the VM is gone.
+ *
+ * VMs: a host-wide profile follows up to VP_MAX_VMS VMM processes at once.
  */
 #define VP_MAX_THREADS	     1024
 #define VP_MAX_STATS	     8192
@@ -60,6 +62,7 @@
 #define VP_STATS_BUDGET_MIB  64 /* what stats may lock, whatever the CPUs */
 #define VP_STATS_ENTRY_BYTES 96 /* a hash element's key and header */
 #define VP_MAX_VCPU_FDS	     1024
+#define VP_MAX_VMS	     256
 
 /*
  * Bulk MMIO windows, keyed per VP_PAGE_SIZE page (address rounded down):
@@ -128,7 +131,7 @@ struct vp_key {
 	__u16 vcpu;  /* vCPU index, VP_VCPU_UNKNOWN or VP_VCPU_ANY */
 	__u16 flags; /* VP_KEY_*: 0 in the kernel's keys, set by the collector */
 	__u32 code;
-	__u32 pad2;
+	__u32 vm; /* the VM's process in a host-wide profile, else 0 */
 	__u64 addr;
 };
 
@@ -231,6 +234,13 @@ struct vp_thread {
 	__u8 kclock;  /* exit_ts is running: not paused for the VMM */
 	__u8 in_user; /* user_exit_ts is set: the VMM is handling an exit */
 	__u8 pad;
+	__u32 tgid; /* its process: which VM, in a host-wide profile */
+};
+
+/* A vCPU fd of one VMM process. */
+struct vp_vcpu_fd_key {
+	__u32 tgid;
+	__u32 fd;
 };
 
 /* What user space tells the kernel about one vCPU fd of the target. */

@@ -447,7 +447,7 @@ static __always_inline void handle_irq(const struct vp_ev *ev, __u8 kind, __u32 
 	struct vp_key k;
 
 	count_event(VP_C_EV_IRQ);
-	if (ev->tgid != target_tgid)
+	if (!is_vm(ev->tgid))
 		return;
 	key_device(&k, kind, VP_DIR_NONE, 0, addr);
 	k.code = code;

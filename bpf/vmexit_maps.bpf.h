@@ -14,6 +14,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the collector between open and load. */
 const volatile __u32 target_tgid = 0;
+/* A host-wide profile: the VMs are the processes in vms, and each key
+ * carries its VM's process (vp_key.vm); target_tgid is then 0. */
+const volatile __u8 all_vms = 0;
 const volatile __s32 target_vcpu = -1;
 const volatile struct vp_port_span marker_ports[VP_MARKER_SPANS] = {};
 /* Keep each device key's part after the firmware (guest_stats): only the
@@ -74,11 +77,20 @@ struct {
 	__type(value, struct vp_stat);
 } stats_overflow SEC(".maps");
 
-/* fd of the target -> vCPU, filled by the collector from /proc/PID/fd and maps. */
+/* The VMM processes of a host-wide profile (the collector adds and removes
+ * them as VMs start and stop). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VP_MAX_VMS);
+	__type(key, __u32);
+	__type(value, __u32);
+} vms SEC(".maps");
+
+/* (process, fd) -> vCPU, filled by the collector from /proc/PID/fd and maps. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VP_MAX_VCPU_FDS);
-	__type(key, __u32);
+	__type(key, struct vp_vcpu_fd_key);
 	__type(value, struct vp_vcpu_fd);
 } vcpu_fds SEC(".maps");
 
@@ -97,6 +109,29 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vp_stat);
 } zero_stat SEC(".maps");
+
+#ifndef VP_LIVE
+/* The process of the synthetic event being driven (one at a time). */
+__u32 synth_tgid = 0;
+#endif
+
+static __always_inline int is_vm(__u32 tgid)
+{
+	if (!all_vms)
+		return tgid == target_tgid;
+	return bpf_map_lookup_elem(&vms, &tgid) != NULL;
+}
+
+/* The VM the current event belongs to: every key is made on one of its
+ * threads, in the program the event runs. */
+static __always_inline __u32 current_vm(void)
+{
+#ifdef VP_LIVE
+	return bpf_get_current_pid_tgid() >> 32;
+#else
+	return synth_tgid;
+#endif
+}
 
 struct vp_ev {
 	__u32 tgid;
@@ -140,7 +175,7 @@ static __always_inline struct vp_thread *thread_of(const struct vp_ev *ev)
 	struct vp_thread *t, fresh = {};
 	long err;
 
-	if (ev->tgid != target_tgid)
+	if (!is_vm(ev->tgid))
 		return NULL;
 	t = bpf_map_lookup_elem(&threads, &ev->tid);
 	if (t)
@@ -156,6 +191,7 @@ static __always_inline struct vp_thread *thread_of(const struct vp_ev *ev)
 #else
 	fresh.vcpu = vcpu_from_comm(ev->comm);
 #endif
+	fresh.tgid = ev->tgid;
 	err = bpf_map_update_elem(&threads, &ev->tid, &fresh, BPF_NOEXIST);
 	if (err && err != -17 /* EEXIST */) {
 		count_event(VP_C_THREADS_FULL);
@@ -193,9 +229,15 @@ static __always_inline struct vp_stat *stat_in(void *map, const struct vp_key *k
 /* key's entry, made if new: in vcpu_stats when the key is one vCPU's. */
 static __always_inline struct vp_stat *stat_of(const struct vp_key *key)
 {
-	if (key->vcpu < VP_VCPU_ANY)
-		return stat_in(&vcpu_stats, key);
-	return stat_in(&stats, key);
+	void *map = key->vcpu < VP_VCPU_ANY ? (void *)&vcpu_stats : (void *)&stats;
+
+	if (all_vms) {
+		struct vp_key k = *key;
+
+		k.vm = current_vm();
+		return stat_in(map, &k);
+	}
+	return stat_in(map, key);
 }
 
 static __always_inline int is_marker_port(__u32 port)

@@ -41,7 +41,7 @@ static bool key_eq(const struct vp_key *a, const struct vp_key *b)
 {
 	return a->kind == b->kind && a->dir == b->dir && a->isa == b->isa && a->size == b->size &&
 	       a->vcpu == b->vcpu && a->code == b->code && a->addr == b->addr &&
-	       a->flags == b->flags;
+	       a->flags == b->flags && a->vm == b->vm;
 }
 
 const struct vp_row *vp_result_find(const struct vp_result *r, const struct vp_key *key)
@@ -86,6 +86,22 @@ int vp_result_add(struct vp_result *r, const struct vp_key *key, const struct vp
 		return 0;
 	}
 	return vp_result_append(r, key, st);
+}
+
+int vp_result_of_vm(const struct vp_result *all, uint32_t vm, struct vp_result *out)
+{
+	vp_result_clear(out);
+	memcpy(out->counters, all->counters, sizeof(out->counters));
+	for (size_t i = 0; i < all->nrows; i++) {
+		struct vp_key k = all->rows[i].key;
+
+		if (k.vm != vm)
+			continue;
+		k.vm = 0;
+		if (vp_result_append(out, &k, &all->rows[i].st))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 void vp_result_resolve_vcpu(struct vp_result *r, uint16_t vcpu)

@@ -61,6 +61,10 @@ uint64_t vp_result_total_count(const struct vp_result *r, enum vp_key_kind kind)
  * first KVM_RUN) to vcpu, merging them into its own: for a VMM with one
  * vCPU, whose every exit is that vCPU's. */
 void vp_result_resolve_vcpu(struct vp_result *r, uint16_t vcpu);
+/* A host-wide result's rows of one VM (its keys' vm), as a profile of
+ * that VM alone has them, into out (cleared first); the counters are the
+ * host's.  0 or -ENOMEM. */
+int vp_result_of_vm(const struct vp_result *all, uint32_t vm, struct vp_result *out);
 
 /* True when kvm_exit/kvm_entry fired, so in-kernel handling time exists. */
 bool vp_result_has_exit_events(const struct vp_result *r);

@@ -231,7 +231,7 @@ static int add_count(struct vp_result *r, struct vp_key k, uint64_t n)
 	return vp_result_add(r, &k, &st);
 }
 
-int vp_read_open_exits(int threads_fd, int vcpu_filter, struct vp_result *r)
+int vp_read_open_exits(int threads_fd, int vcpu_filter, bool host_wide, struct vp_result *r)
 {
 	__u32 key, next, *prev = NULL;
 	struct vp_thread t;
@@ -249,13 +249,15 @@ int vp_read_open_exits(int threads_fd, int vcpu_filter, struct vp_result *r)
 					(struct vp_key){ .kind = VP_K_EXIT,
 							 .isa = t.isa,
 							 .vcpu = t.vcpu,
-							 .code = t.exit_reason },
+							 .code = t.exit_reason,
+							 .vm = host_wide ? t.tgid : 0 },
 					1);
 		if (!err && t.in_user)
 			err = add_count(r,
 					(struct vp_key){ .kind = VP_K_USER,
 							 .vcpu = t.vcpu,
-							 .code = t.user_reason },
+							 .code = t.user_reason,
+							 .vm = host_wide ? t.tgid : 0 },
 					1);
 		if (!err && t.acc_kind && t.acc_n)
 			err = add_count(r,
@@ -263,6 +265,7 @@ int vp_read_open_exits(int threads_fd, int vcpu_filter, struct vp_result *r)
 							 .dir = t.acc_dir,
 							 .size = t.acc_size,
 							 .vcpu = VP_VCPU_ANY,
+							 .vm = host_wide ? t.tgid : 0,
 							 .addr = t.acc_addr },
 					t.acc_n);
 	}

@@ -29,7 +29,8 @@ void vp_stats_reader_use_batches(bool on);
  * programs loaded with count_at_entry: each exit not yet followed by
  * kvm_entry, each return to the VMM not yet ended, each access not yet
  * counted; counts only, their times are not known yet.  Threads of vCPUs
- * other than vcpu_filter (>= 0) are left out, as the kernel leaves them. */
-int vp_read_open_exits(int threads_fd, int vcpu_filter, struct vp_result *r);
+ * other than vcpu_filter (>= 0) are left out, as the kernel leaves them;
+ * host_wide keys each by its thread's VM. */
+int vp_read_open_exits(int threads_fd, int vcpu_filter, bool host_wide, struct vp_result *r);
 
 #endif

@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bpf_memory.h"
 #include "devices.h"
+#include "growbuf.h"
 #include "host_checks.h"
 #include "stats_reader.h"
 #include "vmexit.skel.h"
@@ -110,7 +112,7 @@ int vp_live_update_vcpus(struct vp_live *l, const struct vp_target *t)
 	for (int i = 0; i < t->nr_vcpus; i++) {
 		struct vp_vcpu_fd v = { .vcpu = t->vcpus[i].vcpu,
 					.run_addr = t->vcpus[i].run_addr };
-		__u32 key = t->vcpus[i].fd;
+		struct vp_vcpu_fd_key key = { .tgid = (__u32)t->pid, .fd = (__u32)t->vcpus[i].fd };
 
 		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY))
 			return -errno;
@@ -218,7 +220,9 @@ static int open_with(struct vp_live *l, const struct vp_target *t, const struct 
 	}
 	l->hook = h;
 	l->flavour = f;
-	l->skel->rodata->target_tgid = t->pid;
+	/* Host-wide: the VMs come and go in the vms map. */
+	l->skel->rodata->target_tgid = t ? (__u32)t->pid : 0;
+	l->skel->rodata->all_vms = !t;
 	l->skel->rodata->target_vcpu = o->vcpu_filter;
 	vp_marker_ports((struct vp_port_span *)l->skel->rodata->marker_ports);
 	l->skel->rodata->keep_guest_part = o->guest_part;
@@ -236,7 +240,7 @@ static int open_with(struct vp_live *l, const struct vp_target *t, const struct 
 			 o->verbose ? "" : " (run with --verbose for the verifier's log)");
 		goto fail;
 	}
-	ret = vp_live_update_vcpus(l, t);
+	ret = t ? vp_live_update_vcpus(l, t) : 0;
 	if (ret) {
 		snprintf(err, errlen, "cannot fill the vCPU map: %s", strerror(-ret));
 		goto fail;
@@ -259,7 +263,7 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 	int ret = -EINVAL;
 
 	memset(l, 0, sizeof(*l));
-	l->pid = t->pid;
+	l->pid = t ? t->pid : 0;
 	verbose_libbpf = o->verbose;
 	libbpf_set_print(libbpf_print);
 	if (vp_find_tracefs(tracefs, sizeof(tracefs))) {
@@ -296,6 +300,74 @@ int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_l
 	return ret;
 }
 
+int vp_live_add_vm(struct vp_live *l, const struct vp_target *t)
+{
+	__u32 tgid = (__u32)t->pid, one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.vms), &tgid, &one, BPF_ANY))
+		return -errno;
+	return vp_live_update_vcpus(l, t);
+}
+
+/* Deletes the keys of map (of key_size bytes) that mine() says are
+ * the VM's: collected first, as deleting while walking restarts a walk. */
+static void delete_keys(int fd, size_t key_size, bool (*mine)(const void *key, const void *arg),
+			const void *arg)
+{
+	unsigned char key[64], next[64], *prev = NULL, *doomed = NULL;
+	size_t n = 0, cap = 0;
+
+	while (key_size <= sizeof(key) && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		if (!mine(key, arg))
+			continue;
+		if (vp_grow((void **)&doomed, n, &cap, key_size, 64))
+			break;
+		memcpy(doomed + n++ * key_size, key, key_size);
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, doomed + i * key_size);
+	free(doomed);
+}
+
+static bool key_of_vm(const void *key, const void *arg)
+{
+	return ((const struct vp_key *)key)->vm == *(const __u32 *)arg;
+}
+
+static bool fd_of_vm(const void *key, const void *arg)
+{
+	return ((const struct vp_vcpu_fd_key *)key)->tgid == *(const __u32 *)arg;
+}
+
+struct thread_arg {
+	int fd;
+	__u32 tgid;
+};
+
+static bool thread_of_vm(const void *key, const void *arg)
+{
+	const struct thread_arg *a = arg;
+	struct vp_thread t;
+
+	return !bpf_map_lookup_elem(a->fd, key, &t) && t.tgid == a->tgid;
+}
+
+void vp_live_remove_vm(struct vp_live *l, int pid)
+{
+	struct thread_arg ta = { bpf_map__fd(l->skel->maps.threads), (__u32)pid };
+	__u32 tgid = (__u32)pid;
+
+	/* Out of the set first: nothing of it is counted while it goes. */
+	bpf_map_delete_elem(bpf_map__fd(l->skel->maps.vms), &tgid);
+	delete_keys(bpf_map__fd(l->skel->maps.vcpu_fds), sizeof(struct vp_vcpu_fd_key), fd_of_vm,
+		    &tgid);
+	delete_keys(ta.fd, sizeof(__u32), thread_of_vm, &ta);
+	delete_keys(bpf_map__fd(l->skel->maps.stats), sizeof(struct vp_key), key_of_vm, &tgid);
+	delete_keys(bpf_map__fd(l->skel->maps.vcpu_stats), sizeof(struct vp_key), key_of_vm, &tgid);
+}
+
 int vp_live_read(struct vp_live *l, struct vp_result *r)
 {
 	int err = vp_read_maps(
@@ -304,7 +376,7 @@ int vp_live_read(struct vp_live *l, struct vp_result *r)
 
 	if (!err && l->hook == VP_RUN_HOOK_NONE)
 		err = vp_read_open_exits(bpf_map__fd(l->skel->maps.threads),
-					 l->skel->rodata->target_vcpu, r);
+					 l->skel->rodata->target_vcpu, l->skel->rodata->all_vms, r);
 	return err;
 }
 

@@ -60,9 +60,16 @@ int vp_run_hook_parse(const char *name, enum vp_run_hook *h);
 const char *vp_tp_flavour_name(enum vp_tp_flavour f);
 int vp_tp_flavour_parse(const char *name, enum vp_tp_flavour *f);
 
-/* On failure returns a negative errno and writes one line into err. */
+/* On failure returns a negative errno and writes one line into err.
+ * t NULL: a host-wide profile, following the VMs vp_live_add_vm adds, each
+ * key carrying its VM's process (vp_key.vm). */
 int vp_live_open(struct vp_live *l, const struct vp_target *t, const struct vp_live_opts *o,
 		 char *err, size_t errlen);
+/* Host-wide: follows t's VM from now on.  0 or -errno. */
+int vp_live_add_vm(struct vp_live *l, const struct vp_target *t);
+/* Host-wide: stops following the VM of process pid and forgets everything
+ * of it in the kernel's tables, so VMs that come and go leave nothing. */
+void vp_live_remove_vm(struct vp_live *l, int pid);
 /* Tells the kernel about vCPU fds (new ones appear on hotplug). */
 int vp_live_update_vcpus(struct vp_live *l, const struct vp_target *t);
 int vp_live_read(struct vp_live *l, struct vp_result *r);

@@ -30,14 +30,15 @@ struct fixture *load(int vcpu_filter)
 	return load_counting_at_entry(vcpu_filter, 0);
 }
 
-struct fixture *load_counting_at_entry(int vcpu_filter, int count_at_entry)
+static struct fixture *load_as(int vcpu_filter, int count_at_entry, int all_vms)
 {
 	static struct fixture f;
 
 	memset(&f, 0, sizeof(f));
 	f.skel = vmexit_synth__open();
 	assert_non_null(f.skel);
-	f.skel->rodata->target_tgid = TGID;
+	f.skel->rodata->target_tgid = all_vms ? 0 : TGID;
+	f.skel->rodata->all_vms = all_vms;
 	f.skel->rodata->target_vcpu = vcpu_filter;
 	vp_marker_ports((struct vp_port_span *)f.skel->rodata->marker_ports);
 	f.skel->rodata->keep_guest_part = 1;
@@ -46,6 +47,16 @@ struct fixture *load_counting_at_entry(int vcpu_filter, int count_at_entry)
 	assert_int_equal(vmexit_synth__load(f.skel), 0);
 	vp_result_init(&f.res);
 	return &f;
+}
+
+struct fixture *load_counting_at_entry(int vcpu_filter, int count_at_entry)
+{
+	return load_as(vcpu_filter, count_at_entry, 0);
+}
+
+struct fixture *load_host_wide(void)
+{
+	return load_as(-1, 1, 1);
 }
 
 void unload(struct fixture *f)
@@ -89,7 +100,8 @@ void read_back(struct fixture *f)
 			 0);
 	if (f->count_at_entry)
 		assert_int_equal(vp_read_open_exits(bpf_map__fd(f->skel->maps.threads),
-						    f->skel->rodata->target_vcpu, &f->res),
+						    f->skel->rodata->target_vcpu,
+						    f->skel->rodata->all_vms, &f->res),
 				 0);
 }
 

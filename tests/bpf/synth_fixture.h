@@ -30,6 +30,9 @@ struct fixture *load(int vcpu_filter);
 /* The same, counting each exit at its kvm_entry as a profile without a
  * KVM_RUN hook does (count_at_entry); read_back adds what is still open. */
 struct fixture *load_counting_at_entry(int vcpu_filter, int count_at_entry);
+/* Host-wide: no VM until the test puts its process in the vms map;
+ * counting at kvm_entry, as where kvm_entry fires. */
+struct fixture *load_host_wide(void);
 void unload(struct fixture *f);
 /* One event; TGID, TID and "CPU 0/KVM" where e leaves them out. */
 void send_ev(struct fixture *f, struct vp_synth_event *e);

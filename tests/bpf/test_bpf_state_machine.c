@@ -194,7 +194,7 @@ static void vcpu_from_fd_then_thread_name(void **state)
 {
 	struct vp_vcpu_fd vf = { .vcpu = 5 };
 	struct fixture *f;
-	uint32_t fd = 10;
+	struct vp_vcpu_fd_key fd = { .tgid = TGID, .fd = 10 };
 
 	(void)state;
 	if (skip_unless_root())

@@ -19,6 +19,7 @@ int synth_event(struct vp_synth_event *e)
 
 	__builtin_memcpy(comm, e->comm, sizeof(comm));
 	__builtin_memcpy(run, e->run, sizeof(run));
+	synth_tgid = e->tgid;
 	switch (e->type) {
 	case VP_SYN_EXIT: handle_exit(&ev, a0, a1, a2, 1); break;
 	case VP_SYN_ENTRY: handle_entry(&ev, a0, 1); break;
@@ -39,7 +40,7 @@ int synth_event(struct vp_synth_event *e)
 		break;
 	case VP_SYN_MSI: handle_irq(&ev, VP_K_MSI, a1 & 0xff, a0); break;
 	case VP_SYN_RUN_ENTER: {
-		__u32 fd = a0;
+		struct vp_vcpu_fd_key fd = { .tgid = ev.tgid, .fd = a0 };
 
 		handle_run_enter(&ev, bpf_map_lookup_elem(&vcpu_fds, &fd),
 				 e->run_valid ? run : NULL);
