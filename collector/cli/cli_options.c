@@ -11,8 +11,8 @@
 
 void vp_print_usage(FILE *out)
 {
-	fputs("Usage: vmexit-prof --pid PID [--duration SEC] [--interval SEC] [--vcpu N] [--json "
-	      "FILE] [--qmp PATH]\n"
+	fputs("Usage: vmexit-prof --pid PID | --all [--duration SEC] [--interval SEC] [--vcpu N] "
+	      "[--json FILE] [--qmp PATH]\n"
 	      "                   [--run-hook auto|none|fentry|syscalls] [--tracepoints "
 	      "auto|btf|classic]\n"
 	      "                   [--metrics [ADDR:]PORT] [--metrics-file FILE.prom]\n"
@@ -30,6 +30,8 @@ void vp_print_usage(FILE *out)
 	      "Profile the VM exits of a running QEMU/KVM process, per exit reason, vCPU and "
 	      "device.\n\n"
 	      "  -p, --pid PID        the VMM process (e.g. $(pidof qemu-system-x86_64))\n"
+	      "  -a, --all            every KVM VM of the host, those started later too;\n"
+	      "                       --json then names a directory: one document per VM\n"
 	      "  -d, --duration SEC   stop after SEC seconds (default: until Ctrl-C or the VM "
 	      "exits)\n"
 	      "  -i, --interval SEC   refresh the live view every SEC seconds (default 1)\n"
@@ -82,6 +84,7 @@ static int parse_int(const char *s, long min, long max, int *out)
 
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
+	{ "all", no_argument, NULL, 'a' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "vcpu", required_argument, NULL, 'c' },
@@ -115,12 +118,13 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 	o->vcpu = -1;
 	optind = 0; /* parse from the start every time (tests call this repeatedly) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:d:i:c:j:q:R:T:M:P:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:ad:i:c:j:q:R:T:M:P:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_int(optarg, 1, INT_MAX, &o->pid))
 				goto bad_value;
 			break;
+		case 'a': o->all = true; break;
 		case 'd':
 			if (vp_parse_seconds(optarg, &o->duration_s))
 				goto bad_value;
@@ -184,8 +188,15 @@ int vp_parse_options(int argc, char **argv, struct vp_options *o, char *err, siz
 		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;
 	}
-	if (o->pid < 0) {
-		snprintf(err, errlen, "--pid PID is required (see --help)");
+	if (o->all && (o->pid >= 0 || o->vcpu >= 0 || o->qmp_path)) {
+		snprintf(err, errlen, "--all profiles every VM of the host: not with %s",
+			 o->pid >= 0	? "--pid"
+			 : o->vcpu >= 0 ? "--vcpu"
+					: "--qmp");
+		return -EINVAL;
+	}
+	if (o->pid < 0 && !o->all) {
+		snprintf(err, errlen, "--pid PID or --all is required (see --help)");
 		return -EINVAL;
 	}
 	return 0;

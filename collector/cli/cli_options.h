@@ -10,7 +10,8 @@
 #include "vmexit_source.h"
 
 struct vp_options {
-	int pid;
+	int pid;	   /* -1 with all */
+	bool all;	   /* every KVM VM of the host */
 	double duration_s; /* 0: until Ctrl-C, SIGTERM or the target exits */
 	double interval_s;
 	int vcpu; /* -1: all */

@@ -5,6 +5,7 @@
 #include "cli_options.h"
 #include "errors.h"
 #include "gate_cmd.h"
+#include "host_cmd.h"
 #include "memmap_cmd.h"
 #include "report_cmd.h"
 #include "run_cmd.h"
@@ -42,5 +43,5 @@ int main(int argc, char **argv)
 		printf("vmexit-prof %s\n", VP_VERSION);
 		return 0;
 	}
-	return vp_session_run(&o);
+	return o.all ? vp_host_run(&o) : vp_session_run(&o);
 }

@@ -21,6 +21,7 @@
 #include "monotonic.h"
 #include "vmexit_source.h"
 #include "doc_writer.h"
+#include "live_doc.h"
 #include "live_line.h"
 #include "metrics.h"
 #include "metrics_server.h"
@@ -31,16 +32,6 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
-
-static void fill_meta(struct vp_meta *m, const struct vp_target *t)
-{
-	m->pid = t->pid;
-	snprintf(m->vmm_comm, sizeof(m->vmm_comm), "%s", t->comm);
-	snprintf(m->vmm_exe, sizeof(m->vmm_exe), "%s", t->exe);
-	snprintf(m->vm_name, sizeof(m->vm_name), "%s", t->name);
-	snprintf(m->vm_uuid, sizeof(m->vm_uuid), "%s", t->uuid);
-	m->nr_vcpus = t->nr_vcpus;
-}
 
 /* Fails before anything is attached if the result could not be written later. */
 static int check_json_path(const char *path)
@@ -63,25 +54,15 @@ static int check_json_path(const char *path)
  * profile it, which the caller finds out). */
 static int check_target(const struct vp_options *o, struct vp_target *t, bool *kvm)
 {
-	char tracefs[256];
+	char why[256];
 	int err = vp_target_probe("/proc", o->pid, t), werr;
 
 	if (err == -ESRCH) {
 		vp_error("no process with pid %d", o->pid);
 		return -1;
 	}
-	if (vp_check_privileges()) {
-		vp_error("must run as root (or with CAP_BPF and CAP_PERFMON) to load BPF programs");
-		return -1;
-	}
-	if (vp_check_btf()) {
-		vp_error("this kernel exposes no BTF (/sys/kernel/btf/vmlinux); it needs "
-			 "CONFIG_DEBUG_INFO_BTF");
-		return -1;
-	}
-	if (vp_find_tracefs(tracefs, sizeof(tracefs)) ||
-	    !vp_tracepoint_exists(tracefs, "kvm", "kvm_userspace_exit")) {
-		vp_error("this kernel has no kvm tracepoints (is KVM built in or loaded?)");
+	if (vp_check_live_host(why, sizeof(why))) {
+		vp_error("%s", why);
 		return -1;
 	}
 	if (o->json_path && (werr = check_json_path(o->json_path))) {
@@ -141,7 +122,6 @@ struct session {
 	struct vp_metrics_server *metrics; /* --metrics; NULL: none */
 	bool told_metrics_file;		   /* a failed write is told once */
 	char version[128];		   /* QEMU's, asked once */
-	char notes[512];
 };
 
 static json_t *build_doc(struct session *s);
@@ -371,57 +351,10 @@ static int attach(struct session *s)
 
 static json_t *build_doc(struct session *s)
 {
-	struct vp_attribution a = vp_sources_attribution(&s->src);
-	struct vp_device_total *dev = NULL;
-	size_t ndev = vp_device_totals(&s->res, &a, &dev);
-	char detail[1024];
-	struct vp_doc_meta m = {
-		.command = "profile",
-		.accelerator = s->kvm ? "kvm" : "tcg",
-		.qemu_binary = s->target.exe,
-		.qemu_version = s->version,
-		.qemu_usdt = s->src.have_usdt,
-		.vm_exits_measured = s->kvm && s->res.counters[VP_C_EV_USER_EXIT] > 0,
-		.kvm_run_hook = s->kvm ? vp_run_hook_name(s->live.hook) : NULL,
-		.kvm_tracepoints = s->kvm ? vp_tp_flavour_name(s->live.flavour) : NULL,
-		.attribution_source = vp_attr_source_name(vp_attr_best(&a)),
-		.attribution_detail = detail,
-		.duration_s = s->res.meta.duration_s,
-		.stats_full = s->res.counters[VP_C_STATS_FULL],
-		.threads_full = s->res.counters[VP_C_THREADS_FULL],
-		.kvm_run_unreadable = s->res.counters[VP_C_RUN_UNREAD],
-		.usdt_counts_dropped = a.usdt ? a.usdt->dropped_counts : 0,
-		.usdt_names_dropped = a.usdt ? a.usdt->dropped_names : 0,
-	};
-	struct vp_profile_input in = { &s->res, dev, ndev, &a, &s->tl };
-	json_t *doc;
+	struct vp_live_parts p = { &s->target, s->kvm, &s->live,   &s->src,
+				   &s->res,    &s->tl, s->version, NULL };
 
-	vp_sources_describe(&s->src, detail, sizeof(detail));
-	if (!s->kvm)
-		m.notes[m.nnotes++] = "TCG: QEMU runs the guest without KVM, so there are no VM "
-				      "exits; each device access counted is one QEMU dispatched";
-	if (s->kvm && !vp_result_has_exit_events(&s->res))
-		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire: no in-kernel handling time";
-	if (s->kvm && s->live.hook == VP_RUN_HOOK_NONE && !s->res.counters[VP_C_EV_ENTRY] &&
-	    s->res.counters[VP_C_EV_USER_EXIT])
-		m.notes[m.nnotes++] = "kvm_entry did not fire and nothing hooked KVM_RUN: each "
-				      "VMM time runs to the next exit to user space, guest time "
-				      "included (use --run-hook fentry or syscalls)";
-	if (s->kvm && s->live.fentry_why[0])
-		m.notes[m.nnotes++] =
-			"KVM_RUN was timed by the raw_syscalls tracepoints, which every "
-			"system call of the host passes: fentry on "
-			"kvm_arch_vcpu_ioctl_run could not attach";
-	if (s->src.usdt.missing[0] && s->src.have_usdt) {
-		snprintf(s->notes, sizeof(s->notes),
-			 "QEMU probes not in this binary, not counted: %s", s->src.usdt.missing);
-		m.notes[m.nnotes++] = s->notes;
-	}
-	doc = vp_doc_new(&m);
-	if (doc)
-		json_object_set_new(doc, "profile", vp_profile_json(&in));
-	free(dev);
-	return doc;
+	return vp_live_doc(&p);
 }
 
 int vp_session_run(const struct vp_options *o)
@@ -444,7 +377,7 @@ int vp_session_run(const struct vp_options *o)
 		return VP_EXIT_BAD_INPUT;
 	}
 	vp_result_init(&s.res);
-	fill_meta(&s.res.meta, &s.target);
+	vp_live_meta(&s.res.meta, &s.target);
 	vp_qemu_version(s.target.exe, s.version, sizeof(s.version));
 	if (o->metrics_listen || o->metrics_file) {
 		/* a scrape before the first refresh sees the VM, with no events yet */

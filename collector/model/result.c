@@ -88,19 +88,46 @@ int vp_result_add(struct vp_result *r, const struct vp_key *key, const struct vp
 	return vp_result_append(r, key, st);
 }
 
+/* The event counter each kind of row counts, or -1. */
+static int counter_of(uint8_t kind)
+{
+	switch (kind) {
+	case VP_K_EXIT: return VP_C_EV_EXIT;
+	case VP_K_USER: return VP_C_EV_USER_EXIT;
+	case VP_K_PIO: return VP_C_EV_PIO;
+	case VP_K_MMIO: return VP_C_EV_MMIO;
+	case VP_K_FAST_MMIO: return VP_C_EV_FAST_MMIO;
+	case VP_K_CPUID: return VP_C_EV_CPUID;
+	case VP_K_MSR: return VP_C_EV_MSR;
+	case VP_K_HYPERCALL: return VP_C_EV_HYPERCALL;
+	case VP_K_IRQ:
+	case VP_K_MSI: return VP_C_EV_IRQ;
+	case VP_K_RUN: return VP_C_EV_RUN_ENTER;
+	default: return -1;
+	}
+}
+
 int vp_result_of_vm(const struct vp_result *all, uint32_t vm, struct vp_result *out)
 {
 	vp_result_clear(out);
-	memcpy(out->counters, all->counters, sizeof(out->counters));
+	/* What did not fit is the host's; the events are the VM's rows. */
+	for (int c = VP_C_STATS_FULL; c < VP_C_MAX; c++)
+		out->counters[c] = all->counters[c];
 	for (size_t i = 0; i < all->nrows; i++) {
 		struct vp_key k = all->rows[i].key;
+		int c;
 
 		if (k.vm != vm)
 			continue;
 		k.vm = 0;
 		if (vp_result_append(out, &k, &all->rows[i].st))
 			return -ENOMEM;
+		if (k.flags & VP_KEY_FOLDED || (c = counter_of(k.kind)) < 0)
+			continue;
+		out->counters[c] += all->rows[i].st.count;
 	}
+	out->counters[VP_C_EV_ENTRY] = out->counters[VP_C_EV_EXIT];
+	out->counters[VP_C_EV_RUN_EXIT] = out->counters[VP_C_EV_RUN_ENTER];
 	return 0;
 }
 

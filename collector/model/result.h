@@ -62,7 +62,8 @@ uint64_t vp_result_total_count(const struct vp_result *r, enum vp_key_kind kind)
  * vCPU, whose every exit is that vCPU's. */
 void vp_result_resolve_vcpu(struct vp_result *r, uint16_t vcpu);
 /* A host-wide result's rows of one VM (its keys' vm), as a profile of
- * that VM alone has them, into out (cleared first); the counters are the
+ * that VM alone has them, into out (cleared first); its event counters are
+ * those of its rows, what did not fit (VP_C_STATS_FULL and after) the
  * host's.  0 or -ENOMEM. */
 int vp_result_of_vm(const struct vp_result *all, uint32_t vm, struct vp_result *out);
 

@@ -84,3 +84,28 @@ bool vp_tracepoint_exists(const char *tracefs, const char *category, const char 
 	snprintf(path, sizeof(path), "%s/events/%s/%s", tracefs, category, name);
 	return access(path, F_OK) == 0;
 }
+
+int vp_check_live_host(char *err, size_t len)
+{
+	char tracefs[256];
+
+	if (vp_check_privileges()) {
+		snprintf(err, len,
+			 "must run as root (or with CAP_BPF and CAP_PERFMON) to load BPF "
+			 "programs");
+		return -1;
+	}
+	if (vp_check_btf()) {
+		snprintf(err, len,
+			 "this kernel exposes no BTF (/sys/kernel/btf/vmlinux); it needs "
+			 "CONFIG_DEBUG_INFO_BTF");
+		return -1;
+	}
+	if (vp_find_tracefs(tracefs, sizeof(tracefs)) ||
+	    !vp_tracepoint_exists(tracefs, "kvm", "kvm_userspace_exit")) {
+		snprintf(err, len,
+			 "this kernel has no kvm tracepoints (is KVM built in or loaded?)");
+		return -1;
+	}
+	return 0;
+}

@@ -18,5 +18,8 @@ int vp_check_btf(void);
 /* Finds (mounting it if needed) the tracefs that holds events/kvm. */
 int vp_find_tracefs(char *dir, size_t len);
 bool vp_tracepoint_exists(const char *tracefs, const char *category, const char *name);
+/* All of the above, in the order a user fixes them: 0, or -1 with the one
+ * line that says what is missing in err. */
+int vp_check_live_host(char *err, size_t len);
 
 #endif

@@ -264,14 +264,13 @@ static const char *isa_of_vendor(const char *vendor)
 	return vendor && !strcmp(vendor, "GenuineIntel") ? "vmx" : "unknown";
 }
 
-static int fill(struct ctx *c, const json_t *doc)
+static int fill_one(struct ctx *c, const json_t *doc)
 {
 	const json_t *p = json_object_get(doc, "profile"), *row;
 	size_t i;
 
 	if (!json_is_object(p))
 		return -EINVAL;
-	memcpy(c->f, families, sizeof(families));
 	vm_labels(c, json_object_get(p, "target"));
 	/* an exit to user space has no isa of its own: the host's */
 	c->host_isa = isa_of_vendor(vp_doc_str(doc, "meta.host.cpu_vendor"));
@@ -290,6 +289,23 @@ static int fill(struct ctx *c, const json_t *doc)
 	counts(c, F_TRACEPOINT_EVENTS, json_object_get(p, "events"), "event");
 	counts(c, F_LOST, vp_doc_get(doc, "meta.lost"), "cause");
 	return c->err;
+}
+
+/* One profile document, or an array of them (a host-wide profile: one per
+ * VM, each labelled by its own domain, in one exposition). */
+static int fill(struct ctx *c, const json_t *doc)
+{
+	const json_t *one;
+	size_t i;
+	int ret = 0;
+
+	memcpy(c->f, families, sizeof(families));
+	if (!json_is_array(doc))
+		return fill_one(c, doc);
+	json_array_foreach (doc, i, one)
+		if ((ret = fill_one(c, one)))
+			break;
+	return ret;
 }
 
 int vp_metrics_render(FILE *f, const json_t *doc, enum vp_metrics_format fmt)

@@ -23,8 +23,9 @@ enum vp_metrics_format {
 #define VP_METRICS_CT_OPENMETRICS "application/openmetrics-text; version=1.0.0; charset=utf-8"
 #define VP_METRICS_CT_PROMETHEUS  "text/plain; version=0.0.4; charset=utf-8"
 
-/* Writes the metrics of doc's profile to f.  0; -EINVAL when doc has no
- * profile section; -EIO when f failed. */
+/* Writes the metrics of doc's profile to f (doc may be an array of
+ * profile documents, one per VM).  0; -EINVAL when a doc has no profile
+ * section; -EIO when f failed. */
 int vp_metrics_render(FILE *f, const json_t *doc, enum vp_metrics_format fmt);
 /* The same as one allocated string (the caller frees it) of *len bytes;
  * NULL with errno set on failure. */

@@ -15,7 +15,7 @@ sleep 60 & victim=$!
 
 env_prefix=()
 case "$case" in
-  missing-pid)  args=() ;                                   want='--pid PID is required' ;;
+  missing-pid)  args=() ;                                   want='--pid PID or --all is required' ;;
   bad-duration) args=(--pid "$victim" --duration 1x) ;     want="invalid value '1x' for --duration" ;;
   bad-interval) args=(--pid "$victim" --interval 0) ;      want="invalid value '0' for --interval" ;;
   bad-vcpu)     args=(--pid "$victim" --vcpu -1) ;         want="invalid value '-1' for --vcpu" ;;

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "live_doc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "attribution.h"
+#include "doc_writer.h"
+
+void vp_live_meta(struct vp_meta *m, const struct vp_target *t)
+{
+	m->pid = t->pid;
+	snprintf(m->vmm_comm, sizeof(m->vmm_comm), "%s", t->comm);
+	snprintf(m->vmm_exe, sizeof(m->vmm_exe), "%s", t->exe);
+	snprintf(m->vm_name, sizeof(m->vm_name), "%s", t->name);
+	snprintf(m->vm_uuid, sizeof(m->vm_uuid), "%s", t->uuid);
+	m->nr_vcpus = t->nr_vcpus;
+}
+
+json_t *vp_live_doc(const struct vp_live_parts *s)
+{
+	struct vp_attribution a = vp_sources_attribution(s->src);
+	struct vp_device_total *dev = NULL;
+	size_t ndev = vp_device_totals(s->res, &a, &dev);
+	char detail[1024], missing[512];
+	struct vp_doc_meta m = {
+		.command = "profile",
+		.accelerator = s->kvm ? "kvm" : "tcg",
+		.qemu_binary = s->target->exe,
+		.qemu_version = s->version,
+		.qemu_usdt = s->src->have_usdt,
+		.vm_exits_measured = s->kvm && s->res->counters[VP_C_EV_USER_EXIT] > 0,
+		.kvm_run_hook = s->kvm ? vp_run_hook_name(s->live->hook) : NULL,
+		.kvm_tracepoints = s->kvm ? vp_tp_flavour_name(s->live->flavour) : NULL,
+		.attribution_source = vp_attr_source_name(vp_attr_best(&a)),
+		.attribution_detail = detail,
+		.duration_s = s->res->meta.duration_s,
+		.stats_full = s->res->counters[VP_C_STATS_FULL],
+		.threads_full = s->res->counters[VP_C_THREADS_FULL],
+		.kvm_run_unreadable = s->res->counters[VP_C_RUN_UNREAD],
+		.usdt_counts_dropped = a.usdt ? a.usdt->dropped_counts : 0,
+		.usdt_names_dropped = a.usdt ? a.usdt->dropped_names : 0,
+	};
+	struct vp_profile_input in = { s->res, dev, ndev, &a, s->tl };
+	json_t *doc;
+
+	vp_sources_describe(s->src, detail, sizeof(detail));
+	if (!s->kvm)
+		m.notes[m.nnotes++] = "TCG: QEMU runs the guest without KVM, so there are no VM "
+				      "exits; each device access counted is one QEMU dispatched";
+	if (s->kvm && !vp_result_has_exit_events(s->res))
+		m.notes[m.nnotes++] = "kvm_exit/kvm_entry did not fire: no in-kernel handling time";
+	if (s->kvm && s->live->hook == VP_RUN_HOOK_NONE && !s->res->counters[VP_C_EV_ENTRY] &&
+	    s->res->counters[VP_C_EV_USER_EXIT])
+		m.notes[m.nnotes++] = "kvm_entry did not fire and nothing hooked KVM_RUN: each "
+				      "VMM time runs to the next exit to user space, guest time "
+				      "included (use --run-hook fentry or syscalls)";
+	if (s->kvm && s->live->fentry_why[0])
+		m.notes[m.nnotes++] =
+			"KVM_RUN was timed by the raw_syscalls tracepoints, which every "
+			"system call of the host passes: fentry on "
+			"kvm_arch_vcpu_ioctl_run could not attach";
+	if (s->src->usdt.missing[0] && s->src->have_usdt) {
+		snprintf(missing, sizeof(missing),
+			 "QEMU probes not in this binary, not counted: %s", s->src->usdt.missing);
+		m.notes[m.nnotes++] = missing;
+	}
+	if (s->note)
+		m.notes[m.nnotes++] = s->note;
+	doc = vp_doc_new(&m);
+	if (doc)
+		json_object_set_new(doc, "profile", vp_profile_json(&in));
+	free(dev);
+	return doc;
+}

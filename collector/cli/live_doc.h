@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The result document of one VM profiled live, by --pid or --all. */
+#ifndef VP_LIVE_DOC_H
+#define VP_LIVE_DOC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "attr_sources.h"
+#include "result.h"
+#include "target.h"
+#include "timeline.h"
+#include "vmexit_source.h"
+
+struct vp_live_parts {
+	const struct vp_target *target;
+	bool kvm;		    /* the kernel programs saw it; else QEMU's probes alone */
+	const struct vp_live *live; /* the kernel programs (kvm only) */
+	const struct vp_attr_sources *src;
+	const struct vp_result *res; /* its rows and the counters */
+	const struct vp_timeline *tl;
+	const char *version; /* QEMU's */
+	const char *note;    /* one more fact for the reader, or NULL */
+};
+
+/* The result's facts of the VM, from its process. */
+void vp_live_meta(struct vp_meta *m, const struct vp_target *t);
+/* NULL when out of memory. */
+json_t *vp_live_doc(const struct vp_live_parts *p);
+
+#endif
