@@ -364,6 +364,10 @@ int vp_host_run(const struct vp_options *o)
 			 o->json_path, strerror(-ret));
 		return VP_EXIT_BAD_INPUT;
 	}
+	if (o->metrics_file && (ret = vp_check_writable(o->metrics_file))) {
+		vp_error("cannot write %s: %s", o->metrics_file, strerror(-ret));
+		return VP_EXIT_BAD_INPUT;
+	}
 	if (o->metrics_listen &&
 	    !(h.metrics = vp_metrics_server_start(&o->metrics_addr, err, sizeof(err)))) {
 		vp_error("--metrics %s: %s", o->metrics_listen, err);

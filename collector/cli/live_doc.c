@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "live_doc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "attribution.h"
 #include "doc_writer.h"
@@ -72,4 +75,20 @@ json_t *vp_live_doc(const struct vp_live_parts *s)
 		json_object_set_new(doc, "profile", vp_profile_json(&in));
 	free(dev);
 	return doc;
+}
+
+/* Fails before anything is attached if the result could not be written later. */
+int vp_check_writable(const char *path)
+{
+	char probe[4096];
+	int fd;
+
+	if (snprintf(probe, sizeof(probe), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(probe))
+		return -ENAMETOOLONG;
+	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(probe);
+	return 0;
 }

@@ -25,6 +25,9 @@ struct vp_live_parts {
 
 /* The result's facts of the VM, from its process. */
 void vp_live_meta(struct vp_meta *m, const struct vp_target *t);
+/* 0 when a file can be made at path (it is not left there), else -errno:
+ * checked before anything is attached, not found out at the end. */
+int vp_check_writable(const char *path);
 /* NULL when out of memory. */
 json_t *vp_live_doc(const struct vp_live_parts *p);
 

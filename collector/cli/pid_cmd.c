@@ -33,22 +33,6 @@
 #define SYS_pidfd_open 434
 #endif
 
-/* Fails before anything is attached if the result could not be written later. */
-static int check_json_path(const char *path)
-{
-	char probe[4096];
-	int fd;
-
-	if (snprintf(probe, sizeof(probe), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(probe))
-		return -ENAMETOOLONG;
-	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0644);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	unlink(probe);
-	return 0;
-}
-
 /* Cheap checks first, in the order a user fixes them; nothing is loaded yet.
  * *kvm tells whether the target is a KVM VM (else only its USDT probes can
  * profile it, which the caller finds out). */
@@ -65,11 +49,11 @@ static int check_target(const struct vp_options *o, struct vp_target *t, bool *k
 		vp_error("%s", why);
 		return -1;
 	}
-	if (o->json_path && (werr = check_json_path(o->json_path))) {
+	if (o->json_path && (werr = vp_check_writable(o->json_path))) {
 		vp_error("cannot write %s: %s", o->json_path, strerror(-werr));
 		return -1;
 	}
-	if (o->metrics_file && (werr = check_json_path(o->metrics_file))) {
+	if (o->metrics_file && (werr = vp_check_writable(o->metrics_file))) {
 		vp_error("cannot write %s: %s", o->metrics_file, strerror(-werr));
 		return -1;
 	}

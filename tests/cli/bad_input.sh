@@ -27,6 +27,13 @@ case "$case" in
   metrics-bad-port) args=(--pid "$victim" --metrics 70000) ; want="invalid value '70000' for --metrics" ;;
   metrics-bad-addr) args=(--pid "$victim" --metrics 999.1.1.1:9100) ; want="invalid value '999.1.1.1:9100' for --metrics" ;;
   metrics-file)     args=(--pid "$victim" --metrics-file /nonexistent-dir/vm.prom) ; want='cannot write /nonexistent-dir/vm.prom' ;;
+  all-with-pid)     args=(--all --pid "$victim") ; want='--all profiles every VM of the host: not with --pid' ;;
+  all-bad-json)     args=(--all --json /nonexistent-dir/vms) ; want='--json /nonexistent-dir/vms: with --all, a directory' ;;
+  all-metrics-file) args=(--all --metrics-file /nonexistent-dir/vm.prom) ; want='cannot write /nonexistent-dir/vm.prom' ;;
+  all-no-btf)
+    mkdir -p "$scratch/sys/kernel/tracing/events/kvm/kvm_userspace_exit"
+    env_prefix=(env VMEXIT_PROF_SYSROOT="$scratch")
+    args=(--all) ; want='this kernel exposes no BTF' ;;
   not-root)
     if [ "$(id -u)" != 0 ]; then echo "skipped: needs root to drop to an unprivileged user"; exit 77; fi
     env_prefix=(setpriv --reuid=65534 --regid=65534 --clear-groups)
