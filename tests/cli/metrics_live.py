@@ -30,37 +30,11 @@ import time
 import urllib.error
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from vp_live import (NAME, UUID, Guest, Prometheus, fail, get, loaded, profile,  # noqa: E402
-                     require, serve_metrics, wait_for)
+from vp_live import (NAME, UUID, Guest, Prometheus, fail, get, loaded, parse,  # noqa: E402
+                     profile, require, serve_metrics, wait_for)
 
 PROM_ACCEPT = ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
                "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
-
-
-def parse(text):
-    """{(name, frozenset(labels)): value} of the samples of an exposition."""
-    out = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        head, value = line.rsplit(" ", 1)
-        name, _, rest = head.partition("{")
-        labels = {}
-        rest = rest[:-1] if rest else ""
-        while rest:
-            k, _, rest = rest.partition('="')
-            v, i = "", 0
-            while rest[i] != '"':
-                if rest[i] == "\\":
-                    i += 1
-                    v += {"n": "\n"}.get(rest[i], rest[i])
-                else:
-                    v += rest[i]
-                i += 1
-            labels[k] = v
-            rest = rest[i + 1:].lstrip(",")
-        out[(name, frozenset(labels.items()))] = float(value)
-    return out
 
 
 def promtool(text, scratch):

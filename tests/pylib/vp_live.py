@@ -52,6 +52,32 @@ def loaded():
     return sum(" name vp_" in line for line in out.splitlines())
 
 
+def parse(text):
+    """{(name, frozenset(labels)): value} of the samples of an exposition."""
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        head, value = line.rsplit(" ", 1)
+        name, _, rest = head.partition("{")
+        labels = {}
+        rest = rest[:-1] if rest else ""
+        while rest:
+            k, _, rest = rest.partition('="')
+            v, i = "", 0
+            while rest[i] != '"':
+                if rest[i] == "\\":
+                    i += 1
+                    v += {"n": "\n"}.get(rest[i], rest[i])
+                else:
+                    v += rest[i]
+                i += 1
+            labels[k] = v
+            rest = rest[i + 1:].lstrip(",")
+        out[(name, frozenset(labels.items()))] = float(value)
+    return out
+
+
 def get(url, accept=None):
     req = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
     with urllib.request.urlopen(req, timeout=5) as r:
