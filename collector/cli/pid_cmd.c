@@ -209,7 +209,34 @@ static void collect_sources(struct session *s)
 		s->unnamed = unnamed_accesses(s);
 }
 
-/* Returns when the duration ends, a signal arrives or the target exits. */
+/* SIGHUP, a daemon's reload: what can change under a running profile is
+ * read again while the programs stay attached and the counts go on.
+ * QEMU's map, for devices plugged or BARs moved since it was read; the
+ * metrics file, written now so that one a rotation moved away is back at
+ * once, its failure told again.  Any other signal ends the profile: false. */
+static bool on_signal(struct session *s)
+{
+	struct signalfd_siginfo si;
+	json_t *doc;
+
+	if (read(s->fds.sig, &si, sizeof(si)) != sizeof(si) || si.ssi_signo != SIGHUP)
+		return false;
+	if (s->src.qmp_path[0]) {
+		vp_sources_collect(&s->src, true);
+		s->unnamed = unnamed_accesses(s);
+	}
+	s->told_metrics_file = false;
+	if (s->o->metrics_file) {
+		doc = build_doc(s);
+		publish(s, doc);
+		json_decref(doc);
+	}
+	vp_note("reloaded");
+	return true;
+}
+
+/* Returns when the duration ends, a signal but SIGHUP arrives or the
+ * target exits. */
 static void run_loop(struct session *s, double start)
 {
 	const struct vp_options *o = s->o;
@@ -226,7 +253,7 @@ static void run_loop(struct session *s, double start)
 		if (poll(p, 2, wake > now ? (int)((wake - now) * 1000) + 1 : 0) < 0 &&
 		    errno != EINTR)
 			break;
-		if (p[0].revents)
+		if (p[0].revents && !on_signal(s))
 			break;
 		if (p[1].revents) {
 			s->res.meta.target_exited = true;

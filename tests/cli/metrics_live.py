@@ -27,66 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
+import urllib.error
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from vp_live import (NAME, UUID, Guest, Prometheus, fail, get, loaded, parse,  # noqa: E402
+                     profile, require, serve_metrics, wait_for)
 
 PROM_ACCEPT = ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
                "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
-NAME, UUID = "web-01", "6a1b2c3d-0000-4000-8000-0123456789ab"
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-def skip(msg):
-    print("skipped:", msg)
-    sys.exit(77)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def loaded():
-    """Our USDT programs loaded now (bpf/qemu_usdt.bpf.c names them vp_*)."""
-    out = subprocess.run(["bpftool", "prog", "show"], capture_output=True, text=True).stdout
-    return sum(" name vp_" in line for line in out.splitlines())
-
-
-def parse(text):
-    """{(name, frozenset(labels)): value} of the samples of an exposition."""
-    out = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        head, value = line.rsplit(" ", 1)
-        name, _, rest = head.partition("{")
-        labels = {}
-        rest = rest[:-1] if rest else ""
-        while rest:
-            k, _, rest = rest.partition('="')
-            v, i = "", 0
-            while rest[i] != '"':
-                if rest[i] == "\\":
-                    i += 1
-                    v += {"n": "\n"}.get(rest[i], rest[i])
-                else:
-                    v += rest[i]
-                i += 1
-            labels[k] = v
-            rest = rest[i + 1:].lstrip(",")
-        out[(name, frozenset(labels.items()))] = float(value)
-    return out
-
-
-def get(url, accept=None):
-    req = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
-    with urllib.request.urlopen(req, timeout=5) as r:
-        return r.headers.get("Content-Type"), r.read().decode()
 
 
 def promtool(text, scratch):
@@ -99,89 +47,11 @@ def promtool(text, scratch):
     return r.returncode, r.stdout + r.stderr
 
 
-class Guest:
-    """ide-dma under TCG, named as libvirt names a VM, busy for minutes."""
-
-    def __init__(self, prof, qemu, guests, scratch):
-        env = dict(os.environ, TMPDIR=scratch)
-        self.runner = subprocess.Popen(
-            [prof, "run", "ide-dma", "--append", "ops=200000 size=1", "--disk", "128",
-             "--qemu", qemu, "--accel", "tcg", "--timeout", "300", "--guest-dir", guests,
-             "--arg=-name", "--arg", f"guest={NAME},debug-threads=on", "--arg=-uuid",
-             "--arg", UUID],
-            stdout=open(f"{scratch}/run.out", "w"), stderr=subprocess.STDOUT, env=env)
-        self.log = f"{scratch}/run.out"
-        self.pid = None
-        for _ in range(100):
-            r = subprocess.run(["pgrep", "-P", str(self.runner.pid), "-f", "--",
-                                "-kernel .*/ide-dma.elf"],
-                               capture_output=True, text=True)
-            if r.stdout.strip():
-                self.pid = int(r.stdout.split()[0])
-                break
-            time.sleep(0.1)
-        if not self.pid:
-            self.stop()
-            fail("QEMU did not start: " + open(self.log).read())
-        time.sleep(0.5)  # past the firmware, busy with its disk
-
-    def stop(self):
-        if self.pid:
-            for sig in (signal.SIGCONT, signal.SIGKILL):
-                try:
-                    os.kill(self.pid, sig)
-                except ProcessLookupError:
-                    pass
-        self.runner.kill()
-        self.runner.wait()
-
-
-def profile(prof, pid, *args):
-    return subprocess.Popen([prof, "--pid", str(pid), "--interval", "1", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-
-def wait_for(what, cond, timeout):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.25)
-    fail(f"timed out waiting for {what}")
-
-
 def case_prometheus(prof, guest, scratch):
-    if not shutil.which("prometheus"):
-        skip("no prometheus binary")
-    mport, pport = free_port(), free_port()
     live = os.path.join(scratch, "live.json")
-    p = profile(prof, guest.pid, "--metrics", f"127.0.0.1:{mport}", "--json", live)
-    url = f"http://127.0.0.1:{mport}/metrics"
-
-    def served():
-        try:
-            return get(url)
-        except OSError:
-            return None
-    wait_for("the metrics server", served, 30)
-    cfg = os.path.join(scratch, "prometheus.yml")
-    with open(cfg, "w") as f:
-        f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                "scrape_configs:\n  - job_name: vmexit-prof\n    static_configs:\n"
-                f"      - targets: ['127.0.0.1:{mport}']\n")
-    prom = subprocess.Popen(["prometheus", f"--config.file={cfg}",
-                             f"--storage.tsdb.path={scratch}/tsdb",
-                             f"--web.listen-address=127.0.0.1:{pport}"],
-                            stdout=subprocess.DEVNULL, stderr=open(f"{scratch}/prom.log", "w"))
-    api = f"http://127.0.0.1:{pport}/api/v1/query?query="
-
-    def query(q):
-        try:
-            _, body = get(api + urllib.parse.quote(q))
-        except OSError:
-            return None
-        return json.loads(body)["data"]["result"]
+    p, url, mport = serve_metrics(prof, guest.pid, scratch, "--json", live)
+    prom = Prometheus(scratch, [f"127.0.0.1:{mport}"])
+    query = prom.query
     try:
         wait_for("Prometheus's first scrape", lambda: query('up{job="vmexit-prof"} == 1'), 60)
         # a scrape's format is Prometheus's choice: OpenMetrics, as asked
@@ -222,8 +92,7 @@ def case_prometheus(prof, guest, scratch):
             name = m.pop("__name__")
             scraped[(name, frozenset(m.items()))] = float(s["value"][1])
     finally:
-        prom.terminate()
-        prom.wait()
+        prom.stop()
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
     if p.returncode != 0:
@@ -317,13 +186,7 @@ def case_port_in_use(prof, guest, scratch):
 
 def main():
     prof, qemu, guests, case = sys.argv[1:5]
-    if not qemu or not os.access(qemu, os.X_OK):
-        skip("no project QEMU (VP_QEMU)")
-    if os.geteuid() != 0:
-        skip("loading BPF programs needs root")
-    for tool in ("bpftool", "promtool"):
-        if not shutil.which(tool):
-            skip(f"no {tool}")
+    require(qemu, ("promtool",))
     scratch = tempfile.mkdtemp(prefix="vp-metrics-")
     guest = Guest(prof, qemu, guests, scratch)
     try:
