@@ -137,7 +137,7 @@ static int event(struct parser *ps, struct vp_trace_stats *st)
 
 		if (length >= ST_REC_HEADER + 8)
 			memcpy(&n, ps->p + off + ST_REC_HEADER, 8);
-		st->qemu_dropped += n;
+		st->dropped += n;
 		return 0;
 	}
 	st->records++;
@@ -200,6 +200,7 @@ int vp_simple_trace_parse(const uint8_t *buf, size_t len, struct vp_qtrace_agg *
 	int ret = 0;
 
 	memset(st, 0, sizeof(*st));
+	st->kind = VP_TRACE_SIMPLE;
 	if (!take(&ps, head, sizeof(head)) || head[0] != ST_HEADER_ID || head[1] != ST_MAGIC) {
 		snprintf(err, errlen, "not a QEMU simple trace file (no simple-trace header)");
 		return -EPROTO;
