@@ -18,11 +18,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
-
-def lttng(*args, check=True):
-    return subprocess.run(["lttng", *args], capture_output=True, text=True, check=check)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "pylib"))
+from vp_trace import lttng_session  # noqa: E402
 
 
 def record(prof, workload, tmp):
@@ -31,25 +29,12 @@ def record(prof, workload, tmp):
     events = os.path.join(tmp, "events")
     with open(events, "w") as f:
         f.write("\n".join(names) + "\n")
-    if subprocess.run(["pgrep", "-x", "lttng-sessiond"], capture_output=True).returncode:
-        subprocess.run(["lttng-sessiond", "--daemonize"], check=True)
-        time.sleep(1)
-    session = f"vmexit-prof-bench-{os.getpid()}"
-    lttng("create", session, f"--output={tmp}/lttng")
-    try:
-        # Buffers large enough that LTTng keeps every event, as the simple
-        # backend does: the two traces then hold the same records.
-        lttng("enable-channel", "-u", "--buffers-pid", "--subbuf-size=2M", "--num-subbuf=8",
-              "-s", session, "vp")
-        lttng("enable-event", "-u", "-c", "vp", "-s", session, ",".join(f"qemu:{n}" for n in names))
-        lttng("add-context", "-u", "-c", "vp", "-t", "vpid", "-s", session)
-        lttng("start", session)
+    # Its default buffers are large enough that LTTng keeps every event, as
+    # the simple backend does: the two traces then hold the same records.
+    with lttng_session(f"{tmp}/lttng", names):
         r = subprocess.run([prof, "run", workload, "--accel", "tcg", "--arg", "-trace",
                             "--arg", f"events={events},file={tmp}/trace.bin"],
                            capture_output=True, text=True, cwd=tmp)
-        lttng("stop", session)
-    finally:
-        lttng("destroy", session, check=False)
     if r.returncode:
         sys.exit(f"trace_read: run {workload}: {r.stderr.strip()}")
     pid = re.search(r"QEMU pid (\d+)", r.stderr).group(1)

@@ -28,7 +28,10 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from vp_trace import check_against, lttng_session, probes_unusable, refused  # noqa: E402
+from vp_verdict import verdict  # noqa: E402
 
 SKIP = 77
 QEMU_PID = re.compile(r"QEMU pid (\d+)")
@@ -38,14 +41,6 @@ BT_DISCARDED = re.compile(r"discarded (\d+) events?\b", re.I)
 
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)
-
-
-def lttng(*args, check=True):
-    return subprocess.run(["lttng", *args], capture_output=True, text=True, check=check)
-
-
-def sum_rw(d):
-    return d["reads"] + d["writes"]
 
 
 def other_app_trace(d):
@@ -85,52 +80,30 @@ def bad_inputs(prof):
             text = run(["babeltrace2", other]).stdout
             if text.count("myapp:hello") != 3:
                 errors.append(f"babeltrace2 does not read the other program's trace: {text!r}")
-        for bad, why in ((empty, "no CTF trace under it"), (other, "not a trace of QEMU"),
-                         (garbage, "not a CTF trace babeltrace2 can read")):
-            b = run([prof, "report", "--qemu-trace", bad])
-            err = b.stderr.strip().splitlines()
-            if b.returncode != 2 or len(err) != 1 or why not in err[0] or b.stdout:
-                errors.append(f"{os.path.basename(bad)}: status {b.returncode}, stderr {err}, "
-                              f"want 2 and one line saying '{why}'")
+        errors += refused(prof, ((empty, "no CTF trace under it"),
+                                 (other, "not a trace of QEMU"),
+                                 (garbage, "not a CTF trace babeltrace2 can read")))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    for e in errors:
-        print("FAIL:", e)
-    if not errors:
-        print("ok: an empty directory, another program's CTF trace and garbage metadata are "
-              "each refused with status 2 and one line")
-    return 1 if errors else 0
+    return verdict(errors, "an empty directory, another program's CTF trace and garbage "
+                   "metadata are each refused with status 2 and one line")
 
 
 def record(prof, qemu, workload, tmp, both, tiny):
     """The workload under TCG, its USDT probes attached by --profile, recorded
-    by an LTTng session (per-process buffers, so other QEMUs on the host
-    have their own trace) and, with both, by the simple backend as well.
-    Returns (QEMU's pid, the run's stderr) or raises."""
+    by an LTTng session and, with both, by the simple backend as well.
+    Returns QEMU's pid or raises."""
     events = os.path.join(tmp, "events")
     names = run([prof, "trace-events"], check=True).stdout.split()
     with open(events, "w") as f:
         f.write("\n".join(names) + "\n")
-    if subprocess.run(["pgrep", "-x", "lttng-sessiond"], capture_output=True).returncode:
-        subprocess.run(["lttng-sessiond", "--daemonize"], check=True)
-        time.sleep(1)
-    session = f"vmexit-prof-ust-{os.getpid()}"
-    lttng("create", session, f"--output={tmp}/lttng")
-    try:
-        size = ["--subbuf-size=4096", "--num-subbuf=2"] if tiny else ["--subbuf-size=2M",
-                                                                      "--num-subbuf=8"]
-        lttng("enable-channel", "-u", "--buffers-pid", *size, "-s", session, "vp")
-        lttng("enable-event", "-u", "-c", "vp", "-s", session, ",".join(f"qemu:{n}" for n in names))
-        lttng("add-context", "-u", "-c", "vp", "-t", "vpid", "-s", session)
-        lttng("start", session)
+    size = {"subbuf": "4096", "nsubbuf": 2} if tiny else {}
+    with lttng_session(f"{tmp}/lttng", names, **size):
         cmd = [prof, "run", workload, "--qemu", qemu, "--accel", "tcg", "--profile",
                "--json", os.path.join(tmp, "run.json")]
         if both:
             cmd += ["--arg", "-trace", "--arg", f"events={events},file={tmp}/trace.bin"]
         r = run(cmd, cwd=tmp)
-        lttng("stop", session)
-    finally:
-        lttng("destroy", session, check=False)
     if r.returncode:
         raise RuntimeError(f"run {workload}: {r.stderr.strip()}")
     m = QEMU_PID.search(r.stderr)
@@ -157,14 +130,6 @@ def babeltrace_counts(trace, pid):
                 vcpu_seen = True
     discarded = sum(int(n) for n in BT_DISCARDED.findall(p.stderr))
     return names, early, discarded
-
-
-def per_event(doc):
-    n = collections.Counter()
-    for d in doc["profile"]["devices"]:
-        for name, c in d.get("qemu_events", {}).items():
-            n[name] += c
-    return n
 
 
 def check(prof, qemu, workload, both, tiny):
@@ -195,35 +160,9 @@ def check(prof, qemu, workload, both, tiny):
                           f"{bt_discarded}")
         if dropped and not any("discarded events" in n for n in meta["notes"]):
             errors.append(f"LTTng discarded {dropped} events and no note says so")
-        traced = {d["device"]: d for d in doc["profile"]["devices"]}
-        probed = {d["device"]: sum_rw(d["qemu"]) + sum_rw(d["firmware"]) for d in usdt["devices"]}
-        diff = {dev: (traced[dev]["to_user"] if dev in traced else 0) - probed.get(dev, 0)
-                for dev in set(probed) | set(traced)}
-        extra = sum(d for d in diff.values() if d > 0)
-        short = -sum(d for d in diff.values() if d < 0)
-        # QEMU's accesses at reset, on no vCPU, come before the probes are
-        # attached to the paused QEMU: only the trace has them.  Exact where
-        # LTTng discarded nothing.
-        if extra > early or short > dropped:
-            errors.append(f"per device, trace - probes = {sorted((k, v) for k, v in diff.items() if v)}: "
-                          f"{extra} more (want <= {early} made before the guest ran), "
-                          f"{short} fewer (want <= {dropped} LTTng discarded)")
-        if not dropped and extra != early:
-            errors.append(f"the trace has {extra} accesses the probes have not, want the {early} "
-                          "QEMU made before the guest ran")
-        for irq in usdt["interrupts"]:
-            got = traced.get(irq["device"], {}).get("interrupts", 0)
-            if got < irq["raised"] and not dropped:
-                errors.append(f"{irq['device']}: {got} interrupts in the trace, "
-                              f"{irq['raised']} after the firmware through the probes")
-        accesses = names["memory_region_ops_read"] + names["memory_region_ops_write"]
-        total = sum(d["to_user"] for d in doc["profile"]["devices"])
-        if total != accesses or not accesses:
-            errors.append(f"{total} accesses over the devices, babeltrace2 reads {accesses}")
-        events = per_event(doc)
-        for name, n in events.items():
-            if n != names[name]:
-                errors.append(f"{name}: {n} over the devices, babeltrace2 reads {names[name]}")
+        errs, total, ndev, nevents = check_against(doc, usdt, names, early, dropped,
+                                                   "babeltrace2")
+        errors += errs
         m = re.search(r": (\d+) events, (\d+) of them", meta["attribution"]["detail"])
         if not m or int(m.group(1)) != sum(names.values()):
             errors.append(f"detail {meta['attribution']['detail']!r}: want "
@@ -234,14 +173,10 @@ def check(prof, qemu, workload, both, tiny):
             print("note: LTTng discarded nothing even so: lost events were not exercised")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    for e in errors:
-        print("FAIL:", e)
-    if not errors:
-        print(f"ok: {workload}: {total} accesses over {len(traced)} devices agree with the probes "
-              f"({early} made before the guest ran, {dropped} discarded by LTTng) and with "
-              f"babeltrace2; {len(events)} device events agree"
-              + ("; the simple trace of the same run gives the same devices" if both else ""))
-    return 1 if errors else 0
+    return verdict(errors, f"{workload}: {total} accesses over {ndev} devices agree with the "
+                   f"probes ({early} made before the guest ran, {dropped} discarded by LTTng) "
+                   f"and with babeltrace2; {nevents} device events agree"
+                   + ("; the simple trace of the same run gives the same devices" if both else ""))
 
 
 def same_as_simple(prof, tmp, doc, ust_dropped):
@@ -274,11 +209,9 @@ def main():
         return bad_inputs(prof)
     qemu, workload = sys.argv[2:4]
     both, tiny = "--both" in sys.argv[4:], "--tiny" in sys.argv[4:]
-    if not qemu or not os.path.exists(qemu):
-        print("SKIP: the project's QEMU is not built")
-        return SKIP
-    if os.geteuid() != 0:
-        print("SKIP: the USDT profile it is compared with needs root")
+    why = probes_unusable(qemu)
+    if why:
+        print(f"SKIP: {why}")
         return SKIP
     for tool in ("lttng", "lttng-sessiond", "babeltrace2"):
         if not shutil.which(tool):
