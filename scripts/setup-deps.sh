@@ -8,11 +8,13 @@ packages=(
   cmake ninja-build pkg-config gcc make clang llvm clang-format
   libbpf-dev libelf-dev zlib1g-dev libjansson-dev linux-libc-dev
   libmicrohttpd-dev
+  # LTTng-UST traces (CTF) are read through libbabeltrace2
+  libbabeltrace2-dev
   bpftool
   # tests: cmocka; Debian's stock QEMU and firmware for the guests; LTTng
   # for the ust trace backend
   libcmocka-dev python3 util-linux procps binutils
-  qemu-system-x86 seabios ipxe-qemu lttng-tools babeltrace2
+  qemu-system-x86 seabios ipxe-qemu lttng-tools liblttng-ust-dev babeltrace2
   # the HTML report's browser test
   chromium
   # the metrics tests: a real Prometheus scraping --metrics, promtool, curl

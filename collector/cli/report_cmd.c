@@ -28,8 +28,11 @@ void vp_print_report_usage(FILE *out)
 	      "       vmexit-prof report --qemu-trace TRACE [...]\n"
 	      "Print the report of a result document (reports/doc/SCHEMA.md) on the terminal,\n"
 	      "or of a trace QEMU wrote with its simple backend (-trace events=FILE,file=TRACE,\n"
-	      "FILE from `vmexit-prof trace-events`): neither root nor BPF is needed.\n\n"
-	      "  -Q, --qemu-trace TRACE  read QEMU's simple trace instead of a document\n"
+	      "FILE from `vmexit-prof trace-events`) or through LTTng-UST (TRACE the session's\n"
+	      "output directory, the events enabled as qemu:NAME): neither root nor BPF is\n"
+	      "needed.\n\n"
+	      "  -Q, --qemu-trace TRACE  read QEMU's trace instead of a document: a file is a\n"
+	      "                     simple trace, a directory LTTng's CTF traces under it\n"
 	      "  -H, --html OUT     also write the HTML report (one self-contained page)\n"
 	      "  -j, --json OUT     also write the document back, normalized (sorted keys)\n"
 	      "  -m, --metrics OUT  also write a profile's metrics for Prometheus\n"
@@ -47,7 +50,7 @@ enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 struct report_opts {
 	const char *in, *json, *html, *metrics;
 	enum vp_metrics_format metrics_format;
-	bool qemu_trace; /* in is QEMU's simple trace */
+	bool qemu_trace; /* in is QEMU's trace: simple (a file) or LTTng-UST */
 	enum color color;
 	bool help;
 };

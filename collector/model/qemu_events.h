@@ -25,6 +25,9 @@ const struct vp_qemu_event *vp_qemu_event_find(const char *name);
 int vp_qemu_event_nargs(const struct vp_qemu_event *e);
 /* Argument i (0-based) is a C string: trace backends record its text. */
 bool vp_qemu_event_arg_is_string(const struct vp_qemu_event *e, int i);
+/* Argument i's name as declared (what LTTng-UST names its payload field),
+ * into buf; false: no such argument, or it does not fit. */
+bool vp_qemu_event_arg_name(const struct vp_qemu_event *e, int i, char *buf, size_t len);
 /* The event is a device's work (a command, request, completion, DMA, kick
  * processed, exit, drop) rather than a register access or an interrupt,
  * which are counted on their own: its count is reported as is. */

@@ -20,16 +20,24 @@
 #define ST_EVENT      1
 #define ST_REC_HEADER 24 /* event id, timestamp, length, pid */
 
+/* QEMU numbers its events from 0: ids below this are found by index, as a
+ * file names every event QEMU has (thousands) and each record has one. */
+#define ST_DENSE_IDS 65536
+
 /* Event ids are the file's own, named by its mapping records. */
 struct id_map {
 	uint64_t id;
 	const struct vp_qemu_event *e; /* NULL: not in the catalogue */
+	int16_t nargs;		       /* e's, worked out once: a record's are */
+	uint16_t strings;	       /* decoded by them: bit i, argument i is a string */
 };
 
 struct rec {
 	uint64_t ts;
-	size_t off; /* of the record header */
-	const struct vp_qemu_event *e;
+	size_t off;		       /* of the record header */
+	const struct vp_qemu_event *e; /* as the id was named when it came */
+	int16_t nargs;
+	uint16_t strings;
 };
 
 struct parser {
@@ -37,6 +45,7 @@ struct parser {
 	size_t len, pos;
 	struct id_map *ids;
 	size_t nids, ids_cap;
+	uint32_t *slot; /* by id below ST_DENSE_IDS: its index in ids + 1, 0: none */
 	struct rec *recs;
 	size_t nrecs, recs_cap;
 };
@@ -52,6 +61,8 @@ static bool take(struct parser *ps, void *out, size_t n)
 
 static const struct id_map *id_find(const struct parser *ps, uint64_t id)
 {
+	if (id < ST_DENSE_IDS)
+		return ps->slot && ps->slot[id] ? &ps->ids[ps->slot[id] - 1] : NULL;
 	for (size_t i = ps->nids; i-- > 0;)
 		if (ps->ids[i].id == id)
 			return &ps->ids[i];
@@ -70,29 +81,40 @@ static int mapping(struct parser *ps)
 	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1),
 		 (const char *)ps->p + ps->pos);
 	ps->pos += n;
-	if ((m = (struct id_map *)id_find(ps, id))) {
-		m->e = vp_qemu_event_find(name);
-		return 0;
+	if (!(m = (struct id_map *)id_find(ps, id))) {
+		if (id < ST_DENSE_IDS && !ps->slot &&
+		    !(ps->slot = calloc(ST_DENSE_IDS, sizeof(*ps->slot))))
+			return -ENOMEM;
+		if (vp_grow((void **)&ps->ids, ps->nids, &ps->ids_cap, sizeof(*m), 64))
+			return -ENOMEM;
+		m = &ps->ids[ps->nids++];
+		m->id = id;
+		if (id < ST_DENSE_IDS)
+			ps->slot[id] = (uint32_t)ps->nids;
 	}
-	if (vp_grow((void **)&ps->ids, ps->nids, &ps->ids_cap, sizeof(*m), 64))
-		return -ENOMEM;
-	ps->ids[ps->nids++] = (struct id_map){ id, vp_qemu_event_find(name) };
+	m->e = vp_qemu_event_find(name);
+	m->nargs = (int16_t)(m->e ? vp_qemu_event_nargs(m->e) : 0);
+	m->strings = 0;
+	for (int i = 0; i < m->nargs && i < VP_TRACE_MAX_ARGS; i++)
+		if (vp_qemu_event_arg_is_string(m->e, i))
+			m->strings |= (uint16_t)(1u << i);
 	return 0;
 }
 
-/* Decodes a record's arguments as e declares them: strings as a length and
- * their bytes, everything else as 8 bytes.  false: they overrun the record. */
-static bool decode(const uint8_t *p, size_t len, const struct vp_qemu_event *e,
-		   struct vp_trace_arg *args, int *nargs)
+/* Decodes a record's arguments as its event declares them: strings as a
+ * length and their bytes, everything else as 8 bytes.  false: they overrun
+ * the record. */
+static bool decode(const uint8_t *p, size_t len, const struct rec *r, struct vp_trace_arg *args,
+		   int *nargs)
 {
-	int n = vp_qemu_event_nargs(e);
+	int n = r->nargs;
 	size_t pos = 0;
 
 	if (n > VP_TRACE_MAX_ARGS)
 		return false;
 	for (int i = 0; i < n; i++) {
 		memset(&args[i], 0, sizeof(args[i]));
-		if (vp_qemu_event_arg_is_string(e, i)) {
+		if (r->strings & (1u << i)) {
 			uint32_t sl;
 
 			if (len - pos < sizeof(sl))
@@ -137,7 +159,7 @@ static int event(struct parser *ps, struct vp_trace_stats *st)
 
 		if (length >= ST_REC_HEADER + 8)
 			memcpy(&n, ps->p + off + ST_REC_HEADER, 8);
-		st->qemu_dropped += n;
+		st->dropped += n;
 		return 0;
 	}
 	st->records++;
@@ -155,7 +177,7 @@ static int event(struct parser *ps, struct vp_trace_stats *st)
 		st->reordered = true;
 	if (vp_grow((void **)&ps->recs, ps->nrecs, &ps->recs_cap, sizeof(struct rec), 4096))
 		return -ENOMEM;
-	ps->recs[ps->nrecs++] = (struct rec){ ts, off, m->e };
+	ps->recs[ps->nrecs++] = (struct rec){ ts, off, m->e, m->nargs, m->strings };
 	return 0;
 }
 
@@ -183,7 +205,7 @@ static int feed(struct parser *ps, struct vp_qtrace_agg *agg, struct vp_trace_st
 		int n;
 
 		memcpy(&length, ps->p + r->off + 16, sizeof(length));
-		if (!decode(ps->p + r->off + ST_REC_HEADER, length - ST_REC_HEADER, r->e, args, &n))
+		if (!decode(ps->p + r->off + ST_REC_HEADER, length - ST_REC_HEADER, r, args, &n))
 			continue; /* not as the catalogue declares it: another QEMU */
 		if (vp_qtrace_feed(agg, r->e, args, n) == -ENOMEM)
 			return -ENOMEM;
@@ -200,6 +222,7 @@ int vp_simple_trace_parse(const uint8_t *buf, size_t len, struct vp_qtrace_agg *
 	int ret = 0;
 
 	memset(st, 0, sizeof(*st));
+	st->kind = VP_TRACE_SIMPLE;
 	if (!take(&ps, head, sizeof(head)) || head[0] != ST_HEADER_ID || head[1] != ST_MAGIC) {
 		snprintf(err, errlen, "not a QEMU simple trace file (no simple-trace header)");
 		return -EPROTO;
@@ -239,6 +262,7 @@ int vp_simple_trace_parse(const uint8_t *buf, size_t len, struct vp_qtrace_agg *
 	if (ret == -ENOMEM)
 		snprintf(err, errlen, "out of memory reading the trace");
 	free(ps.ids);
+	free(ps.slot);
 	free(ps.recs);
 	return ret;
 }

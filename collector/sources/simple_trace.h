@@ -11,18 +11,7 @@
 #include <stdint.h>
 
 #include "qemu_trace_agg.h"
-
-struct vp_trace_stats {
-	uint64_t records;      /* event records read */
-	uint64_t used;	       /* of those, catalogue events fed to the aggregate */
-	uint64_t unmapped;     /* records of an event id the file never named */
-	uint64_t qemu_dropped; /* events QEMU dropped, its buffer full */
-	uint64_t first_ns, last_ns;
-	uint32_t pid;	      /* the traced QEMU */
-	bool reordered;	      /* records were merged by timestamp */
-	bool truncated;	      /* the file ends inside a record */
-	uint64_t valid_bytes; /* where the last whole record ends */
-};
+#include "trace_stats.h"
 
 /*
  * Reads the whole file at path.  A truncated file (QEMU killed) gives what

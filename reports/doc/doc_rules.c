@@ -39,7 +39,7 @@ static const struct rule meta_rules[] = {
 	{ "vm_exits_measured", T_BOOL, NULL, 0, NULL },
 	{ "kvm_run_hook", T_STR | T_NULL | T_OPT, "none|fentry|syscalls", 0, NULL },
 	{ "kvm_tracepoints", T_STR | T_NULL | T_OPT, "btf|classic", 0, NULL },
-	{ "source", T_STR | T_OPT, "live|qemu-simple-trace", 0, NULL },
+	{ "source", T_STR | T_OPT, "live|qemu-simple-trace|qemu-ust-trace", 0, NULL },
 	{ "attribution", T_OBJ, NULL, 0, NULL },
 	{ "attribution.source", T_STR, NULL, 0, NULL },
 	{ "attribution.detail", T_STR, NULL, 0, NULL },

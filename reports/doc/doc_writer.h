@@ -20,7 +20,7 @@
 
 struct vp_doc_meta {
 	const char *command;	 /* "profile" or "compare" */
-	const char *source;	 /* NULL: live; "qemu-simple-trace": a trace file */
+	const char *source;	 /* NULL: live; "qemu-simple-trace", "qemu-ust-trace": a trace */
 	const char *accelerator; /* "kvm", "tcg" or NULL (unknown) */
 	const char *qemu_binary; /* NULL: unknown */
 	const char *qemu_version;
@@ -33,7 +33,7 @@ struct vp_doc_meta {
 	double duration_s; /* < 0: not applicable */
 	uint64_t stats_full, threads_full, kvm_run_unreadable;
 	uint64_t usdt_counts_dropped, usdt_names_dropped;
-	uint64_t trace_dropped; /* events QEMU dropped from its trace */
+	uint64_t trace_dropped; /* events QEMU or LTTng dropped from the trace */
 	const char *notes[VP_DOC_MAX_NOTES];
 	size_t nnotes;
 };

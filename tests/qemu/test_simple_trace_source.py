@@ -16,6 +16,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from vp_trace import check_against, probes_unusable, refused  # noqa: E402
+from vp_verdict import verdict  # noqa: E402
+
 SKIP = 77
 
 
@@ -23,17 +27,11 @@ def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)
 
 
-def sum_rw(d):
-    return d["reads"] + d["writes"]
-
-
 def main():
     prof, qemu, workload = sys.argv[1:4]
-    if not qemu or not os.path.exists(qemu):
-        print("SKIP: the project's QEMU is not built")
-        return SKIP
-    if os.geteuid() != 0:
-        print("SKIP: the USDT profile it is compared with needs root")
+    why = probes_unusable(qemu)
+    if why:
+        print(f"SKIP: {why}")
         return SKIP
     share = os.path.join(os.path.dirname(os.path.realpath(qemu)), "..", "share", "qemu")
     tmp = tempfile.mkdtemp()
@@ -56,8 +54,6 @@ def main():
         doc = json.load(open(os.path.join(tmp, "t.json")))
         if doc["meta"].get("source") != "qemu-simple-trace":
             errors.append(f"meta.source is {doc['meta'].get('source')!r}")
-        traced = {d["device"]: d for d in doc["profile"]["devices"]}
-        probed = {d["device"]: sum_rw(d["qemu"]) + sum_rw(d["firmware"]) for d in usdt["devices"]}
         # QEMU's own reader of the same file.
         lines = run([sys.executable, os.path.join(share, "scripts", "simpletrace.py"),
                      os.path.join(share, "trace-events-all"), trace], check=True).stdout.splitlines()
@@ -73,35 +69,9 @@ def main():
         dropped = doc["meta"]["lost"].get("trace_dropped", 0)
         if dropped and not any("dropped events" in n for n in doc["meta"]["notes"]):
             errors.append(f"QEMU dropped {dropped} events and no note says so")
-        diff = {dev: (traced[dev]["to_user"] if dev in traced else 0) - probed.get(dev, 0)
-                for dev in set(probed) | set(traced)}
-        extra = sum(d for d in diff.values() if d > 0)
-        short = -sum(d for d in diff.values() if d < 0)
-        # Exact where QEMU dropped nothing; else short by at most what it
-        # says it dropped (its buffer fills when the machine is busy).
-        if extra > early or short > dropped:
-            errors.append(f"per device, trace - probes = {sorted((k, v) for k, v in diff.items() if v)}: "
-                          f"{extra} more (want <= {early} made before the guest ran), "
-                          f"{short} fewer (want <= {dropped} QEMU dropped)")
-        if not dropped and extra != early:
-            errors.append(f"the trace has {extra} accesses the probes have not, want the {early} "
-                          "QEMU made before the guest ran")
-        for irq in usdt["interrupts"]:
-            got = traced.get(irq["device"], {}).get("interrupts", 0)
-            if got < irq["raised"] and not dropped:
-                errors.append(f"{irq['device']}: {got} interrupts in the trace, "
-                              f"{irq['raised']} after the firmware through the probes")
-        accesses = names["memory_region_ops_read"] + names["memory_region_ops_write"]
-        total = sum(d["to_user"] for d in doc["profile"]["devices"])
-        if total != accesses or not accesses:
-            errors.append(f"{total} accesses over the devices, simpletrace.py reads {accesses}")
-        per_event = collections.Counter()
-        for d in doc["profile"]["devices"]:
-            for name, n in d.get("qemu_events", {}).items():
-                per_event[name] += n
-        for name, n in per_event.items():
-            if n != names[name]:
-                errors.append(f"{name}: {n} over the devices, simpletrace.py reads {names[name]}")
+        errs, total, ndev, nevents = check_against(doc, usdt, names, early, dropped,
+                                                   "simpletrace.py")
+        errors += errs
         # A trace cut short, as when QEMU is killed.
         size = os.path.getsize(trace)
         cut = os.path.join(tmp, "cut.bin")
@@ -123,22 +93,13 @@ def main():
             head = bytearray(f.read(24))
             head[16:24] = (3).to_bytes(8, "little")
             g.write(head)
-        for bad, why in ((os.path.join(tmp, "run.json"), "not a QEMU simple trace"),
-                         (other, "format 3")):
-            b = run([prof, "report", "--qemu-trace", bad])
-            err = b.stderr.strip().splitlines()
-            if b.returncode != 2 or len(err) != 1 or why not in err[0] or b.stdout:
-                errors.append(f"{os.path.basename(bad)}: status {b.returncode}, stderr {err}, "
-                              f"want 2 and one line saying '{why}'")
+        errors += refused(prof, ((os.path.join(tmp, "run.json"), "not a QEMU simple trace"),
+                                 (other, "format 3")))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    for e in errors:
-        print("FAIL:", e)
-    if not errors:
-        print(f"ok: {workload}: {total} accesses over {len(traced)} devices agree with the probes "
-              f"({early} made before the guest ran, {dropped} dropped by QEMU) and with "
-              f"simpletrace.py; {len(per_event)} device events agree")
-    return 1 if errors else 0
+    return verdict(errors, f"{workload}: {total} accesses over {ndev} devices agree with the "
+                   f"probes ({early} made before the guest ran, {dropped} dropped by QEMU) and "
+                   f"with simpletrace.py; {nevents} device events agree")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qtest_client import (PCI_BAR0, PCI_BAR1, PCI_COMMAND,  # noqa: E402
@@ -22,6 +21,8 @@ from qtest_client import (PCI_BAR0, PCI_BAR1, PCI_COMMAND,  # noqa: E402
 from stopwatch_device import (BAR0_ADDR, BAR1_ADDR, CMD_RESET,  # noqa: E402
                               CMD_START, CMD_STOP, DEVICE_ID, REG_ID,
                               Stopwatch, find_stopwatch)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from vp_trace import lttng, lttng_session  # noqa: E402
 
 WANT = {"vmexit_stopwatch_mmio_write": 3, "vmexit_stopwatch_mmio_read": 3, "vmexit_stopwatch_cmd": 3}
 
@@ -72,25 +73,14 @@ def simple(qemu, tmp):
     return [line.split()[0] for line in text.splitlines() if line.strip()]
 
 
-def lttng(*args, check=True):
-    return subprocess.run(["lttng", *args], capture_output=True, text=True, check=check)
-
-
 def ust(qemu, tmp):
     for tool in ("lttng", "lttng-sessiond", "babeltrace2"):
         if not shutil.which(tool):
             print(f"FAIL: {tool} is not installed (scripts/setup-deps.sh installs it)")
             return None
-    if subprocess.run(["pgrep", "-x", "lttng-sessiond"], capture_output=True).returncode:
-        subprocess.run(["lttng-sessiond", "--daemonize"], check=True)
-        time.sleep(1)
-    session = f"vmexit-prof-test-{os.getpid()}"
-    lttng("create", session, f"--output={tmp}/lttng")
-    try:
-        lttng("enable-event", "-u", "qemu:vmexit_stopwatch_*", "-s", session)
-        # Other QEMUs on the machine may emit the same events: keep the pid to tell them apart.
-        lttng("add-context", "-u", "-t", "vpid", "-s", session)
-        lttng("start", session)
+    # Other QEMUs on the machine may emit the same events: the vpid context
+    # tells them apart.
+    with lttng_session(f"{tmp}/lttng", ["vmexit_stopwatch_*"], per_process=False):
         # The provider must be listed while a QEMU runs.
         with Qtest(qemu, "vmexit-stopwatch", tmp, "listed"):
             listed = lttng("list", "-u").stdout
@@ -98,9 +88,6 @@ def ust(qemu, tmp):
             print("FAIL: `lttng list -u` does not list qemu:vmexit_stopwatch_cmd while QEMU runs")
             return None
         pid = drive(qemu, tmp, [])
-        lttng("stop", session)
-    finally:
-        lttng("destroy", session, check=False)
     text = subprocess.run(["babeltrace2", f"{tmp}/lttng"], capture_output=True, text=True, check=True).stdout
     names = []
     for line in text.splitlines():

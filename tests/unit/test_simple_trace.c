@@ -175,7 +175,7 @@ static void dropped_and_unmapped_are_counted(void **state)
 	u64(&b, 17);
 	opaque(&b, 3, 60, 8); /* an id the file never named */
 	assert_int_equal(parse(&b, &c, &st), 0);
-	assert_int_equal(st.qemu_dropped, 17);
+	assert_int_equal(st.dropped, 17);
 	assert_int_equal(st.unmapped, 1);
 	assert_int_equal(c.n, 0);
 	vp_usdt_counts_free(&c);
