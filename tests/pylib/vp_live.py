@@ -182,7 +182,11 @@ class Prometheus:
         try:
             _, body = get(self.api + "query?query=" + urllib.parse.quote(q))
         except urllib.error.HTTPError as e:
-            return json.loads(e.read().decode())
+            # While it starts, Prometheus answers 503 in plain text.
+            try:
+                return json.loads(e.read().decode())
+            except ValueError:
+                return None
         except OSError:
             return None
         return json.loads(body)
