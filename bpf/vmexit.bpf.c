@@ -14,6 +14,7 @@
 #include <bpf/bpf_tracing.h>
 
 #define VP_LIVE
+#include "vmexit_maps.bpf.h"
 #include "vmexit_core.bpf.h"
 
 #define VP_NR_IOCTL 16	   /* x86_64 */
@@ -92,6 +93,118 @@ struct trace_event_raw_kvm_msi_set_irq___vp {
 	__u64 data;
 } __attribute__((preserve_access_index));
 
+/*
+ * Recording: each event goes to the ring buffer as it came (vmexit.h,
+ * struct vp_rec_ev) and nothing is aggregated here.  A full ring drops the
+ * event and counts it by type in rec_lost, for the recording to say.
+ */
+const volatile __u8 record_events = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); /* the recorder sizes it; unused otherwise */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VP_REC_NTYPES);
+	__type(key, __u32);
+	__type(value, __u64);
+} rec_lost SEC(".maps");
+
+/* Waking the reader for every event would cost more than the event: it
+ * is woken once the ring is a quarter full, and polls on a timer anyway. */
+static __always_inline __u64 rec_wakeup(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >
+			       bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4 ?
+		       BPF_RB_FORCE_WAKEUP :
+		       BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void rec_lost_one(__u32 type)
+{
+	__u64 *v = bpf_map_lookup_elem(&rec_lost, &type);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline void rec_head(struct vp_rec_ev *r, const struct vp_ev *ev, __u8 type,
+				     __u8 flags)
+{
+	r->type = type;
+	r->flags = flags;
+	r->pad = 0;
+	r->tid = ev->tid;
+	r->ts = ev->now;
+}
+
+/* A thread's name and process come once, before its first event; the
+ * threads map only remembers which were told. */
+static __always_inline void rec_thread(const struct vp_ev *ev)
+{
+	struct vp_thread seen = {};
+	struct vp_rec_thread *r;
+
+	if (bpf_map_lookup_elem(&threads, &ev->tid))
+		return;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		rec_lost_one(VP_REC_THREAD);
+		return; /* told with its next event */
+	}
+	rec_head(&r->ev, ev, VP_REC_THREAD, 0);
+	r->ev.a[0] = ev->tgid;
+	r->ev.a[1] = 0;
+	r->ev.a[2] = 0;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	bpf_ringbuf_submit(r, rec_wakeup());
+	seen.tgid = ev->tgid;
+	bpf_map_update_elem(&threads, &ev->tid, &seen, BPF_NOEXIST);
+}
+
+static __always_inline int rec(const struct vp_ev *ev, __u8 type, __u8 flags, __u64 a0, __u64 a1,
+			       __u64 a2)
+{
+	struct vp_rec_ev *r;
+
+	rec_thread(ev);
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		rec_lost_one(type);
+		return 0;
+	}
+	rec_head(r, ev, type, flags);
+	r->a[0] = a0;
+	r->a[1] = a1;
+	r->a[2] = a2;
+	bpf_ringbuf_submit(r, rec_wakeup());
+	return 0;
+}
+
+/* KVM_RUN entered: the vCPU when known, and the head of its kvm_run. */
+static __always_inline int rec_run(const struct vp_ev *ev, const struct vp_vcpu_fd *vf,
+				   const __u8 *run)
+{
+	struct vp_rec_run *r;
+
+	rec_thread(ev);
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		rec_lost_one(VP_REC_RUN_ENTER);
+		return 0;
+	}
+	rec_head(&r->ev, ev, VP_REC_RUN_ENTER, (vf ? VP_REC_F_VCPU : 0) | (run ? VP_REC_F_RUN : 0));
+	r->ev.a[0] = vf ? vf->vcpu : 0;
+	r->ev.a[1] = run ? *(const __u32 *)(run + VP_RUN_EXIT_REASON) : 0;
+	r->ev.a[2] = 0;
+	for (int i = 0; i < VP_REC_RUN_UNION_WORDS; i++)
+		r->u[i] = run ? *(const __u64 *)(run + VP_RUN_UNION + 8 * i) : 0;
+	bpf_ringbuf_submit(r, rec_wakeup());
+	return 0;
+}
+
 /* Cheap filter first: every syscall of the machine passes through here. */
 static __always_inline int current_ev(struct vp_ev *ev)
 {
@@ -121,6 +234,9 @@ int tp_kvm_exit(struct trace_event_raw_kvm_exit___vp *ctx)
 	int has_vcpu = bpf_core_field_exists(ctx->vcpu_id);
 	EV_OR_RETURN();
 
+	if (record_events)
+		return rec(&ev, VP_REC_EXIT, has_vcpu ? VP_REC_F_VCPU : 0, ctx->exit_reason,
+			   ctx->isa, has_vcpu ? ctx->vcpu_id : 0);
 	handle_exit(&ev, ctx->exit_reason, ctx->isa, has_vcpu ? ctx->vcpu_id : 0, has_vcpu);
 	return 0;
 }
@@ -130,6 +246,8 @@ int tp_kvm_entry(struct trace_event_raw_kvm_entry___vp *ctx)
 {
 	EV_OR_RETURN();
 
+	if (record_events)
+		return rec(&ev, VP_REC_ENTRY, VP_REC_F_VCPU, ctx->vcpu_id, 0, 0);
 	handle_entry(&ev, ctx->vcpu_id, 1);
 	return 0;
 }
@@ -139,6 +257,8 @@ int tp_kvm_userspace_exit(struct trace_event_raw_kvm_userspace_exit___vp *ctx)
 {
 	EV_OR_RETURN();
 
+	if (record_events)
+		return rec(&ev, VP_REC_USER_EXIT, 0, ctx->reason, (__u32)ctx->errno, 0);
 	handle_user_exit(&ev, ctx->reason, ctx->errno);
 	return 0;
 }
@@ -148,6 +268,8 @@ int tp_kvm_pio(struct trace_event_raw_kvm_pio___vp *ctx)
 {
 	EV_OR_RETURN();
 
+	if (record_events)
+		return rec(&ev, VP_REC_PIO, 0, ctx->rw, ctx->port, ctx->size);
 	handle_pio(&ev, ctx->rw, ctx->port, ctx->size);
 	return 0;
 }
@@ -157,6 +279,8 @@ int tp_kvm_mmio(struct trace_event_raw_kvm_mmio___vp *ctx)
 {
 	EV_OR_RETURN();
 
+	if (record_events)
+		return rec(&ev, VP_REC_MMIO, 0, ctx->type, ctx->len, ctx->gpa);
 	handle_mmio(&ev, ctx->type, ctx->len, ctx->gpa);
 	return 0;
 }
@@ -166,6 +290,8 @@ int tp_kvm_fast_mmio(struct trace_event_raw_kvm_fast_mmio___vp *ctx)
 {
 	EV_OR_RETURN();
 
+	if (record_events)
+		return rec(&ev, VP_REC_FAST_MMIO, 0, ctx->gpa, 0, 0);
 	handle_fast_mmio(&ev, ctx->gpa);
 	return 0;
 }
@@ -175,8 +301,9 @@ int tp_kvm_msr(struct trace_event_raw_kvm_msr___vp *ctx)
 {
 	EV_OR_RETURN();
 
-	handle_simple(&ev, VP_C_EV_MSR, VP_K_MSR, ctx->write ? VP_DIR_WRITE : VP_DIR_READ, ctx->ecx,
-		      0);
+	if (record_events)
+		return rec(&ev, VP_REC_MSR, 0, ctx->write, ctx->ecx, 0);
+	handle_msr(&ev, ctx->write, ctx->ecx);
 	return 0;
 }
 
@@ -185,7 +312,9 @@ int tp_kvm_cpuid(struct trace_event_raw_kvm_cpuid___vp *ctx)
 {
 	EV_OR_RETURN();
 
-	handle_simple(&ev, VP_C_EV_CPUID, VP_K_CPUID, VP_DIR_NONE, ctx->function, 0);
+	if (record_events)
+		return rec(&ev, VP_REC_CPUID, 0, ctx->function, 0, 0);
+	handle_cpuid(&ev, ctx->function);
 	return 0;
 }
 
@@ -194,7 +323,9 @@ int tp_kvm_hypercall(struct trace_event_raw_kvm_hypercall___vp *ctx)
 {
 	EV_OR_RETURN();
 
-	handle_simple(&ev, VP_C_EV_HYPERCALL, VP_K_HYPERCALL, VP_DIR_NONE, ctx->nr, 0);
+	if (record_events)
+		return rec(&ev, VP_REC_HYPERCALL, 0, ctx->nr, 0, 0);
+	handle_hypercall(&ev, ctx->nr);
 	return 0;
 }
 
@@ -209,8 +340,12 @@ static __always_inline void on_set_irq(const struct vp_ev *ev, __u32 gsi, int lv
 		return;
 	was = *level;
 	*level = lvl != 0;
-	if (lvl && !was)
-		handle_irq(ev, VP_K_IRQ, gsi, 0);
+	if (lvl && !was) {
+		if (record_events)
+			rec(ev, VP_REC_IRQ, 0, gsi, 0, 0);
+		else
+			handle_irq(ev, VP_K_IRQ, gsi, 0);
+	}
 }
 
 SEC("tp/kvm/kvm_set_irq")
@@ -227,7 +362,9 @@ int tp_kvm_msi_set_irq(struct trace_event_raw_kvm_msi_set_irq___vp *ctx)
 {
 	EV_OR_RETURN();
 
-	handle_irq(&ev, VP_K_MSI, ctx->data & 0xff, ctx->address);
+	if (record_events)
+		return rec(&ev, VP_REC_MSI, 0, ctx->address, ctx->data, 0);
+	handle_msi(&ev, ctx->address, ctx->data);
 	return 0;
 }
 
@@ -251,9 +388,10 @@ int BPF_PROG(fentry_kvm_run, struct kvm_vcpu___vp *vcpu)
 	vf.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
 	kr = BPF_CORE_READ(vcpu, run);
 	if (kr && bpf_probe_read_kernel(run, sizeof(run), kr) == 0)
-		handle_run_enter(&ev, &vf, run);
-	else
-		handle_run_enter(&ev, &vf, NULL);
+		return record_events ? rec_run(&ev, &vf, run) : (handle_run_enter(&ev, &vf, run), 0);
+	if (record_events)
+		return rec_run(&ev, &vf, NULL);
+	handle_run_enter(&ev, &vf, NULL);
 	return 0;
 }
 
@@ -263,6 +401,8 @@ int BPF_PROG(fexit_kvm_run, struct kvm_vcpu___vp *vcpu, int ret)
 	if (!is_target())
 		return 0;
 	EV_OR_RETURN();
+	if (record_events)
+		return rec(&ev, VP_REC_RUN_EXIT, 0, 0, 0, 0);
 	handle_run_exit(&ev);
 	return 0;
 }
@@ -283,9 +423,10 @@ int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 	vf = bpf_map_lookup_elem(&vcpu_fds, &fd);
 	if (vf && vf->run_addr &&
 	    bpf_probe_read_user(run, sizeof(run), (const void *)vf->run_addr) == 0)
-		handle_run_enter(&ev, vf, run);
-	else
-		handle_run_enter(&ev, vf, NULL);
+		return record_events ? rec_run(&ev, vf, run) : (handle_run_enter(&ev, vf, run), 0);
+	if (record_events)
+		return rec_run(&ev, vf, NULL);
+	handle_run_enter(&ev, vf, NULL);
 	return 0;
 }
 
@@ -295,6 +436,8 @@ int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	if (!is_target() || ctx->id != VP_NR_IOCTL)
 		return 0;
 	EV_OR_RETURN();
+	if (record_events)
+		return rec(&ev, VP_REC_RUN_EXIT, 0, 0, 0, 0);
 	handle_run_exit(&ev);
 	return 0;
 }
@@ -335,6 +478,8 @@ int BPF_PROG(btf_kvm_exit, struct kvm_vcpu___vp *vcpu, u32 isa)
 		return 0;
 	svm = (void *)((char *)vcpu - bpf_core_field_offset(struct vcpu_svm___vp, vcpu));
 	reason = BPF_CORE_READ(svm, vmcb, control.exit_code);
+	if (record_events)
+		return rec(&ev, VP_REC_EXIT, VP_REC_F_VCPU, reason, isa, vcpu->vcpu_id);
 	handle_exit(&ev, reason, isa, vcpu->vcpu_id, 1);
 	return 0;
 }
@@ -344,6 +489,8 @@ int BPF_PROG(btf_kvm_entry, struct kvm_vcpu___vp *vcpu)
 	EV_OR_RETURN();
 
 	/* A typed argument: read in place, no helper call. */
+	if (record_events)
+		return rec(&ev, VP_REC_ENTRY, VP_REC_F_VCPU, vcpu->vcpu_id, 0, 0);
 	handle_entry(&ev, vcpu->vcpu_id, 1);
 	return 0;
 }
@@ -353,6 +500,8 @@ int BPF_PROG(btf_kvm_userspace_exit, __u32 reason, int err)
 {
 	EV_OR_RETURN();
 
+	if (record_events)
+		return rec(&ev, VP_REC_USER_EXIT, 0, reason, (__u32)err, 0);
 	handle_user_exit(&ev, reason, err);
 	return 0;
 }
@@ -362,6 +511,8 @@ int BPF_PROG(btf_kvm_pio, unsigned int rw, unsigned int port, unsigned int size)
 {
 	EV_OR_RETURN();
 
+	if (record_events)
+		return rec(&ev, VP_REC_PIO, 0, rw, port, size);
 	handle_pio(&ev, rw, port, size);
 	return 0;
 }
@@ -371,6 +522,8 @@ int BPF_PROG(btf_kvm_mmio, int type, int len, u64 gpa)
 {
 	EV_OR_RETURN();
 
+	if (record_events)
+		return rec(&ev, VP_REC_MMIO, 0, (__u32)type, (__u32)len, gpa);
 	handle_mmio(&ev, type, len, gpa);
 	return 0;
 }
@@ -380,6 +533,8 @@ int BPF_PROG(btf_kvm_fast_mmio, u64 gpa)
 {
 	EV_OR_RETURN();
 
+	if (record_events)
+		return rec(&ev, VP_REC_FAST_MMIO, 0, gpa, 0, 0);
 	handle_fast_mmio(&ev, gpa);
 	return 0;
 }
@@ -389,7 +544,9 @@ int BPF_PROG(btf_kvm_msr, unsigned int write, u32 ecx)
 {
 	EV_OR_RETURN();
 
-	handle_simple(&ev, VP_C_EV_MSR, VP_K_MSR, write ? VP_DIR_WRITE : VP_DIR_READ, ecx, 0);
+	if (record_events)
+		return rec(&ev, VP_REC_MSR, 0, write, ecx, 0);
+	handle_msr(&ev, write, ecx);
 	return 0;
 }
 
@@ -398,7 +555,9 @@ int BPF_PROG(btf_kvm_cpuid, unsigned int function)
 {
 	EV_OR_RETURN();
 
-	handle_simple(&ev, VP_C_EV_CPUID, VP_K_CPUID, VP_DIR_NONE, function, 0);
+	if (record_events)
+		return rec(&ev, VP_REC_CPUID, 0, function, 0, 0);
+	handle_cpuid(&ev, function);
 	return 0;
 }
 
@@ -407,7 +566,9 @@ int BPF_PROG(btf_kvm_hypercall, unsigned long nr)
 {
 	EV_OR_RETURN();
 
-	handle_simple(&ev, VP_C_EV_HYPERCALL, VP_K_HYPERCALL, VP_DIR_NONE, nr, 0);
+	if (record_events)
+		return rec(&ev, VP_REC_HYPERCALL, 0, nr, 0, 0);
+	handle_hypercall(&ev, nr);
 	return 0;
 }
 
@@ -425,6 +586,8 @@ int BPF_PROG(btf_kvm_msi_set_irq, __u64 address, __u64 data)
 {
 	EV_OR_RETURN();
 
-	handle_irq(&ev, VP_K_MSI, data & 0xff, address);
+	if (record_events)
+		return rec(&ev, VP_REC_MSI, 0, address, data, 0);
+	handle_msi(&ev, address, data);
 	return 0;
 }

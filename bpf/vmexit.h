@@ -250,6 +250,56 @@ struct vp_vcpu_fd {
 	__u64 run_addr; /* where the VMM mapped this vCPU's struct kvm_run, 0 = unknown */
 };
 
+/*
+ * Recording (record_events): instead of aggregating, each event the
+ * programs see goes to the ring buffer as it came, with its thread and
+ * time; the collector replays them through the same state machine
+ * (vmexit_core.bpf.h).  Fields are the handlers' arguments.
+ */
+enum vp_rec_type {
+	VP_REC_EXIT = 1,   /* a0 reason, a1 isa, a2 vcpu_id (VP_REC_F_VCPU) */
+	VP_REC_ENTRY,	   /* a0 vcpu_id (VP_REC_F_VCPU) */
+	VP_REC_USER_EXIT,  /* a0 reason, a1 errno (as the tracepoint's int) */
+	VP_REC_PIO,	   /* a0 rw, a1 port, a2 size */
+	VP_REC_MMIO,	   /* a0 type, a1 len, a2 gpa */
+	VP_REC_FAST_MMIO,  /* a0 gpa */
+	VP_REC_MSR,	   /* a0 write, a1 ecx */
+	VP_REC_CPUID,	   /* a0 function */
+	VP_REC_HYPERCALL,  /* a0 nr */
+	VP_REC_IRQ,	   /* a0 gsi: a rising edge */
+	VP_REC_MSI,	   /* a0 address, a1 data */
+	VP_REC_RUN_ENTER,  /* a0 vcpu (VP_REC_F_VCPU), a1 kvm_run exit_reason and
+			    * struct vp_rec_run's u[] (VP_REC_F_RUN) */
+	VP_REC_RUN_EXIT,   /* nothing */
+	VP_REC_THREAD,	   /* a thread's first event: a0 its process, comm in vp_rec_thread */
+	VP_REC_NTYPES,
+};
+
+#define VP_REC_F_VCPU 1 /* the event names its vCPU */
+#define VP_REC_F_RUN  2 /* the vCPU's kvm_run head could be read */
+
+struct vp_rec_ev {
+	__u8 type; /* enum vp_rec_type */
+	__u8 flags;
+	__u16 pad;
+	__u32 tid;
+	__u64 ts; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 a[3];
+};
+
+/* struct kvm_run's exit union begins here; its first 24 bytes are all a
+ * device exit's key needs (vmexit_core.bpf.h, key_from_run). */
+#define VP_REC_RUN_UNION_WORDS 3
+struct vp_rec_run {
+	struct vp_rec_ev ev;
+	__u64 u[VP_REC_RUN_UNION_WORDS];
+};
+
+struct vp_rec_thread {
+	struct vp_rec_ev ev;
+	__u8 comm[16];
+};
+
 /* Synthetic events, driven through BPF_PROG_TEST_RUN by the self-test. */
 enum vp_synth_type {
 	VP_SYN_EXIT = 1,  /* a0 reason, a1 isa, a2 vcpu_id */

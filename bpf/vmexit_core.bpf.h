@@ -22,8 +22,38 @@
 #ifndef VMEXIT_CORE_BPF_H
 #define VMEXIT_CORE_BPF_H
 
-#include "vmexit_maps.bpf.h"
+/*
+ * The tables are the includer's: vmexit_maps.bpf.h in the kernel, the
+ * collector's replay of a recording in user space.  Either provides
+ * struct vp_ev, the settings (count_at_entry, keep_guest_part,
+ * target_vcpu, marker_ports, fw_epoch) and count_event, thread_of,
+ * stat_of, guest_stat_of and is_vm.
+ */
+#include "vmexit_keys.h"
 
+static __always_inline int vcpu_wanted(const struct vp_thread *t)
+{
+	return target_vcpu < 0 || t->vcpu == (__u16)target_vcpu;
+}
+
+static __always_inline void count_key(struct vp_key *k)
+{
+	struct vp_stat *s = stat_of(k);
+
+	if (s)
+		s->count++;
+}
+
+/* A device's access or interrupt: its key, and its part after the firmware. */
+static __always_inline void count_device(struct vp_key *k)
+{
+	struct vp_guest_stat *g;
+
+	count_key(k);
+	g = guest_stat_of(k);
+	if (g)
+		g->count++;
+}
 static __always_inline void exit_key(struct vp_key *k, const struct vp_thread *t)
 {
 	__builtin_memset(k, 0, sizeof(*k));
@@ -452,6 +482,28 @@ static __always_inline void handle_irq(const struct vp_ev *ev, __u8 kind, __u32 
 	key_device(&k, kind, VP_DIR_NONE, 0, addr);
 	k.code = code;
 	count_device(&k);
+}
+
+/* The events whose arguments need a word of translation first, so the
+ * kernel's programs and the replay of a recording say it once. */
+static __always_inline void handle_msr(const struct vp_ev *ev, __u32 write, __u32 ecx)
+{
+	handle_simple(ev, VP_C_EV_MSR, VP_K_MSR, write ? VP_DIR_WRITE : VP_DIR_READ, ecx, 0);
+}
+
+static __always_inline void handle_cpuid(const struct vp_ev *ev, __u32 function)
+{
+	handle_simple(ev, VP_C_EV_CPUID, VP_K_CPUID, VP_DIR_NONE, function, 0);
+}
+
+static __always_inline void handle_hypercall(const struct vp_ev *ev, __u64 nr)
+{
+	handle_simple(ev, VP_C_EV_HYPERCALL, VP_K_HYPERCALL, VP_DIR_NONE, nr, 0);
+}
+
+static __always_inline void handle_msi(const struct vp_ev *ev, __u64 address, __u64 data)
+{
+	handle_irq(ev, VP_K_MSI, data & 0xff, address);
 }
 
 #endif

@@ -324,3 +324,43 @@ struct vp_key vp_key_folded(enum vp_key_kind kind)
 		.addr = VP_ADDR_FOLDED,
 	};
 }
+
+static int add_count(struct vp_result *r, struct vp_key k, uint64_t n)
+{
+	struct vp_stat st = { .count = n };
+
+	return vp_result_add(r, &k, &st);
+}
+
+int vp_result_add_open(struct vp_result *r, const struct vp_thread *t, int vcpu_filter,
+		       bool host_wide)
+{
+	uint32_t vm = host_wide ? t->tgid : 0;
+	int err = 0;
+
+	if (vcpu_filter >= 0 && t->vcpu != (uint16_t)vcpu_filter)
+		return 0;
+	if (t->in_exit)
+		err = add_count(r,
+				(struct vp_key){ .kind = VP_K_EXIT,
+						 .isa = t->isa,
+						 .vcpu = t->vcpu,
+						 .code = t->exit_reason,
+						 .vm = vm },
+				1);
+	if (!err && t->in_user)
+		err = add_count(r,
+				(struct vp_key){
+					.kind = VP_K_USER, .vcpu = t->vcpu, .code = t->user_reason, .vm = vm },
+				1);
+	if (!err && t->acc_kind && t->acc_n)
+		err = add_count(r,
+				(struct vp_key){ .kind = t->acc_kind,
+						 .dir = t->acc_dir,
+						 .size = t->acc_size,
+						 .vcpu = VP_VCPU_ANY,
+						 .vm = vm,
+						 .addr = t->acc_addr },
+				t->acc_n);
+	return err;
+}

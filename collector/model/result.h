@@ -67,6 +67,15 @@ void vp_result_resolve_vcpu(struct vp_result *r, uint16_t vcpu);
  * host's.  0 or -ENOMEM. */
 int vp_result_of_vm(const struct vp_result *all, uint32_t vm, struct vp_result *out);
 
+/* Adds what one thread of the kernel's threads map holds open (struct
+ * vp_thread), for programs loaded with count_at_entry: its exit not yet
+ * followed by kvm_entry, its return to the VMM not yet ended, its access
+ * not yet counted; counts only.  A thread of a vCPU other than
+ * vcpu_filter (>= 0) adds nothing, as the kernel counts nothing of it;
+ * host_wide keys it by its VM.  0 or -ENOMEM. */
+int vp_result_add_open(struct vp_result *r, const struct vp_thread *t, int vcpu_filter,
+		       bool host_wide);
+
 /* True when kvm_exit/kvm_entry fired, so in-kernel handling time exists. */
 bool vp_result_has_exit_events(const struct vp_result *r);
 

@@ -224,13 +224,6 @@ int vp_read_guest_map(int guest_fd, uint64_t epoch, struct vp_result *r)
 	return err;
 }
 
-static int add_count(struct vp_result *r, struct vp_key k, uint64_t n)
-{
-	struct vp_stat st = { .count = n };
-
-	return vp_result_add(r, &k, &st);
-}
-
 int vp_read_open_exits(int threads_fd, int vcpu_filter, bool host_wide, struct vp_result *r)
 {
 	__u32 key, next, *prev = NULL;
@@ -242,32 +235,7 @@ int vp_read_open_exits(int threads_fd, int vcpu_filter, bool host_wide, struct v
 		prev = &key;
 		if (bpf_map_lookup_elem(threads_fd, &key, &t))
 			continue; /* the thread's entry went away meanwhile */
-		if (vcpu_filter >= 0 && t.vcpu != (uint16_t)vcpu_filter)
-			continue;
-		if (t.in_exit)
-			err = add_count(r,
-					(struct vp_key){ .kind = VP_K_EXIT,
-							 .isa = t.isa,
-							 .vcpu = t.vcpu,
-							 .code = t.exit_reason,
-							 .vm = host_wide ? t.tgid : 0 },
-					1);
-		if (!err && t.in_user)
-			err = add_count(r,
-					(struct vp_key){ .kind = VP_K_USER,
-							 .vcpu = t.vcpu,
-							 .code = t.user_reason,
-							 .vm = host_wide ? t.tgid : 0 },
-					1);
-		if (!err && t.acc_kind && t.acc_n)
-			err = add_count(r,
-					(struct vp_key){ .kind = t.acc_kind,
-							 .dir = t.acc_dir,
-							 .size = t.acc_size,
-							 .vcpu = VP_VCPU_ANY,
-							 .vm = host_wide ? t.tgid : 0,
-							 .addr = t.acc_addr },
-					t.acc_n);
+		err = vp_result_add_open(r, &t, vcpu_filter, host_wide);
 	}
 	return err;
 }

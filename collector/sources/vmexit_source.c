@@ -226,10 +226,20 @@ static int open_with(struct vp_live *l, const struct vp_target *t, const struct 
 	l->skel->rodata->target_vcpu = o->vcpu_filter;
 	vp_marker_ports((struct vp_port_span *)l->skel->rodata->marker_ports);
 	l->skel->rodata->keep_guest_part = o->guest_part;
-	bpf_map__set_max_entries(l->skel->maps.stats, vp_stats_entries(libbpf_num_possible_cpus()));
+	l->stats_entries = vp_stats_entries(libbpf_num_possible_cpus());
+	l->vcpu_filter = o->vcpu_filter;
+	l->recording = o->record_ring_bytes > 0;
+	bpf_map__set_max_entries(l->skel->maps.stats, l->stats_entries);
 	/* Unused, the table need not cost its preallocated entries. */
-	if (!o->guest_part)
+	if (!o->guest_part || l->recording)
 		bpf_map__set_max_entries(l->skel->maps.guest_stats, 1);
+	if (l->recording) {
+		/* The recorder's replay aggregates: the kernel keeps no table. */
+		l->skel->rodata->record_events = 1;
+		bpf_map__set_max_entries(l->skel->maps.events, o->record_ring_bytes);
+		bpf_map__set_max_entries(l->skel->maps.stats, 1);
+		bpf_map__set_max_entries(l->skel->maps.vcpu_stats, 1);
+	}
 	ret = select_programs(l, tracefs, f, err, errlen);
 	if (ret)
 		goto fail;
@@ -391,6 +401,34 @@ int vp_live_read_guest(struct vp_live *l, struct vp_result *r, uint64_t *markers
 uint64_t vp_live_map_bytes(const struct vp_live *l)
 {
 	return l->skel ? vp_bpf_object_map_bytes(l->skel->obj) : 0;
+}
+
+int vp_live_events_fd(const struct vp_live *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+int vp_live_read_rec_lost(const struct vp_live *l, uint64_t lost[VP_REC_NTYPES])
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(l->skel->maps.rec_lost);
+	uint64_t *vals;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t type = 0; type < VP_REC_NTYPES; type++) {
+		lost[type] = 0;
+		if (bpf_map_lookup_elem(fd, &type, vals)) {
+			free(vals);
+			return -errno;
+		}
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			lost[type] += vals[cpu];
+	}
+	free(vals);
+	return 0;
 }
 
 void vp_live_detach(struct vp_live *l)

@@ -42,6 +42,9 @@ struct vp_live {
 	char missing[256];
 	/* Why fentry (tp_btf) was not used, when auto fell back. */
 	char fentry_why[160], btf_why[160];
+	bool recording;		 /* opened with record_ring_bytes */
+	uint32_t stats_entries;	 /* the per-CPU stats table's, as loaded */
+	int vcpu_filter;
 };
 
 struct vp_live_opts {
@@ -50,6 +53,10 @@ struct vp_live_opts {
 	enum vp_run_hook hook;
 	enum vp_tp_flavour flavour;
 	bool guest_part; /* keep the device keys' part after the firmware */
+	/* Record instead of aggregating: each event into a ring buffer of
+	 * this many bytes (a power of two, a multiple of the page size);
+	 * 0 aggregates. */
+	size_t record_ring_bytes;
 };
 
 /* "none", "fentry", "syscalls" (as --run-hook takes them) or "auto". */
@@ -84,6 +91,10 @@ uint64_t vp_live_map_bytes(const struct vp_live *l);
 uint32_t vp_stats_entries(int ncpus);
 /* The marker ports (vmexit.h) as the device table gives them: fw_cfg's. */
 void vp_marker_ports(struct vp_port_span spans[VP_MARKER_SPANS]);
+/* Recording: the ring buffer's fd (struct vp_rec_ev records), and the
+ * events the full ring dropped so far, by type (enum vp_rec_type). */
+int vp_live_events_fd(const struct vp_live *l);
+int vp_live_read_rec_lost(const struct vp_live *l, uint64_t lost[VP_REC_NTYPES]);
 /* Stops the programs, keeping their maps: a read after it is one instant,
  * counters and tables alike, while the VM may still be running. */
 void vp_live_detach(struct vp_live *l);

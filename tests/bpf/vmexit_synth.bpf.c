@@ -8,6 +8,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
+#include "vmexit_maps.bpf.h"
 #include "vmexit_core.bpf.h"
 
 SEC("syscall")
@@ -27,18 +28,14 @@ int synth_event(struct vp_synth_event *e)
 	case VP_SYN_PIO: handle_pio(&ev, a0, a1, a2); break;
 	case VP_SYN_MMIO: handle_mmio(&ev, a0, a1, a2); break;
 	case VP_SYN_FAST_MMIO: handle_fast_mmio(&ev, a0); break;
-	case VP_SYN_MSR:
-		handle_simple(&ev, VP_C_EV_MSR, VP_K_MSR, a0 ? VP_DIR_WRITE : VP_DIR_READ, a1, 0);
-		break;
-	case VP_SYN_CPUID: handle_simple(&ev, VP_C_EV_CPUID, VP_K_CPUID, VP_DIR_NONE, a0, 0); break;
-	case VP_SYN_HYPERCALL:
-		handle_simple(&ev, VP_C_EV_HYPERCALL, VP_K_HYPERCALL, VP_DIR_NONE, a0, 0);
-		break;
+	case VP_SYN_MSR: handle_msr(&ev, a0, a1); break;
+	case VP_SYN_CPUID: handle_cpuid(&ev, a0); break;
+	case VP_SYN_HYPERCALL: handle_hypercall(&ev, a0); break;
 	case VP_SYN_SET_IRQ:
 		if (a1)
 			handle_irq(&ev, VP_K_IRQ, a0, 0);
 		break;
-	case VP_SYN_MSI: handle_irq(&ev, VP_K_MSI, a1 & 0xff, a0); break;
+	case VP_SYN_MSI: handle_msi(&ev, a0, a1); break;
 	case VP_SYN_RUN_ENTER: {
 		struct vp_vcpu_fd_key fd = { .tgid = ev.tgid, .fd = a0 };
 
