@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +26,7 @@
 #include "metrics.h"
 #include "metrics_server.h"
 #include "monotonic.h"
+#include "stop_signals.h"
 #include "text_report.h"
 #include "doc_writer.h"
 
@@ -130,8 +130,14 @@ static void discover(struct host *h, double now)
 
 static json_t *doc_of(const struct host *h, const struct vm *v)
 {
-	struct vp_live_parts p = { &v->target, true,   &h->live,   &v->src,
-				   &v->res,    &v->tl, v->version, host_note };
+	struct vp_live_parts p = { .target = &v->target,
+				   .kvm = true,
+				   .live = &h->live,
+				   .src = &v->src,
+				   .res = &v->res,
+				   .tl = &v->tl,
+				   .version = v->version,
+				   .note = host_note };
 
 	return vp_live_doc(&p);
 }
@@ -264,19 +270,6 @@ static void refresh(struct host *h, double now, double seconds)
 	discover(h, now);
 }
 
-static int open_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
 /* SIGHUP looks for new VMs at once and keeps counting; the others end. */
 static void run_loop(struct host *h)
 {
@@ -293,9 +286,7 @@ static void run_loop(struct host *h)
 		    errno != EINTR)
 			break;
 		if (p.revents) {
-			struct signalfd_siginfo si;
-
-			if (read(h->sig, &si, sizeof(si)) != sizeof(si) || si.ssi_signo != SIGHUP)
+			if (vp_stop_signal_read(h->sig) != SIGHUP)
 				break;
 			discover(h, vp_now_s());
 			vp_note("reloaded");
@@ -373,7 +364,7 @@ int vp_host_run(const struct vp_options *o)
 		vp_error("--metrics %s: %s", o->metrics_listen, err);
 		return VP_EXIT_BAD_INPUT;
 	}
-	if ((h.sig = open_signals()) < 0 || vp_live_open(&h.live, NULL, &lo, err, sizeof(err))) {
+	if ((h.sig = vp_stop_signals_fd()) < 0 || vp_live_open(&h.live, NULL, &lo, err, sizeof(err))) {
 		vp_error("%s", h.sig < 0 ? strerror(errno) : err);
 		free_host(&h);
 		return VP_EXIT_BAD_INPUT;

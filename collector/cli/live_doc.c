@@ -28,6 +28,9 @@ json_t *vp_live_doc(const struct vp_live_parts *s)
 	char detail[1024], missing[512];
 	struct vp_doc_meta m = {
 		.command = "profile",
+		.source = s->source,
+		.host = s->host,
+		.trace_dropped = s->dropped,
 		.accelerator = s->kvm ? "kvm" : "tcg",
 		.qemu_binary = s->target->exe,
 		.qemu_version = s->version,
@@ -44,7 +47,7 @@ json_t *vp_live_doc(const struct vp_live_parts *s)
 		.usdt_counts_dropped = a.usdt ? a.usdt->dropped_counts : 0,
 		.usdt_names_dropped = a.usdt ? a.usdt->dropped_names : 0,
 	};
-	struct vp_profile_input in = { s->res, dev, ndev, &a, s->tl };
+	struct vp_profile_input in = { s->res, dev, ndev, &a, s->tl, s->slow, s->nslow };
 	json_t *doc;
 
 	vp_sources_describe(s->src, detail, sizeof(detail));
@@ -70,6 +73,8 @@ json_t *vp_live_doc(const struct vp_live_parts *s)
 	}
 	if (s->note)
 		m.notes[m.nnotes++] = s->note;
+	for (size_t i = 0; i < s->nnotes && m.nnotes < VP_DOC_MAX_NOTES; i++)
+		m.notes[m.nnotes++] = s->notes[i];
 	doc = vp_doc_new(&m);
 	if (doc)
 		json_object_set_new(doc, "profile", vp_profile_json(&in));

@@ -21,6 +21,16 @@ struct vp_live_parts {
 	const struct vp_timeline *tl;
 	const char *version; /* QEMU's */
 	const char *note;    /* one more fact for the reader, or NULL */
+	/* A recording read back: its source name, the recording host's facts
+	 * (NULL: this host's), the events its ring buffer dropped, and its
+	 * slowest exits. */
+	const char *source;
+	const json_t *host;
+	uint64_t dropped;
+	const struct vp_slow_exit *slow;
+	size_t nslow;
+	const char *notes[4];
+	size_t nnotes;
 };
 
 /* The result's facts of the VM, from its process. */

@@ -11,6 +11,7 @@
 #include "run_cmd.h"
 #include "pid_cmd.h"
 #include "qemu_trace_doc.h"
+#include "record_cmd.h"
 
 int main(int argc, char **argv)
 {
@@ -23,6 +24,8 @@ int main(int argc, char **argv)
 		return vp_run_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "memmap"))
 		return vp_memmap_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "record"))
+		return vp_record_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return vp_report_main(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "trace-events")) {

@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -25,13 +23,10 @@
 #include "live_line.h"
 #include "metrics.h"
 #include "metrics_server.h"
+#include "stop_signals.h"
 #include "text_report.h"
 #include "target.h"
 #include "timeline.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 /* Cheap checks first, in the order a user fixes them; nothing is loaded yet.
  * *kvm tells whether the target is a KVM VM (else only its USDT probes can
@@ -77,19 +72,9 @@ struct loop_fds {
 
 static int open_loop_fds(int pid, struct loop_fds *f)
 {
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
-	f->sig = signalfd(-1, &set, SFD_CLOEXEC);
-	f->pid = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (f->sig < 0 || f->pid < 0)
-		return -errno;
-	return 0;
+	f->sig = vp_stop_signals_fd();
+	f->pid = vp_pidfd_open(pid);
+	return f->sig < 0 ? f->sig : f->pid < 0 ? f->pid : 0;
 }
 
 struct session {
@@ -216,10 +201,9 @@ static void collect_sources(struct session *s)
  * once, its failure told again.  Any other signal ends the profile: false. */
 static bool on_signal(struct session *s)
 {
-	struct signalfd_siginfo si;
 	json_t *doc;
 
-	if (read(s->fds.sig, &si, sizeof(si)) != sizeof(si) || si.ssi_signo != SIGHUP)
+	if (vp_stop_signal_read(s->fds.sig) != SIGHUP)
 		return false;
 	if (s->src.qmp_path[0]) {
 		vp_sources_collect(&s->src, true);
@@ -362,8 +346,13 @@ static int attach(struct session *s)
 
 static json_t *build_doc(struct session *s)
 {
-	struct vp_live_parts p = { &s->target, s->kvm, &s->live,   &s->src,
-				   &s->res,    &s->tl, s->version, NULL };
+	struct vp_live_parts p = { .target = &s->target,
+				   .kvm = s->kvm,
+				   .live = &s->live,
+				   .src = &s->src,
+				   .res = &s->res,
+				   .tl = &s->tl,
+				   .version = s->version };
 
 	return vp_live_doc(&p);
 }

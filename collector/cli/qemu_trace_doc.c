@@ -125,7 +125,7 @@ json_t *vp_trace_doc(const char *path, const struct vp_trace_stats *st,
 	res.meta.pid = (int)st->pid;
 	res.meta.nr_vcpus = vp_qtrace_vcpus(agg);
 	ndev = vp_device_totals(&res, &a, &dev);
-	in = (struct vp_profile_input){ &res, dev, ndev, &a, NULL };
+	in = (struct vp_profile_input){ .r = &res, .dev = dev, .ndev = ndev, .a = &a };
 	doc = vp_doc_new(&m);
 	if (doc)
 		json_object_set_new(doc, "profile", vp_profile_json(&in));

@@ -18,15 +18,17 @@
 #include "report_html.h"
 #include "doc_writer.h"
 #include "qemu_trace_doc.h"
+#include "recording_doc.h"
 #include "text_report.h"
 
 void vp_print_report_usage(FILE *out)
 {
-	fputs("Usage: vmexit-prof report FILE.json [--html OUT.html] [--json OUT.json]\n"
+	fputs("Usage: vmexit-prof report FILE [--html OUT.html] [--json OUT.json]\n"
 	      "                          [--metrics OUT.prom [--metrics-format F]] [--color "
 	      "auto|always|never]\n"
 	      "       vmexit-prof report --qemu-trace TRACE [...]\n"
-	      "Print the report of a result document (reports/doc/SCHEMA.md) on the terminal,\n"
+	      "Print the report of a result document (reports/doc/SCHEMA.md) or of a\n"
+	      "recording (`vmexit-prof record`) on the terminal,\n"
 	      "or of a trace QEMU wrote with its simple backend (-trace events=FILE,file=TRACE,\n"
 	      "FILE from `vmexit-prof trace-events`) or through LTTng-UST (TRACE the session's\n"
 	      "output directory, the events enabled as qemu:NAME): neither root nor BPF is\n"
@@ -192,8 +194,12 @@ int vp_report_main(int argc, char **argv)
 		vp_print_report_usage(stdout);
 		return 0;
 	}
-	doc = o.qemu_trace ? vp_qemu_trace_doc(o.in, err, sizeof(err))
-			   : vp_doc_load(o.in, err, sizeof(err));
+	if (o.qemu_trace)
+		doc = vp_qemu_trace_doc(o.in, err, sizeof(err));
+	else if (vp_is_recording(o.in))
+		doc = vp_recording_doc(o.in, err, sizeof(err));
+	else
+		doc = vp_doc_load(o.in, err, sizeof(err));
 	if (!doc) {
 		vp_error("%s", err);
 		return VP_EXIT_BAD_INPUT;

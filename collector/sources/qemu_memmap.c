@@ -211,29 +211,58 @@ int vp_memmap_parse_pci(struct vp_memmap *m, json_t *query_pci)
 	return 0;
 }
 
-int vp_memmap_from_qmp(struct vp_memmap *m, struct vp_qmp *q, char *err, size_t errlen)
+int vp_memmap_query(struct vp_qmp *q, char **mtree, json_t **pci, char *err, size_t errlen)
 {
 	json_t *args = json_pack("{s:s}", "command-line", "info mtree -f"), *r = NULL;
 	int ret;
 
+	*mtree = NULL;
+	*pci = NULL;
 	if (!args)
 		return -ENOMEM;
 	ret = vp_qmp_execute(q, "human-monitor-command", args, &r, err, errlen);
 	json_decref(args);
 	if (ret)
 		return ret;
-	ret = json_is_string(r) ? vp_memmap_parse_mtree(m, json_string_value(r)) : -EINVAL;
+	if (!json_is_string(r) || !(*mtree = strdup(json_string_value(r)))) {
+		json_decref(r);
+		snprintf(err, errlen, "QMP: `info mtree -f` gave no text");
+		return -EINVAL;
+	}
 	json_decref(r);
+	ret = vp_qmp_execute(q, "query-pci", NULL, pci, err, errlen);
+	if (ret) {
+		free(*mtree);
+		*mtree = NULL;
+	}
+	return ret;
+}
+
+int vp_memmap_from_answers(struct vp_memmap *m, const char *mtree, json_t *pci, char *err,
+			   size_t errlen)
+{
+	int ret = vp_memmap_parse_mtree(m, mtree);
+
 	if (ret) {
 		snprintf(err, errlen, "QMP: `info mtree -f` shows neither \"memory\" nor \"I/O\"");
 		return ret;
 	}
-	ret = vp_qmp_execute(q, "query-pci", NULL, &r, err, errlen);
-	if (ret)
-		return ret;
-	ret = vp_memmap_parse_pci(m, r);
-	json_decref(r);
+	ret = vp_memmap_parse_pci(m, pci);
 	if (ret)
 		snprintf(err, errlen, "QMP: unexpected query-pci reply");
+	return ret;
+}
+
+int vp_memmap_from_qmp(struct vp_memmap *m, struct vp_qmp *q, char *err, size_t errlen)
+{
+	json_t *pci;
+	char *mtree;
+	int ret = vp_memmap_query(q, &mtree, &pci, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = vp_memmap_from_answers(m, mtree, pci, err, errlen);
+	free(mtree);
+	json_decref(pci);
 	return ret;
 }

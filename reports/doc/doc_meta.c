@@ -81,7 +81,7 @@ static void cpuinfo(char *vendor, size_t vlen, char *model, size_t mlen)
 	fclose(f);
 }
 
-static json_t *host_json(void)
+json_t *vp_doc_host(void)
 {
 	char vendor[64], model[128], release[128] = "unknown";
 	struct utsname u;
@@ -131,7 +131,7 @@ json_t *vp_doc_new(const struct vp_doc_meta *m)
 		"{s:s, s:s, s:s, s:o, s:{s:o, s:o, s:b}, s:s, s:b, s:{s:s, s:o}, s:o, "
 		"s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
 		"command", m->command, "tool_version", VP_VERSION, "created", created, "host",
-		host_json(), "qemu", "binary", vp_json_text(m->qemu_binary), "version",
+		m->host ? json_incref((json_t *)m->host) : vp_doc_host(), "qemu", "binary", vp_json_text(m->qemu_binary), "version",
 		m->qemu_version && m->qemu_version[0] ? vp_json_text(m->qemu_version) : json_null(),
 		"usdt", m->qemu_usdt, "accelerator", m->accelerator ? m->accelerator : "unknown",
 		"vm_exits_measured", m->vm_exits_measured, "attribution", "source",
@@ -149,8 +149,11 @@ json_t *vp_doc_new(const struct vp_doc_meta *m)
 	json_object_set_new(meta, "kvm_tracepoints",
 			    m->kvm_tracepoints ? json_string(m->kvm_tracepoints) : json_null());
 	if (m->source) {
+		bool recording = !strcmp(m->source, "recording");
+
 		json_object_set_new(meta, "source", json_string(m->source));
-		json_object_set_new(json_object_get(meta, "lost"), "trace_dropped",
+		json_object_set_new(json_object_get(meta, "lost"),
+				    recording ? "record_dropped" : "trace_dropped",
 				    json_integer((json_int_t)m->trace_dropped));
 	}
 	return json_pack("{s:s, s:o}", "schema", VP_DOC_SCHEMA, "meta", meta);

@@ -39,7 +39,7 @@ static const struct rule meta_rules[] = {
 	{ "vm_exits_measured", T_BOOL, NULL, 0, NULL },
 	{ "kvm_run_hook", T_STR | T_NULL | T_OPT, "none|fentry|syscalls", 0, NULL },
 	{ "kvm_tracepoints", T_STR | T_NULL | T_OPT, "btf|classic", 0, NULL },
-	{ "source", T_STR | T_OPT, "live|qemu-simple-trace|qemu-ust-trace", 0, NULL },
+	{ "source", T_STR | T_OPT, "live|qemu-simple-trace|qemu-ust-trace|recording", 0, NULL },
 	{ "attribution", T_OBJ, NULL, 0, NULL },
 	{ "attribution.source", T_STR, NULL, 0, NULL },
 	{ "attribution.detail", T_STR, NULL, 0, NULL },
@@ -140,6 +140,30 @@ static const struct rule sample_rules[] = {
 	END,
 };
 
+static const struct rule slow_access_rules[] = {
+	{ "kind", T_STR, "pio|mmio|fast_mmio", 0, NULL },
+	{ "address", T_INT, NULL, 0, NULL },
+	{ "size", T_INT, NULL, 0, NULL },
+	{ "direction", T_STR | T_OPT, "read|write", 0, NULL },
+	{ "device", T_STR, NULL, 0, NULL },
+	END,
+};
+
+static const struct rule slow_exit_rules[] = {
+	{ "start_s", T_NUM, NULL, 0, NULL },
+	{ "vcpu", T_INT | T_NULL, NULL, 0, NULL },
+	{ "tid", T_INT, NULL, 0, NULL },
+	{ "total_ns", T_INT, NULL, 0, NULL },
+	{ "kernel_ns", T_INT | T_NULL, NULL, 0, NULL },
+	{ "to_user", T_BOOL, NULL, 0, NULL },
+	{ "reason", T_STR | T_NULL, NULL, 0, NULL },
+	{ "code", T_INT | T_NULL, NULL, 0, NULL },
+	{ "isa", T_STR | T_OPT, "VMX|SVM", 0, NULL },
+	{ "user_reason", T_STR | T_NULL, NULL, 0, NULL },
+	{ "access", T_OBJ | T_NULL, NULL, 0, slow_access_rules },
+	END,
+};
+
 static const struct rule profile_rules[] = {
 	{ "target", T_OBJ, NULL, 0, NULL },
 	{ "target.pid", T_INT, NULL, 0, NULL },
@@ -165,6 +189,8 @@ static const struct rule profile_rules[] = {
 	{ "timeline.interval_s", T_NUM, NULL, 0, NULL },
 	{ "timeline.samples", T_ARR, NULL, 0, NULL },
 	{ "timeline.samples[]", T_OBJ, NULL, 0, sample_rules },
+	{ "slowest_exits", T_ARR | T_OPT, NULL, 0, NULL },
+	{ "slowest_exits[]", T_OBJ, NULL, 0, slow_exit_rules },
 	END,
 };
 

@@ -14,13 +14,16 @@
 #include "attribution.h"
 #include "doc_reader.h"
 #include "result.h"
+#include "replay.h"
 #include "timeline.h"
 
 #define VP_DOC_MAX_NOTES 8
 
 struct vp_doc_meta {
 	const char *command;	 /* "profile" or "compare" */
-	const char *source;	 /* NULL: live; "qemu-simple-trace", "qemu-ust-trace": a trace */
+	const char *source; /* NULL: live; "qemu-simple-trace", "qemu-ust-trace": a trace;
+			     * "recording": a recording read back */
+	const json_t *host; /* the host's facts (vp_doc_host); NULL: this host's */
 	const char *accelerator; /* "kvm", "tcg" or NULL (unknown) */
 	const char *qemu_binary; /* NULL: unknown */
 	const char *qemu_version;
@@ -33,7 +36,8 @@ struct vp_doc_meta {
 	double duration_s; /* < 0: not applicable */
 	uint64_t stats_full, threads_full, kvm_run_unreadable;
 	uint64_t usdt_counts_dropped, usdt_names_dropped;
-	uint64_t trace_dropped; /* events QEMU or LTTng dropped from the trace */
+	uint64_t trace_dropped; /* events QEMU or LTTng dropped from the trace, or (a
+				 * recording) the recorder's ring buffer */
 	const char *notes[VP_DOC_MAX_NOTES];
 	size_t nnotes;
 };
@@ -41,6 +45,8 @@ struct vp_doc_meta {
 /* A document holding only its schema and meta (host facts filled in here);
  * the caller adds "profile" or "workloads". */
 json_t *vp_doc_new(const struct vp_doc_meta *m);
+/* This host's facts: kernel, CPU vendor and model, CPUs. */
+json_t *vp_doc_host(void);
 /* A latency object, or JSON null without a timed sample. */
 json_t *vp_json_latency(const struct vp_stat *st);
 /* Any bytes as a JSON string: invalid UTF-8 becomes '?'. */
@@ -54,6 +60,8 @@ struct vp_profile_input {
 	size_t ndev;
 	const struct vp_attribution *a;
 	const struct vp_timeline *tl; /* NULL: no timeline */
+	const struct vp_slow_exit *slow; /* a recording's slowest exits; NULL: none */
+	size_t nslow;
 };
 
 /* The "profile" section. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "exit_devices.h"
+#include "exit_reasons.h"
 #include "labels.h"
 #include "qemu_events.h"
 
@@ -298,6 +299,56 @@ static json_t *text_or_null(const char *s)
 	return *s ? vp_json_text(s) : json_null();
 }
 
+/* The slowest exits one by one, a recording's alone: an aggregate has
+ * only their distribution. */
+static json_t *slowest_json(const struct vp_profile_input *in)
+{
+	json_t *arr = json_array();
+	char buf[64];
+
+	for (size_t i = 0; i < in->nslow; i++) {
+		const struct vp_slow_exit *x = &in->slow[i];
+		json_t *o = json_pack(
+			"{s:f, s:o, s:I, s:I, s:o, s:b}", "start_s", (double)x->start_ns / 1e9, "vcpu",
+			x->vcpu >= VP_VCPU_ANY ? json_null() : json_integer(x->vcpu), "tid",
+			(json_int_t)x->tid, "total_ns", (json_int_t)x->total_ns, "kernel_ns",
+			x->isa ? json_integer((json_int_t)x->kern_ns) : json_null(), "to_user",
+			x->to_user);
+
+		if (!o)
+			continue;
+		json_object_set_new(o, "reason",
+				    x->isa ? json_string(vp_exit_reason_format(x->isa, x->reason,
+									       buf, sizeof(buf)))
+					   : json_null());
+		json_object_set_new(o, "code", x->isa ? json_integer(x->reason) : json_null());
+		if (x->isa)
+			json_object_set_new(o, "isa",
+					    json_string(x->isa == VP_ISA_SVM_CODE ? "SVM" : "VMX"));
+		json_object_set_new(o, "user_reason",
+				    x->to_user ? json_string(vp_kvm_run_exit_format(
+							 x->user_reason, buf, sizeof(buf)))
+					       : json_null());
+		if (x->access.kind) {
+			struct vp_attr_hit h =
+				vp_attribute_access(in->a, x->access.kind, x->access.addr);
+			json_t *a = json_pack("{s:s, s:I, s:i, s:s}", "kind",
+					      vp_kind_name(x->access.kind), "address",
+					      (json_int_t)x->access.addr, "size", x->access.size,
+					      "device", h.dev->id);
+
+			if (a && x->access.dir)
+				json_object_set_new(a, "direction",
+						    json_string(vp_dir_name(x->access.dir)));
+			json_object_set_new(o, "access", a);
+		} else {
+			json_object_set_new(o, "access", json_null());
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 json_t *vp_profile_json(const struct vp_profile_input *in)
 {
 	const struct vp_meta *m = &in->r->meta;
@@ -313,5 +364,7 @@ json_t *vp_profile_json(const struct vp_profile_input *in)
 		json_object_set_new(o, "timeline", timeline_json(in->tl));
 	if (o && in->a && in->a->usdt)
 		json_object_set_new(o, "qemu_exits", qemu_exits_json(in->a->usdt));
+	if (o && in->slow)
+		json_object_set_new(o, "slowest_exits", slowest_json(in));
 	return o;
 }

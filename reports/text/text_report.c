@@ -277,6 +277,7 @@ static void profile(const struct vp_tr_ctx *c, const json_t *p)
 	by_cost_table(c, p, &vp_table_devices, false);
 	by_cost_table(c, p, &vp_table_accesses, false);
 	by_cost_table(c, p, &vp_table_other, false);
+	vp_tr_slowest(c, vp_doc_get(p, "slowest_exits"));
 	if (vp_doc_num(p, "timeline.interval_s", &d))
 		fprintf(c->out,
 			"\n  Timeline: %zu samples every %.3g s (drawn in the HTML report).\n",

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Shared by text_report.c (header, profile) and text_workloads.c. */
+/* Shared by text_report.c (header, profile), text_workloads.c and text_slowest.c. */
 #ifndef VP_TEXT_REPORT_INT_H
 #define VP_TEXT_REPORT_INT_H
 
@@ -34,5 +34,7 @@ void vp_tr_table(const struct vp_tr_ctx *c, const struct vp_table_def *t, const 
 
 void vp_tr_workloads(const struct vp_tr_ctx *c, const json_t *workloads);
 void vp_tr_speedups(const struct vp_tr_ctx *c, const json_t *speedups);
+/* A recording's profile.slowest_exits. */
+void vp_tr_slowest(const struct vp_tr_ctx *c, const json_t *slow);
 
 #endif

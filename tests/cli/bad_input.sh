@@ -30,6 +30,13 @@ case "$case" in
   all-with-pid)     args=(--all --pid "$victim") ; want='--all profiles every VM of the host: not with --pid' ;;
   all-bad-json)     args=(--all --json /nonexistent-dir/vms) ; want='--json /nonexistent-dir/vms: with --all, a directory' ;;
   all-metrics-file) args=(--all --metrics-file /nonexistent-dir/vm.prom) ; want='cannot write /nonexistent-dir/vm.prom' ;;
+  record-no-output) args=(record --pid "$victim") ; want='record: --pid and --output are required' ;;
+  record-not-a-vm)  args=(record --pid "$victim" -o "$scratch/rec") ; want="process $victim (sleep) is not a KVM virtual machine: nothing to record" ;;
+  record-bad-ring)  args=(record --pid "$victim" -o "$scratch/rec" --ring-mb 3) ; want="invalid value '3' for --ring-mb" ;;
+  record-no-such-pid) args=(record --pid 2147483646 -o "$scratch/rec") ; want='no process with pid 2147483646' ;;
+  report-bad-recording)
+    printf 'VMXPREC\n\002\000\000\000\002\000\000\000{}' > "$scratch/rec"
+    args=(report "$scratch/rec") ; want='recording format version 2; this vmexit-prof reads version 1' ;;
   all-no-btf)
     mkdir -p "$scratch/sys/kernel/tracing/events/kvm/kvm_userspace_exit"
     env_prefix=(env VMEXIT_PROF_SYSROOT="$scratch")

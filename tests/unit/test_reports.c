@@ -79,7 +79,7 @@ static json_t *profile_doc(const struct vp_result *r)
 	struct vp_attribution a = { 0 };
 	struct vp_device_total *dev;
 	size_t n = vp_device_totals(r, &a, &dev);
-	struct vp_profile_input in = { r, dev, n, &a, NULL };
+	struct vp_profile_input in = { .r = r, .dev = dev, .ndev = n, .a = &a };
 	struct vp_doc_meta m = { .command = "profile",
 				 .accelerator = "kvm",
 				 .qemu_binary = r->meta.vmm_exe,

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "record_cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "cli_options.h"
+#include "doc_writer.h"
+#include "errors.h"
+#include "host_checks.h"
+#include "live_doc.h"
+#include "monotonic.h"
+#include "qemu_memmap.h"
+#include "qmp.h"
+#include "recording.h"
+#include "stop_signals.h"
+#include "target.h"
+#include "vmexit_source.h"
+
+#define RING_MB_DEFAULT 64
+#define QMP_TIMEOUT_S	5
+
+void vp_print_record_usage(FILE *out)
+{
+	fputs("Usage: vmexit-prof record --pid PID -o FILE [--duration SEC] [options]\n"
+	      "Record every VM exit and device event of a running KVM VM into FILE, to be\n"
+	      "read later, here or elsewhere, by `vmexit-prof report FILE`: the same profile\n"
+	      "a live --pid gives, plus the slowest exits one by one.  Stops at Ctrl-C,\n"
+	      "SIGTERM, --duration or when the VM exits; a recorder killed outright leaves a\n"
+	      "file that reads up to where it stopped.\n\n"
+	      "  -p, --pid PID        the VMM process (QEMU)\n"
+	      "  -o, --output FILE    where to write (replaced)\n"
+	      "  -d, --duration SEC   stop after SEC seconds\n"
+	      "  -i, --interval SEC   write what was recorded every SEC seconds (default 1):\n"
+	      "                       a recorder killed loses at most that much\n"
+	      "  -r, --ring-mb N      the kernel's ring buffer, MiB (power of two, default 64);\n"
+	      "                       events that find it full are counted, never silent\n"
+	      "  -q, --qmp PATH       QEMU's QMP socket, for its memory map (default: the one\n"
+	      "                       on its command line)\n"
+	      "      --vcpu N         the exits of vCPU N only\n"
+	      "      --run-hook H     auto, none, fentry or syscalls (as for --pid)\n"
+	      "      --tracepoints F  auto, btf or classic (as for --pid)\n"
+	      "  -v, --verbose        libbpf's messages\n"
+	      "Exit status: 0 recorded, 1 failed while recording, 2 bad input.\n",
+	      out);
+}
+
+struct rec_opts {
+	int pid;
+	const char *out, *qmp;
+	double duration_s, interval_s;
+	unsigned ring_mb;
+	int vcpu;
+	enum vp_run_hook hook;
+	enum vp_tp_flavour flavour;
+	bool verbose, help;
+};
+
+enum { OPT_VCPU = 256, OPT_HOOK, OPT_TP };
+
+static const struct option rec_longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "ring-mb", required_argument, NULL, 'r' },
+	{ "qmp", required_argument, NULL, 'q' },
+	{ "vcpu", required_argument, NULL, OPT_VCPU },
+	{ "run-hook", required_argument, NULL, OPT_HOOK },
+	{ "tracepoints", required_argument, NULL, OPT_TP },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_uint(const char *s, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errlen)
+{
+	long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->pid = -1;
+	o->vcpu = -1;
+	o->interval_s = 1;
+	o->ring_mb = RING_MB_DEFAULT;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:o:d:i:r:q:vh", rec_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_uint(optarg, INT_MAX, &v) || !v)
+				goto bad_value;
+			o->pid = (int)v;
+			break;
+		case 'o':
+			if (!*optarg)
+				goto bad_value;
+			o->out = optarg;
+			break;
+		case 'd':
+			if (vp_parse_seconds(optarg, &o->duration_s))
+				goto bad_value;
+			break;
+		case 'i':
+			if (vp_parse_seconds(optarg, &o->interval_s))
+				goto bad_value;
+			break;
+		case 'r':
+			if (parse_uint(optarg, 4096, &v) || !v || (v & (v - 1)))
+				goto bad_value;
+			o->ring_mb = (unsigned)v;
+			break;
+		case 'q': o->qmp = optarg; break;
+		case OPT_VCPU:
+			if (parse_uint(optarg, VP_TARGET_MAX_VCPUS - 1, &v))
+				goto bad_value;
+			o->vcpu = (int)v;
+			break;
+		case OPT_HOOK:
+			if (vp_run_hook_parse(optarg, &o->hook))
+				goto bad_value;
+			break;
+		case OPT_TP:
+			if (vp_tp_flavour_parse(optarg, &o->flavour))
+				goto bad_value;
+			break;
+		case 'v': o->verbose = true; break;
+		case 'h': o->help = true; return 0;
+		default: return vp_getopt_error(c, argv, "record", err, errlen);
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see record --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->pid < 0 || !o->out) {
+		snprintf(err, errlen, "record: --pid and --output are required (see record --help)");
+		return -EINVAL;
+	}
+	return 0;
+bad_value:
+	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, vp_option_name(rec_longopts, c));
+	return -EINVAL;
+}
+
+/* QEMU's memory map as QMP gives it, kept raw in the recording so the
+ * reader parses it as a live profile would.  NULL: no QMP (the device
+ * table's legacy ports still name what they can). */
+static json_t *memmap_blob(const struct rec_opts *o, char *why, size_t whylen)
+{
+	char path[4096], err[256];
+	struct vp_qmp q;
+	json_t *pci, *blob;
+	char *mtree;
+	int ret;
+
+	if (o->qmp)
+		snprintf(path, sizeof(path), "%s", o->qmp);
+	else if (vp_qmp_socket_for_pid("/proc", o->pid, path, sizeof(path))) {
+		snprintf(why, whylen, "no QMP socket on the QEMU command line");
+		return NULL;
+	}
+	ret = vp_qmp_open(&q, path, o->pid, QMP_TIMEOUT_S, err, sizeof(err));
+	if (ret) {
+		snprintf(why, whylen, "%s", err);
+		return NULL;
+	}
+	ret = vp_memmap_query(&q, &mtree, &pci, err, sizeof(err));
+	vp_qmp_close(&q);
+	if (ret) {
+		snprintf(why, whylen, "%s", err);
+		return NULL;
+	}
+	blob = json_pack("{s:s, s:o, s:s}", "mtree", mtree, "pci", pci, "qmp", path);
+	free(mtree);
+	return blob;
+}
+
+static int write_blob(struct vp_rec_writer *w, enum vp_rec_meta kind, json_t *blob)
+{
+	char *text = json_dumps(blob, JSON_COMPACT);
+	int ret;
+
+	if (!text)
+		return -ENOMEM;
+	ret = vp_rec_writer_meta(w, kind, text, strlen(text));
+	free(text);
+	return ret;
+}
+
+static json_t *header_json(const struct rec_opts *o, const struct vp_target *t,
+			   const struct vp_live *l, uint64_t start_ns, const char *version)
+{
+	struct vp_port_span spans[VP_MARKER_SPANS];
+	json_t *marks = json_array();
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	vp_marker_ports(spans);
+	for (int i = 0; i < VP_MARKER_SPANS; i++)
+		json_array_append_new(marks, json_pack("[i,i]", spans[i].first, spans[i].last));
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_pack(
+		"{s:s, s:s, s:s, s:o, s:{s:i, s:o, s:o, s:o, s:o, s:i}, s:{s:o}, "
+		"s:{s:s, s:I}, s:f, s:{s:s, s:s, s:b, s:i, s:I, s:o, s:s, s:s}}",
+		"format", "vmexit-prof recording", "tool_version", VP_VERSION, "created", when,
+		"host", vp_doc_host(), "target", "pid", t->pid, "comm", vp_json_text(t->comm), "exe",
+		vp_json_text(t->exe), "name", vp_json_text(t->name), "uuid", vp_json_text(t->uuid),
+		"vcpus", t->nr_vcpus, "qemu", "version", vp_json_text(version), "clock", "id",
+		"CLOCK_MONOTONIC", "start_ns", (json_int_t)start_ns, "interval_s", o->interval_s,
+		"programs", "kvm_run_hook", vp_run_hook_name(l->hook), "kvm_tracepoints",
+		vp_tp_flavour_name(l->flavour), "count_at_entry", l->hook == VP_RUN_HOOK_NONE,
+		"vcpu_filter", o->vcpu, "stats_entries", (json_int_t)l->stats_entries,
+		"marker_ports", marks, "missing", l->missing, "fentry_why", l->fentry_why);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct recorder {
+	struct vp_rec_writer *w;
+	struct ring_buffer *rb;
+	int err;
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct recorder *r = ctx;
+	int ret = vp_rec_writer_event(r->w, data, size);
+
+	if (ret)
+		r->err = ret;
+	return ret ? -1 : 0;
+}
+
+static uint64_t lost_total(const struct vp_live *l, uint64_t lost[VP_REC_NTYPES])
+{
+	uint64_t sum = 0;
+
+	if (vp_live_read_rec_lost(l, lost))
+		return 0;
+	for (int t = 0; t < VP_REC_NTYPES; t++)
+		sum += lost[t];
+	return sum;
+}
+
+/* Until a signal, the duration or the target's end; what was recorded is
+ * written every interval.  The reason it ended. */
+static const char *record_loop(const struct rec_opts *o, struct recorder *r, struct vp_live *l,
+			       struct vp_target *t, int sig, int pidfd, double start)
+{
+	double next = start + o->interval_s;
+	uint64_t lost[VP_REC_NTYPES];
+
+	for (;;) {
+		struct pollfd p[3] = { { .fd = sig, .events = POLLIN },
+				       { .fd = pidfd, .events = POLLIN },
+				       { .fd = ring_buffer__epoll_fd(r->rb), .events = POLLIN } };
+		double now = vp_now_s(), wake = next;
+
+		if (o->duration_s && start + o->duration_s < wake)
+			wake = start + o->duration_s;
+		if (poll(p, 3, wake > now ? (int)((wake - now) * 1000) + 1 : 0) < 0 && errno != EINTR)
+			return "error";
+		if (ring_buffer__consume(r->rb) < 0 && r->err)
+			return "error";
+		if (p[0].revents && vp_stop_signal_read(sig) != SIGHUP)
+			return "signal";
+		if (p[1].revents)
+			return "target exited";
+		now = vp_now_s();
+		if (o->duration_s && now >= start + o->duration_s)
+			return "duration";
+		if (now < next)
+			continue;
+		/* vCPUs can be hot-plugged: keep the fd table current. */
+		if (vp_target_probe("/proc", t->pid, t) == 0)
+			vp_live_update_vcpus(l, t);
+		lost_total(l, lost);
+		if (vp_rec_writer_lost(r->w, lost) || vp_rec_writer_flush(r->w))
+			return "error";
+		while (next <= now)
+			next += o->interval_s;
+	}
+}
+
+static int check_target(const struct rec_opts *o, struct vp_target *t)
+{
+	char why[256];
+	int err = vp_target_probe("/proc", o->pid, t), werr;
+
+	if (err == -ESRCH) {
+		vp_error("no process with pid %d", o->pid);
+		return -1;
+	}
+	if (err == -ENOTTY) {
+		vp_error("process %d (%s) is not a KVM virtual machine: nothing to record (a QEMU "
+			 "under TCG can trace itself: see report --qemu-trace)",
+			 o->pid, t->comm);
+		return -1;
+	}
+	if (err) {
+		vp_error("cannot inspect process %d: %s", o->pid, strerror(-err));
+		return -1;
+	}
+	if (vp_check_live_host(why, sizeof(why))) {
+		vp_error("%s", why);
+		return -1;
+	}
+	if (o->vcpu >= 0 && o->vcpu >= t->nr_vcpus) {
+		vp_error("--vcpu %d: process %d has %d vCPU%s", o->vcpu, o->pid, t->nr_vcpus,
+			 t->nr_vcpus == 1 ? "" : "s");
+		return -1;
+	}
+	if ((werr = vp_check_writable(o->out))) {
+		vp_error("cannot write %s: %s", o->out, strerror(-werr));
+		return -1;
+	}
+	return 0;
+}
+
+int vp_record_main(int argc, char **argv)
+{
+	static struct vp_target t; /* large: off the stack */
+	struct vp_live live;
+	struct recorder r = { 0 };
+	struct rec_opts o;
+	char err[512], version[128], why[256] = "";
+	uint64_t lost[VP_REC_NTYPES], start_ns, dropped;
+	json_t *header, *memmap, *end;
+	const char *ended;
+	double start;
+	int sig = -1, pidfd = -1, ret;
+
+	if (parse(argc, argv, &o, err, sizeof(err))) {
+		vp_error("%s", err);
+		return VP_EXIT_BAD_INPUT;
+	}
+	if (o.help) {
+		vp_print_record_usage(stdout);
+		return 0;
+	}
+	if (check_target(&o, &t))
+		return VP_EXIT_BAD_INPUT;
+	sig = vp_stop_signals_fd();
+	pidfd = vp_pidfd_open(o.pid);
+	if (sig < 0 || pidfd < 0) {
+		vp_error("process %d went away before attaching", o.pid);
+		return VP_EXIT_BAD_INPUT;
+	}
+	vp_qemu_version(t.exe, version, sizeof(version));
+	memmap = memmap_blob(&o, why, sizeof(why));
+	{
+		struct vp_live_opts lo = { .vcpu_filter = o.vcpu,
+					   .verbose = o.verbose,
+					   .hook = o.hook,
+					   .flavour = o.flavour,
+					   .record_ring_bytes = (size_t)o.ring_mb << 20 };
+
+		if (vp_live_open(&live, &t, &lo, err, sizeof(err))) {
+			vp_error("%s", err);
+			json_decref(memmap);
+			return VP_EXIT_BAD_INPUT;
+		}
+	}
+	start_ns = mono_ns();
+	start = vp_now_s();
+	header = header_json(&o, &t, &live, start_ns, version);
+	r.w = header ? vp_rec_writer_open(o.out, header, err, sizeof(err)) : NULL;
+	json_decref(header);
+	r.rb = r.w ? ring_buffer__new(vp_live_events_fd(&live), on_event, &r, NULL) : NULL;
+	if (!r.rb) {
+		vp_error("%s", r.w ? "cannot read the kernel's ring buffer" : err);
+		if (r.w)
+			vp_rec_writer_close(r.w);
+		vp_live_close(&live);
+		json_decref(memmap);
+		return VP_EXIT_BAD_INPUT;
+	}
+	if (memmap)
+		write_blob(r.w, VP_RECM_MEMMAP, memmap);
+	json_decref(memmap);
+	vp_note("attached to pid %d (%s), %d vCPU%s, recording into %s; devices named by %s; "
+		"Ctrl-C to stop",
+		o.pid, t.comm, t.nr_vcpus, t.nr_vcpus == 1 ? "" : "s", o.out,
+		why[0] ? "the legacy port table" : "QEMU's memory map (QMP)");
+	if (why[0])
+		vp_note("QEMU's memory map not recorded: %s", why);
+	ended = record_loop(&o, &r, &live, &t, sig, pidfd, start);
+	/* Nothing more enters the ring; what is in it is still recorded. */
+	vp_live_detach(&live);
+	ring_buffer__consume(r.rb);
+	dropped = lost_total(&live, lost);
+	vp_rec_writer_lost(r.w, lost);
+	/* The map at the end knows the BARs the guest assigned meanwhile. */
+	if (strcmp(ended, "target exited") && (memmap = memmap_blob(&o, why, sizeof(why)))) {
+		write_blob(r.w, VP_RECM_MEMMAP, memmap);
+		json_decref(memmap);
+	}
+	end = json_pack("{s:f, s:s}", "duration_s", vp_now_s() - start, "ended", ended);
+	if (end)
+		write_blob(r.w, VP_RECM_END, end);
+	json_decref(end);
+	ring_buffer__free(r.rb);
+	vp_live_close(&live);
+	close(sig);
+	close(pidfd);
+	{
+		uint64_t n = vp_rec_writer_events(r.w), bytes = vp_rec_writer_bytes(r.w);
+
+		ret = vp_rec_writer_close(r.w);
+		if (ret || r.err) {
+			vp_error("cannot write %s: %s", o.out, strerror(-(ret ? ret : r.err)));
+			return 1;
+		}
+		vp_note("recorded %" PRIu64 " events in %.1f s into %s: %" PRIu64
+			" bytes, %.1f per event; %" PRIu64 " lost (ring buffer full)%s",
+			n, vp_now_s() - start, o.out, bytes, n ? (double)bytes / (double)n : 0.0,
+			dropped, dropped ? ": raise --ring-mb" : "");
+	}
+	return 0;
+}

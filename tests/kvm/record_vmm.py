@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""vmexit-prof record on the test VMM, against the live profile of the same run.
+
+usage: record_vmm.py VMEXIT_PROF TEST_VMM [equal|killed]
+
+equal:  the live profiler (--pid) and the recorder watch the same guest from
+        before its first exit to its end; `report FILE` of the recording
+        gives the live document's counts exactly (events, exit reasons per
+        vCPU, accesses per port and address, CPUID leaves) and its times
+        within the two observers' own clock reads of each other; the
+        recording lists the slowest exits, slowest first, none slower than
+        the longest exit, each port one with its device; nothing was lost.
+killed: the recorder killed by SIGKILL while the guest runs leaves a file
+        that reads: a report of what it had written, its tables adding up,
+        a note saying where it stops; no program left loaded.
+Exit status 77 (skip) when /dev/kvm cannot be used on this host.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import doc_checks
+
+PROF, VMM = sys.argv[1], sys.argv[2]
+MODE = sys.argv[3] if len(sys.argv) > 3 else "equal"
+COUNTS = ["--out", "3000", "--in", "2000", "--mmio-write", "1500", "--mmio-read", "1000", "--cpuid", "700"]
+LONG = ["--out", "4000000", "--in", "0", "--mmio-write", "0", "--mmio-read", "0", "--cpuid", "0"]
+
+
+def programs_loaded():
+    out = subprocess.run(["bpftool", "prog", "show"], capture_output=True, text=True).stdout
+    names = (" name tp_kvm_", " name btf_kvm_", " name tp_sys_", " name fentry_kvm_run", " name fexit_kvm_run")
+    return sum(1 for line in out.splitlines() if any(n in line for n in names))
+
+
+def report(path, scratch):
+    out = os.path.join(scratch, "rec.json")
+    r = subprocess.run([PROF, "report", path, "--json", out, "--color", "never"],
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode:
+        return None, f"report of the recording: status {r.returncode}: {r.stderr.strip()}"
+    with open(out) as f:
+        return json.load(f), r.stdout
+
+
+def rows(doc, table, key):
+    return {key(r): r for r in doc["profile"][table]}
+
+
+def close(a, b, count):
+    """Two observers' times of the same exits: each reads the clock itself,
+    so a sum may differ by a few microseconds per exit in the lab (TCG)."""
+    if a is None or b is None:
+        return a == b
+    return abs(a - b) <= max(0.05 * max(a, b), 3000 * count)
+
+
+def compare(live, rec):
+    errors = []
+    lp, rp = live["profile"], rec["profile"]
+    if lp["events"] != rp["events"]:
+        errors.append(f"events: live {lp['events']}, recording {rp['events']}")
+    tables = {
+        "exit_reasons": lambda r: (r["where"], r["vcpu"], r["reason"], r["code"]),
+        "accesses": lambda r: (r["kind"], r["address"], r.get("direction"), r["size"]),
+        "other": lambda r: (r["kind"], r["name"], r["code"], r.get("address"), r.get("direction")),
+        "devices": lambda r: r["device"],
+        "vcpus": lambda r: r["vcpu"],
+    }
+    counts = {"exit_reasons": ["count"], "accesses": ["count", "to_user", "device"], "other": ["count"],
+              "devices": ["to_user", "in_kernel", "interrupts"], "vcpus": ["exits_to_user", "kernel_exits", "kvm_run_calls"]}
+    times = {"exit_reasons": ["time_ns"], "accesses": ["user_ns", "kernel_ns"], "devices": ["user_ns", "kernel_ns"],
+             "vcpus": ["user_ns", "kernel_ns"]}
+    for table, key in tables.items():
+        a, b = rows(live, table, key), rows(rec, table, key)
+        if set(a) != set(b):
+            errors.append(f"{table}: only live {sorted(set(a) - set(b), key=str)}, "
+                          f"only recording {sorted(set(b) - set(a), key=str)}")
+        for k in set(a) & set(b):
+            for f in counts[table]:
+                if a[k].get(f) != b[k].get(f):
+                    errors.append(f"{table} {k}: {f} live {a[k].get(f)}, recording {b[k].get(f)}")
+            n = a[k].get("count", a[k].get("to_user", a[k].get("exits_to_user", 1))) or 1
+            for f in times.get(table, []):
+                if not close(a[k].get(f), b[k].get(f), n):
+                    errors.append(f"{table} {k}: {f} live {a[k].get(f)}, recording {b[k].get(f)}")
+    for f in ("pid", "vcpus", "exited"):
+        if lp["target"][f] != rp["target"][f]:
+            errors.append(f"target.{f}: live {lp['target'][f]}, recording {rp['target'][f]}")
+    for f in ("kvm_run_hook", "kvm_tracepoints", "accelerator", "vm_exits_measured"):
+        if live["meta"].get(f) != rec["meta"].get(f):
+            errors.append(f"meta.{f}: live {live['meta'].get(f)}, recording {rec['meta'].get(f)}")
+    return errors
+
+
+def check_slowest(rec):
+    errors = []
+    slow = rec["profile"].get("slowest_exits")
+    if not slow:
+        return ["the recording lists no slowest exits"]
+    totals = [s["total_ns"] for s in slow]
+    if totals != sorted(totals, reverse=True):
+        errors.append(f"slowest exits not slowest first: {totals}")
+    longest = max((r["latency"]["max_ns"] for r in rec["profile"]["exit_reasons"]
+                   if r["where"] == "kernel" and r["latency"]), default=0)
+    if rec["profile"]["kvm_exit_fired"] and totals[0] < longest:
+        errors.append(f"slowest exit {totals[0]} ns, yet an exit's kernel time alone was {longest} ns")
+    dur = rec["meta"]["duration_s"]
+    for s in slow:
+        if not 0 <= s["start_s"] <= dur + 1:
+            errors.append(f"slow exit at {s['start_s']} s, outside the {dur} s recorded")
+        if s["kernel_ns"] is not None and s["kernel_ns"] > s["total_ns"]:
+            errors.append(f"slow exit {s}: kernel part longer than the exit")
+        a = s["access"]
+        if a and a["kind"] == "pio" and a["device"] == "unknown":
+            errors.append(f"slow exit {s}: port {a['address']:#x} of no device")
+    return errors
+
+
+def equal(scratch):
+    before = programs_loaded()
+    vmm, pid = doc_checks.start_test_vmm(VMM, 300, COUNTS)
+    if not vmm:
+        return pid
+    live_json, rec = os.path.join(scratch, "live.json"), os.path.join(scratch, "run.vpr")
+    live = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", live_json], 30)
+    recorder = doc_checks.start_profiler([PROF, "record", "--pid", str(pid), "-o", rec, "--interval", "0.5"], 30)
+    if not live or not recorder:
+        os.kill(pid, signal.SIGKILL)
+        return 1
+    os.kill(pid, signal.SIGUSR1)
+    vmm.communicate(timeout=300)
+    errors = []
+    for name, p in (("live profile", live), ("recorder", recorder)):
+        try:
+            _, err = p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            return doc_checks.verdict([f"the {name} did not stop when the VM exited"], "")
+        if p.returncode:
+            errors.append(f"{name}: status {p.returncode}: {err.strip()}")
+        if name == "recorder":
+            print(err.strip().splitlines()[-1])
+    if errors:
+        return doc_checks.verdict(errors, "")
+    with open(live_json) as f:
+        live_doc = json.load(f)
+    rec_doc, text = report(rec, scratch)
+    if rec_doc is None:
+        return doc_checks.verdict([text], "")
+    print(text)
+    errors += compare(live_doc, rec_doc)
+    errors += check_slowest(rec_doc)
+    errors += doc_checks.table_sums(rec_doc)
+    if rec_doc["meta"].get("source") != "recording":
+        errors.append(f"meta.source {rec_doc['meta'].get('source')}")
+    if "Slowest exits" not in text:
+        errors.append("the terminal report has no slowest exits")
+    if programs_loaded() != before:
+        errors.append("BPF programs left loaded")
+    size = os.path.getsize(rec)
+    ev = rec_doc["profile"]["events"]
+    n = sum(ev.values())
+    return doc_checks.verdict(errors, f"recording equals the live profile: {n} events, "
+                                      f"{size} bytes ({size / max(n, 1):.1f} per event)")
+
+
+def killed(scratch):
+    before = programs_loaded()
+    vmm, pid = doc_checks.start_test_vmm(VMM, 0, LONG)
+    if not vmm:
+        return pid
+    rec = os.path.join(scratch, "cut.vpr")
+    recorder = doc_checks.start_profiler([PROF, "record", "--pid", str(pid), "-o", rec, "--interval", "0.3"], 30)
+    if not recorder:
+        os.kill(pid, signal.SIGKILL)
+        return 1
+    os.kill(pid, signal.SIGUSR1)
+    time.sleep(3)
+    recorder.kill()
+    recorder.wait()
+    vmm.kill()
+    vmm.wait()
+    errors = []
+    doc, text = report(rec, scratch)
+    if doc is None:
+        return doc_checks.verdict([text], "")
+    print(text)
+    notes = " ".join(doc["meta"]["notes"])
+    if "the recording stops at byte" not in notes:
+        errors.append(f"no note of where the recording stops: {doc['meta']['notes']}")
+    out = [r for r in doc["profile"]["accesses"] if r["kind"] == "pio" and r["address"] == 0x3f0]
+    if not out or out[0]["count"] < 100:
+        errors.append(f"port 0x3f0 writes before the kill: {out}")
+    errors += [e for e in doc_checks.table_sums(doc)]
+    if programs_loaded() != before:
+        errors.append("BPF programs left loaded after the recorder was killed")
+    got = out[0]["count"] if out else 0
+    return doc_checks.verdict(errors, f"a recorder killed after 3 s left {os.path.getsize(rec)} bytes "
+                                      f"that read: {got} port writes")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as scratch:
+        return {"equal": equal, "killed": killed}[MODE](scratch)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
