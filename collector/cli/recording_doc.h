@@ -11,9 +11,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* How many of the slowest exits a document lists. */
-#define VP_RECORDING_SLOWEST 25
-
 /* True when path is a recording (not a document). */
 bool vp_is_recording(const char *path);
 /* NULL with one line in err: not a recording, another version, damaged,

@@ -134,6 +134,8 @@ struct vp_replay *vp_replay_new(const struct vp_replay_opts *o)
 	if (!rp)
 		return NULL;
 	rp->o = *o;
+	if (o->interval_s > 0 && o->interval_s < VP_REPLAY_MIN_INTERVAL_S)
+		rp->o.interval_s = VP_REPLAY_MIN_INTERVAL_S;
 	vp_fhash_init(&rp->threads, sizeof(__u32), sizeof(struct rp_thread), VP_MAX_THREADS);
 	vp_fhash_init(&rp->stats, sizeof(struct vp_key), sizeof(struct vp_stat), o->stats_entries);
 	vp_fhash_init(&rp->vcpu_stats, sizeof(struct vp_key), sizeof(struct vp_stat),
@@ -145,8 +147,8 @@ struct vp_replay *vp_replay_new(const struct vp_replay_opts *o)
 		free(rp);
 		return NULL;
 	}
-	rp->tl.interval_s = o->interval_s;
-	rp->next_sample_ns = o->start_ns + (uint64_t)(o->interval_s * 1e9);
+	rp->tl.interval_s = rp->o.interval_s;
+	rp->next_sample_ns = o->start_ns + (uint64_t)(rp->o.interval_s * 1e9);
 	vp_result_init(&rp->sample);
 	return rp;
 }
@@ -269,16 +271,16 @@ static int sample_timeline(struct vp_replay *rp, uint64_t ts)
 
 	if (rp->o.interval_s <= 0 || !step)
 		return 0;
-	while (ts >= rp->next_sample_ns) {
-		err = vp_replay_result(rp, &rp->sample);
-		if (!err)
-			err = vp_timeline_add(&rp->tl, &rp->sample,
-					      (double)since_start(rp, rp->next_sample_ns) / 1e9);
-		if (err)
-			return err;
-		rp->next_sample_ns += step;
-	}
-	return 0;
+	if (ts < rp->next_sample_ns)
+		return 0;
+	/* Everything replayed so far came before this boundary; the intervals
+	 * up to ts saw nothing, and an idle interval has no sample. */
+	err = vp_replay_result(rp, &rp->sample);
+	if (!err)
+		err = vp_timeline_add(&rp->tl, &rp->sample,
+				      (double)since_start(rp, rp->next_sample_ns) / 1e9);
+	rp->next_sample_ns += step * ((ts - rp->next_sample_ns) / step + 1);
+	return err;
 }
 
 static void thread_told(struct vp_replay *rp, const struct vp_replay_ev *ev)

@@ -35,9 +35,12 @@ struct vp_replay_opts {
 	uint32_t stats_entries;
 	struct vp_port_span marker_ports[VP_MARKER_SPANS];
 	uint64_t start_ns;   /* the clock when recording began */
-	double interval_s;   /* timeline sampling; <= 0: none */
+	double interval_s;   /* timeline sampling (at least VP_REPLAY_MIN_INTERVAL_S); <= 0: none */
 	size_t nslowest;     /* how many of the slowest exits to keep */
 };
+
+/* A timeline sample costs a pass over every row: not more often. */
+#define VP_REPLAY_MIN_INTERVAL_S 0.05
 
 /* One exit, from kvm_exit to the next kvm_entry of its vCPU (or, where
  * kvm_exit does not fire, from the exit to user space to the next

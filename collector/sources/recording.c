@@ -320,8 +320,8 @@ static uint64_t get_varint(struct cursor *c)
 	return 0;
 }
 
-static int decode_frame(const uint8_t *raw, size_t n, const struct vp_rec_reader_cb *cb, void *arg,
-			struct vp_rec_read_info *info)
+int vp_rec_decode(const uint8_t *raw, size_t n, const struct vp_rec_reader_cb *cb, void *arg,
+		  struct vp_rec_read_info *info)
 {
 	struct cursor c = { raw, raw + n, false };
 	struct vp_replay_ev ev = { 0 };
@@ -494,7 +494,7 @@ int vp_rec_read(FILE *f, const struct vp_rec_reader_cb *cb, void *arg,
 			ret = -EINVAL;
 			break;
 		}
-		ret = decode_frame(raw, rawlen, cb, arg, info);
+		ret = vp_rec_decode(raw, rawlen, cb, arg, info);
 		if (ret == -EINVAL)
 			snprintf(err, errlen, "recording damaged at byte %llu: a record is malformed",
 				 (unsigned long long)at);

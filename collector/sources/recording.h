@@ -72,6 +72,11 @@ bool vp_rec_is_recording(FILE *f);
 int vp_rec_read(FILE *f, const struct vp_rec_reader_cb *cb, void *arg,
 		struct vp_rec_read_info *info, char *err, size_t errlen);
 
+/* One frame's records, decompressed (info counts its events): 0,
+ * -EINVAL for a malformed record, or a callback's value. */
+int vp_rec_decode(const uint8_t *raw, size_t n, const struct vp_rec_reader_cb *cb, void *arg,
+		  struct vp_rec_read_info *info);
+
 /* The writer.  Frames are flushed when full and on vp_rec_writer_flush. */
 struct vp_rec_writer;
 /* Creates path (replacing it) with the header.  NULL with err. */

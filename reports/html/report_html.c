@@ -326,6 +326,7 @@ static void profile_sections(FILE *out, const json_t *doc, const json_t *p)
 	}
 	vh_latency_section(out, p);
 	vh_timeline_section(out, p);
+	vh_slowest_section(out, doc, p);
 	if (json_array_size(vp_doc_get(p, "vcpus"))) {
 		fputs("<section id=\"vcpus\"><h2>vCPUs</h2>\n", out);
 		vh_table(out, &vp_table_vcpus, doc, vp_doc_get(p, "vcpus"));
@@ -411,6 +412,7 @@ int vp_html_render(const json_t *doc, FILE *out)
 			 json_array_size(vp_doc_get(p, "devices")),
 		 "latency", "Latency");
 	nav_link(out, json_array_size(vp_doc_get(p, "timeline.samples")), "timeline", "Timeline");
+	nav_link(out, json_array_size(vp_doc_get(p, "slowest_exits")), "slowest", "Slowest exits");
 	nav_link(out, json_is_array(vp_doc_get(doc, "speedups")), "speedups", "Speed-up");
 	nav_link(out, json_is_array(vp_doc_get(doc, "workloads")), "workloads", "Workloads");
 	fputs("</nav>\n<main>\n", out);

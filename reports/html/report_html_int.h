@@ -38,6 +38,11 @@ const char *vh_fmt_ratio(double v, char *buf, size_t len);
  * back as the same double, so tests compare exactly; "" for NAN. */
 const char *vh_fmt_raw(double v, char *buf, size_t len);
 
+/* A round step near raw for axis ticks (1, 2, 2.5, 5 x 10^n). */
+double vh_nice_step(double raw);
+/* <svg id class="chart cls"> of w x h. */
+void vh_svg_open(FILE *out, const char *id, const char *cls, int w, int h);
+
 /* One horizontal bar; up to two stacked segments. */
 struct vh_bar {
 	const char *label;	/* document text: escaped when drawn */
@@ -89,6 +94,9 @@ void vh_latency_section(FILE *out, const json_t *profile);
 void vh_timeline_section(FILE *out, const json_t *profile);
 void vh_workload_exit_chart(FILE *out, const json_t *workloads);
 void vh_speedup_chart(FILE *out, const json_t *speedups);
+/* A recording's slowest exits on its time axis, and their table
+ * (report_html_exits.c). */
+void vh_slowest_section(FILE *out, const json_t *doc, const json_t *profile);
 
 /* A table of report_tables.h, rows in the document's order, as one
  * <table class="sortable"> (report_html_tables.c). */

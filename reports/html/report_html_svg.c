@@ -77,7 +77,7 @@ const char *vh_fmt_raw(double v, char *buf, size_t len)
 }
 
 /* 1, 2, 2.5 or 5 times a power of ten: ticks people can read. */
-static double nice_step(double raw)
+double vh_nice_step(double raw)
 {
 	double p, f;
 
@@ -88,7 +88,7 @@ static double nice_step(double raw)
 	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
 }
 
-static void svg_open(FILE *out, const char *id, const char *cls, int w, int h)
+void vh_svg_open(FILE *out, const char *id, const char *cls, int w, int h)
 {
 	fprintf(out,
 		"<svg id=\"%s\" class=\"chart %s\" viewBox=\"0 0 %d %d\" width=\"%d\" "
@@ -157,7 +157,7 @@ static void hbar_axis(FILE *out, const struct vh_hbar_chart *c, const struct sca
 				x, x, top - 4, bottom);
 		}
 	} else {
-		double step = nice_step(s->hi / 5);
+		double step = vh_nice_step(s->hi / 5);
 
 		for (double t = 0; t <= s->hi * 1.0001; t += step) {
 			double x = sx(s, t);
@@ -201,11 +201,11 @@ void vh_hbar(FILE *out, const struct vh_hbar_chart *c, const struct vh_bar *bars
 		if (s.hi <= s.lo)
 			s.hi = s.lo * 10;
 	} else {
-		double step = nice_step(maxv / 5);
+		double step = vh_nice_step(maxv / 5);
 
 		s.hi = maxv > 0 ? ceil(maxv / step) * step : 1;
 	}
-	svg_open(out, c->id, c->log_scale ? "hbar log" : "hbar", HB_W, h);
+	vh_svg_open(out, c->id, c->log_scale ? "hbar log" : "hbar", HB_W, h);
 	legend(out, c->styles, c->nstyles, HB_LABEL, 16);
 	hbar_axis(out, c, &s, HB_TOP - 6, HB_TOP + (double)n * HB_ROW);
 	for (size_t i = 0; i < n; i++) {
@@ -312,7 +312,7 @@ void vh_histogram(FILE *out, const char *id, const char *title, const char *sub,
 		(lo > 0 && (hi == 31 || (hi - lo) % 2)) ? lo-- : hi++;
 	sw = pw / (hi - lo + 1);
 
-	svg_open(out, id, "histogram", HI_W, HI_H);
+	vh_svg_open(out, id, "histogram", HI_W, HI_H);
 	fputs("<text class=\"title\" x=\"0\" y=\"14\">", out);
 	vh_esc(out, title);
 	fputs("</text><text class=\"sub\" x=\"0\" y=\"29\">", out);
@@ -414,10 +414,10 @@ void vh_line_chart(FILE *out, const char *id, const char *x_label, const char *y
 		xmin = 0, xmax = 1;
 	if (xmax <= xmin)
 		xmax = xmin + 1;
-	step = nice_step(ymax / 5);
+	step = vh_nice_step(ymax / 5);
 	ymax = ymax > 0 ? ceil(ymax / step) * step : 1;
 
-	svg_open(out, id, "line", LC_W, LC_H);
+	vh_svg_open(out, id, "line", LC_W, LC_H);
 	fputs("<g class=\"legend\">", out);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out,
@@ -439,7 +439,7 @@ void vh_line_chart(FILE *out, const char *id, const char *x_label, const char *y
 			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
 			LC_L, LC_L + pw, y, y, LC_L - 6, y + 4, vp_fmt_count(t, b, sizeof(b)));
 	}
-	step = nice_step((xmax - xmin) / 8);
+	step = vh_nice_step((xmax - xmin) / 8);
 	for (double t = ceil(xmin / step) * step; t <= xmax * 1.0001; t += step) {
 		double x = LC_L + pw * (t - xmin) / (xmax - xmin);
 

@@ -51,12 +51,18 @@ def rows(doc, table, key):
     return {key(r): r for r in doc["profile"][table]}
 
 
+# The two observers' programs run one after the other on each tracepoint,
+# each reading the clock itself: the second's times of an exit are off by
+# what the first's programs took, about 10 us in the lab (TCG), tens of ns
+# on a real host.  The replay itself equals the kernel's aggregation
+# exactly (bpf/replay); this bounds only the two clocks apart.
+PROGRAM_NS = 15000
+
+
 def close(a, b, count):
-    """Two observers' times of the same exits: each reads the clock itself,
-    so a sum may differ by a few microseconds per exit in the lab (TCG)."""
     if a is None or b is None:
         return a == b
-    return abs(a - b) <= max(0.05 * max(a, b), 3000 * count)
+    return abs(a - b) <= max(0.02 * max(a, b), PROGRAM_NS * count)
 
 
 def compare(live, rec):
@@ -110,14 +116,20 @@ def check_slowest(rec):
     if rec["profile"]["kvm_exit_fired"] and totals[0] < longest:
         errors.append(f"slowest exit {totals[0]} ns, yet an exit's kernel time alone was {longest} ns")
     dur = rec["meta"]["duration_s"]
+    named = {(r["kind"], r["address"], r.get("direction"), r["size"]): r["device"]
+             for r in rec["profile"]["accesses"]}
     for s in slow:
         if not 0 <= s["start_s"] <= dur + 1:
             errors.append(f"slow exit at {s['start_s']} s, outside the {dur} s recorded")
         if s["kernel_ns"] is not None and s["kernel_ns"] > s["total_ns"]:
             errors.append(f"slow exit {s}: kernel part longer than the exit")
         a = s["access"]
-        if a and a["kind"] == "pio" and a["device"] == "unknown":
-            errors.append(f"slow exit {s}: port {a['address']:#x} of no device")
+        if a:
+            key = (a["kind"], a["address"], a.get("direction"), a["size"])
+            if key not in named:
+                errors.append(f"slow exit {s}: an access the accesses table does not have")
+            elif named[key] != a["device"]:
+                errors.append(f"slow exit {s}: device {a['device']}, the table says {named[key]}")
     return errors
 
 
