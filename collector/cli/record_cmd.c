@@ -57,16 +57,6 @@ void vp_print_record_usage(FILE *out)
 	      out);
 }
 
-struct rec_opts {
-	int pid;
-	const char *out, *qmp;
-	double duration_s, interval_s;
-	unsigned ring_mb;
-	int vcpu;
-	enum vp_run_hook hook;
-	enum vp_tp_flavour flavour;
-	bool verbose, help;
-};
 
 enum { OPT_VCPU = 256, OPT_HOOK, OPT_TP };
 
@@ -98,7 +88,7 @@ static int parse_uint(const char *s, long max, long *out)
 	return 0;
 }
 
-static int parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errlen)
+static int parse(int argc, char **argv, struct vp_record_opts *o, char *err, size_t errlen)
 {
 	long v;
 	int c;
@@ -171,7 +161,7 @@ bad_value:
 /* QEMU's memory map as QMP gives it, kept raw in the recording so the
  * reader parses it as a live profile would.  NULL: no QMP (the device
  * table's legacy ports still name what they can). */
-static json_t *memmap_blob(const struct rec_opts *o, char *why, size_t whylen)
+static json_t *memmap_blob(const struct vp_record_opts *o, char *why, size_t whylen)
 {
 	char path[4096], err[256];
 	struct vp_qmp q;
@@ -213,7 +203,7 @@ static int write_blob(struct vp_rec_writer *w, enum vp_rec_meta kind, json_t *bl
 	return ret;
 }
 
-static json_t *header_json(const struct rec_opts *o, const struct vp_target *t,
+static json_t *header_json(const struct vp_record_opts *o, const struct vp_target *t,
 			   const struct vp_live *l, uint64_t start_ns, const char *version)
 {
 	struct vp_port_span spans[VP_MARKER_SPANS];
@@ -278,7 +268,7 @@ static uint64_t lost_total(const struct vp_live *l, uint64_t lost[VP_REC_NTYPES]
 
 /* Until a signal, the duration or the target's end; what was recorded is
  * written every interval.  The reason it ended. */
-static const char *record_loop(const struct rec_opts *o, struct recorder *r, struct vp_live *l,
+static const char *record_loop(const struct vp_record_opts *o, struct recorder *r, struct vp_live *l,
 			       struct vp_target *t, int sig, int pidfd, double start)
 {
 	double next = start + o->interval_s;
@@ -316,7 +306,7 @@ static const char *record_loop(const struct rec_opts *o, struct recorder *r, str
 	}
 }
 
-static int check_target(const struct rec_opts *o, struct vp_target *t)
+static int check_target(const struct vp_record_opts *o, struct vp_target *t)
 {
 	char why[256];
 	int err = vp_target_probe("/proc", o->pid, t), werr;
@@ -351,12 +341,11 @@ static int check_target(const struct rec_opts *o, struct vp_target *t)
 	return 0;
 }
 
-int vp_record_main(int argc, char **argv)
+int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 {
-	static struct vp_target t; /* large: off the stack */
+	const struct vp_record_opts o = *opts;
 	struct vp_live live;
 	struct recorder r = { 0 };
-	struct rec_opts o;
 	char err[512], version[128], why[256] = "";
 	uint64_t lost[VP_REC_NTYPES], start_ns, dropped;
 	json_t *header, *memmap, *end;
@@ -364,24 +353,20 @@ int vp_record_main(int argc, char **argv)
 	double start;
 	int sig = -1, pidfd = -1, ret;
 
-	if (parse(argc, argv, &o, err, sizeof(err))) {
-		vp_error("%s", err);
-		return VP_EXIT_BAD_INPUT;
-	}
-	if (o.help) {
-		vp_print_record_usage(stdout);
-		return 0;
-	}
-	if (check_target(&o, &t))
-		return VP_EXIT_BAD_INPUT;
 	sig = vp_stop_signals_fd();
 	pidfd = vp_pidfd_open(o.pid);
 	if (sig < 0 || pidfd < 0) {
 		vp_error("process %d went away before attaching", o.pid);
 		return VP_EXIT_BAD_INPUT;
 	}
-	vp_qemu_version(t.exe, version, sizeof(version));
+	vp_qemu_version(t->exe, version, sizeof(version));
 	memmap = memmap_blob(&o, why, sizeof(why));
+	if (!memmap && o.qmp) {
+		vp_error("--qmp %s: %s", o.qmp, why);
+		close(sig);
+		close(pidfd);
+		return VP_EXIT_BAD_INPUT;
+	}
 	{
 		struct vp_live_opts lo = { .vcpu_filter = o.vcpu,
 					   .verbose = o.verbose,
@@ -389,7 +374,7 @@ int vp_record_main(int argc, char **argv)
 					   .flavour = o.flavour,
 					   .record_ring_bytes = (size_t)o.ring_mb << 20 };
 
-		if (vp_live_open(&live, &t, &lo, err, sizeof(err))) {
+		if (vp_live_open(&live, t, &lo, err, sizeof(err))) {
 			vp_error("%s", err);
 			json_decref(memmap);
 			return VP_EXIT_BAD_INPUT;
@@ -397,14 +382,14 @@ int vp_record_main(int argc, char **argv)
 	}
 	start_ns = mono_ns();
 	start = vp_now_s();
-	header = header_json(&o, &t, &live, start_ns, version);
+	header = header_json(&o, t, &live, start_ns, version);
 	r.w = header ? vp_rec_writer_open(o.out, header, err, sizeof(err)) : NULL;
 	json_decref(header);
 	r.rb = r.w ? ring_buffer__new(vp_live_events_fd(&live), on_event, &r, NULL) : NULL;
 	if (!r.rb) {
 		vp_error("%s", r.w ? "cannot read the kernel's ring buffer" : err);
 		if (r.w)
-			vp_rec_writer_close(r.w);
+			vp_rec_writer_close(r.w, NULL);
 		vp_live_close(&live);
 		json_decref(memmap);
 		return VP_EXIT_BAD_INPUT;
@@ -414,11 +399,11 @@ int vp_record_main(int argc, char **argv)
 	json_decref(memmap);
 	vp_note("attached to pid %d (%s), %d vCPU%s, recording into %s; devices named by %s; "
 		"Ctrl-C to stop",
-		o.pid, t.comm, t.nr_vcpus, t.nr_vcpus == 1 ? "" : "s", o.out,
+		o.pid, t->comm, t->nr_vcpus, t->nr_vcpus == 1 ? "" : "s", o.out,
 		why[0] ? "the legacy port table" : "QEMU's memory map (QMP)");
 	if (why[0])
 		vp_note("QEMU's memory map not recorded: %s", why);
-	ended = record_loop(&o, &r, &live, &t, sig, pidfd, start);
+	ended = record_loop(&o, &r, &live, t, sig, pidfd, start);
 	/* Nothing more enters the ring; what is in it is still recorded. */
 	vp_live_detach(&live);
 	ring_buffer__consume(r.rb);
@@ -438,9 +423,9 @@ int vp_record_main(int argc, char **argv)
 	close(sig);
 	close(pidfd);
 	{
-		uint64_t n = vp_rec_writer_events(r.w), bytes = vp_rec_writer_bytes(r.w);
+		uint64_t n = vp_rec_writer_events(r.w), bytes;
 
-		ret = vp_rec_writer_close(r.w);
+		ret = vp_rec_writer_close(r.w, &bytes);
 		if (ret || r.err) {
 			vp_error("cannot write %s: %s", o.out, strerror(-(ret ? ret : r.err)));
 			return 1;
@@ -451,4 +436,23 @@ int vp_record_main(int argc, char **argv)
 			dropped, dropped ? ": raise --ring-mb" : "");
 	}
 	return 0;
+}
+
+int vp_record_main(int argc, char **argv)
+{
+	static struct vp_target t; /* large: off the stack */
+	struct vp_record_opts o;
+	char err[512];
+
+	if (parse(argc, argv, &o, err, sizeof(err))) {
+		vp_error("%s", err);
+		return VP_EXIT_BAD_INPUT;
+	}
+	if (o.help) {
+		vp_print_record_usage(stdout);
+		return 0;
+	}
+	if (check_target(&o, &t))
+		return VP_EXIT_BAD_INPUT;
+	return vp_record(&o, &t);
 }

@@ -3,7 +3,26 @@
 #ifndef VP_RECORD_CMD_H
 #define VP_RECORD_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
+
+#include "target.h"
+#include "vmexit_source.h"
+
+struct vp_record_opts {
+	int pid;
+	const char *out, *qmp;
+	double duration_s, interval_s;
+	unsigned ring_mb;
+	int vcpu;
+	enum vp_run_hook hook;
+	enum vp_tp_flavour flavour;
+	bool verbose, help;
+};
+
+/* Records target, checked already, as o says: 0, 1 when recording failed
+ * (said on stderr), 2 when it could not start. */
+int vp_record(const struct vp_record_opts *o, struct vp_target *target);
 
 int vp_record_main(int argc, char **argv);
 void vp_print_record_usage(FILE *out);

@@ -259,10 +259,12 @@ int vp_rec_writer_lost(struct vp_rec_writer *w, const uint64_t lost[VP_REC_NTYPE
 	return vp_rec_writer_meta(w, VP_RECM_LOST, buf, n);
 }
 
-int vp_rec_writer_close(struct vp_rec_writer *w)
+int vp_rec_writer_close(struct vp_rec_writer *w, uint64_t *bytes)
 {
 	int ret = vp_rec_writer_flush(w);
 
+	if (bytes)
+		*bytes = w->bytes;
 	if (fsync(w->fd) && !ret && errno != EINVAL)
 		ret = -errno;
 	if (close(w->fd) && !ret)
@@ -278,10 +280,6 @@ uint64_t vp_rec_writer_events(const struct vp_rec_writer *w)
 	return w->events;
 }
 
-uint64_t vp_rec_writer_bytes(const struct vp_rec_writer *w)
-{
-	return w->bytes + w->nraw;
-}
 
 /* ---- reading ---- */
 

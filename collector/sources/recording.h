@@ -89,9 +89,9 @@ int vp_rec_writer_meta(struct vp_rec_writer *w, enum vp_rec_meta kind, const voi
 /* The ring's drops so far, written when they changed. */
 int vp_rec_writer_lost(struct vp_rec_writer *w, const uint64_t lost[VP_REC_NTYPES]);
 int vp_rec_writer_flush(struct vp_rec_writer *w);
-/* Flushes and closes; 0 or -errno (the file is kept either way). */
-int vp_rec_writer_close(struct vp_rec_writer *w);
+/* Flushes and closes; 0 or -errno (the file is kept either way).  *bytes
+ * (when not NULL): the file's size. */
+int vp_rec_writer_close(struct vp_rec_writer *w, uint64_t *bytes);
 uint64_t vp_rec_writer_events(const struct vp_rec_writer *w);
-uint64_t vp_rec_writer_bytes(const struct vp_rec_writer *w);
 
 #endif

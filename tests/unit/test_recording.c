@@ -94,7 +94,7 @@ static char *write_recording(uint64_t dropped)
 	assert_int_equal(vp_rec_writer_meta(w, VP_RECM_END, text, strlen(text)), 0);
 	free(text);
 	json_decref(end);
-	assert_int_equal(vp_rec_writer_close(w), 0);
+	assert_int_equal(vp_rec_writer_close(w, NULL), 0);
 	return path;
 }
 
@@ -247,7 +247,7 @@ static void events_round_trip(void **state)
 	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++)
 		assert_int_equal(vp_rec_writer_event(w, &e[i], sizeof(e[i])), 0);
 	assert_int_equal(vp_rec_writer_event(w, &run, sizeof(run)), 0);
-	assert_int_equal(vp_rec_writer_close(w), 0);
+	assert_int_equal(vp_rec_writer_close(w, NULL), 0);
 	f = fopen(path, "rb");
 	assert_int_equal(vp_rec_read(f, &cb, &g, &info, err, sizeof(err)), 0);
 	fclose(f);
