@@ -19,8 +19,9 @@ int main(int argc, char **argv)
 	if (argc < 4 || argc > 7 || (argc > 4 && vp_run_hook_parse(argv[4], &o.hook)) ||
 	    (argc > 5 && vp_tp_flavour_parse(argv[5], &o.flavour)) ||
 	    (argc > 6 && (o.ring_mb = (unsigned)atoi(argv[6])) == 0)) {
-		fprintf(stderr, "usage: record_storm PID FD OUT [auto|fentry|syscalls [auto|btf|classic "
-				"[RING_MB]]]\n");
+		fprintf(stderr,
+			"usage: record_storm PID FD OUT [auto|fentry|syscalls [auto|btf|classic "
+			"[RING_MB]]]\n");
 		return 2;
 	}
 	o.pid = t.pid = atoi(argv[1]);

@@ -117,9 +117,9 @@ struct {
 static __always_inline __u64 rec_wakeup(void)
 {
 	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >
-			       bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4 ?
-		       BPF_RB_FORCE_WAKEUP :
-		       BPF_RB_NO_WAKEUP;
+			       bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void rec_lost_one(__u32 type)
@@ -388,7 +388,8 @@ int BPF_PROG(fentry_kvm_run, struct kvm_vcpu___vp *vcpu)
 	vf.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
 	kr = BPF_CORE_READ(vcpu, run);
 	if (kr && bpf_probe_read_kernel(run, sizeof(run), kr) == 0)
-		return record_events ? rec_run(&ev, &vf, run) : (handle_run_enter(&ev, &vf, run), 0);
+		return record_events ? rec_run(&ev, &vf, run)
+				     : (handle_run_enter(&ev, &vf, run), 0);
 	if (record_events)
 		return rec_run(&ev, &vf, NULL);
 	handle_run_enter(&ev, &vf, NULL);

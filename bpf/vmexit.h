@@ -257,21 +257,21 @@ struct vp_vcpu_fd {
  * (vmexit_core.bpf.h).  Fields are the handlers' arguments.
  */
 enum vp_rec_type {
-	VP_REC_EXIT = 1,   /* a0 reason, a1 isa, a2 vcpu_id (VP_REC_F_VCPU) */
-	VP_REC_ENTRY,	   /* a0 vcpu_id (VP_REC_F_VCPU) */
-	VP_REC_USER_EXIT,  /* a0 reason, a1 errno (as the tracepoint's int) */
-	VP_REC_PIO,	   /* a0 rw, a1 port, a2 size */
-	VP_REC_MMIO,	   /* a0 type, a1 len, a2 gpa */
-	VP_REC_FAST_MMIO,  /* a0 gpa */
-	VP_REC_MSR,	   /* a0 write, a1 ecx */
-	VP_REC_CPUID,	   /* a0 function */
-	VP_REC_HYPERCALL,  /* a0 nr */
-	VP_REC_IRQ,	   /* a0 gsi: a rising edge */
-	VP_REC_MSI,	   /* a0 address, a1 data */
-	VP_REC_RUN_ENTER,  /* a0 vcpu (VP_REC_F_VCPU), a1 kvm_run exit_reason and
+	VP_REC_EXIT = 1,  /* a0 reason, a1 isa, a2 vcpu_id (VP_REC_F_VCPU) */
+	VP_REC_ENTRY,	  /* a0 vcpu_id (VP_REC_F_VCPU) */
+	VP_REC_USER_EXIT, /* a0 reason, a1 errno (as the tracepoint's int) */
+	VP_REC_PIO,	  /* a0 rw, a1 port, a2 size */
+	VP_REC_MMIO,	  /* a0 type, a1 len, a2 gpa */
+	VP_REC_FAST_MMIO, /* a0 gpa */
+	VP_REC_MSR,	  /* a0 write, a1 ecx */
+	VP_REC_CPUID,	  /* a0 function */
+	VP_REC_HYPERCALL, /* a0 nr */
+	VP_REC_IRQ,	  /* a0 gsi: a rising edge */
+	VP_REC_MSI,	  /* a0 address, a1 data */
+	VP_REC_RUN_ENTER, /* a0 vcpu (VP_REC_F_VCPU), a1 kvm_run exit_reason and
 			    * struct vp_rec_run's u[] (VP_REC_F_RUN) */
-	VP_REC_RUN_EXIT,   /* nothing */
-	VP_REC_THREAD,	   /* a thread's first event: a0 its process, comm in vp_rec_thread */
+	VP_REC_RUN_EXIT,  /* nothing */
+	VP_REC_THREAD,	  /* a thread's first event: a0 its process, comm in vp_rec_thread */
 	VP_REC_NTYPES,
 };
 

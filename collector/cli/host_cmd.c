@@ -364,7 +364,8 @@ int vp_host_run(const struct vp_options *o)
 		vp_error("--metrics %s: %s", o->metrics_listen, err);
 		return VP_EXIT_BAD_INPUT;
 	}
-	if ((h.sig = vp_stop_signals_fd()) < 0 || vp_live_open(&h.live, NULL, &lo, err, sizeof(err))) {
+	if ((h.sig = vp_stop_signals_fd()) < 0 ||
+	    vp_live_open(&h.live, NULL, &lo, err, sizeof(err))) {
 		vp_error("%s", h.sig < 0 ? strerror(errno) : err);
 		free_host(&h);
 		return VP_EXIT_BAD_INPUT;

@@ -57,7 +57,6 @@ void vp_print_record_usage(FILE *out)
 	      out);
 }
 
-
 enum { OPT_VCPU = 256, OPT_HOOK, OPT_TP };
 
 static const struct option rec_longopts[] = {
@@ -149,12 +148,14 @@ static int parse(int argc, char **argv, struct vp_record_opts *o, char *err, siz
 		return -EINVAL;
 	}
 	if (o->pid < 0 || !o->out) {
-		snprintf(err, errlen, "record: --pid and --output are required (see record --help)");
+		snprintf(err, errlen,
+			 "record: --pid and --output are required (see record --help)");
 		return -EINVAL;
 	}
 	return 0;
 bad_value:
-	snprintf(err, errlen, "invalid value '%s' for --%s", optarg, vp_option_name(rec_longopts, c));
+	snprintf(err, errlen, "invalid value '%s' for --%s", optarg,
+		 vp_option_name(rec_longopts, c));
 	return -EINVAL;
 }
 
@@ -217,18 +218,19 @@ static json_t *header_json(const struct vp_record_opts *o, const struct vp_targe
 		json_array_append_new(marks, json_pack("[i,i]", spans[i].first, spans[i].last));
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_pack(
-		"{s:s, s:s, s:s, s:o, s:{s:i, s:o, s:o, s:o, s:o, s:i}, s:{s:o}, "
-		"s:{s:s, s:I}, s:f, s:{s:s, s:s, s:b, s:i, s:I, s:o, s:s, s:s}}",
-		"format", "vmexit-prof recording", "tool_version", VP_VERSION, "created", when,
-		"host", vp_doc_host(), "target", "pid", t->pid, "comm", vp_json_text(t->comm), "exe",
-		vp_json_text(t->exe), "name", vp_json_text(t->name), "uuid", vp_json_text(t->uuid),
-		"vcpus", t->nr_vcpus, "qemu", "version", vp_json_text(version), "clock", "id",
-		"CLOCK_MONOTONIC", "start_ns", (json_int_t)start_ns, "interval_s", o->interval_s,
-		"programs", "kvm_run_hook", vp_run_hook_name(l->hook), "kvm_tracepoints",
-		vp_tp_flavour_name(l->flavour), "count_at_entry", l->hook == VP_RUN_HOOK_NONE,
-		"vcpu_filter", o->vcpu, "stats_entries", (json_int_t)l->stats_entries,
-		"marker_ports", marks, "missing", l->missing, "fentry_why", l->fentry_why);
+	return json_pack("{s:s, s:s, s:s, s:o, s:{s:i, s:o, s:o, s:o, s:o, s:i}, s:{s:o}, "
+			 "s:{s:s, s:I}, s:f, s:{s:s, s:s, s:b, s:i, s:I, s:o, s:s, s:s}}",
+			 "format", "vmexit-prof recording", "tool_version", VP_VERSION, "created",
+			 when, "host", vp_doc_host(), "target", "pid", t->pid, "comm",
+			 vp_json_text(t->comm), "exe", vp_json_text(t->exe), "name",
+			 vp_json_text(t->name), "uuid", vp_json_text(t->uuid), "vcpus", t->nr_vcpus,
+			 "qemu", "version", vp_json_text(version), "clock", "id", "CLOCK_MONOTONIC",
+			 "start_ns", (json_int_t)start_ns, "interval_s", o->interval_s, "programs",
+			 "kvm_run_hook", vp_run_hook_name(l->hook), "kvm_tracepoints",
+			 vp_tp_flavour_name(l->flavour), "count_at_entry",
+			 l->hook == VP_RUN_HOOK_NONE, "vcpu_filter", o->vcpu, "stats_entries",
+			 (json_int_t)l->stats_entries, "marker_ports", marks, "missing", l->missing,
+			 "fentry_why", l->fentry_why);
 }
 
 static uint64_t mono_ns(void)
@@ -268,8 +270,9 @@ static uint64_t lost_total(const struct vp_live *l, uint64_t lost[VP_REC_NTYPES]
 
 /* Until a signal, the duration or the target's end; what was recorded is
  * written every interval.  The reason it ended. */
-static const char *record_loop(const struct vp_record_opts *o, struct recorder *r, struct vp_live *l,
-			       struct vp_target *t, int sig, int pidfd, double start)
+static const char *record_loop(const struct vp_record_opts *o, struct recorder *r,
+			       struct vp_live *l, struct vp_target *t, int sig, int pidfd,
+			       double start)
 {
 	double next = start + o->interval_s;
 	uint64_t lost[VP_REC_NTYPES];
@@ -282,7 +285,8 @@ static const char *record_loop(const struct vp_record_opts *o, struct recorder *
 
 		if (o->duration_s && start + o->duration_s < wake)
 			wake = start + o->duration_s;
-		if (poll(p, 3, wake > now ? (int)((wake - now) * 1000) + 1 : 0) < 0 && errno != EINTR)
+		if (poll(p, 3, wake > now ? (int)((wake - now) * 1000) + 1 : 0) < 0 &&
+		    errno != EINTR)
 			return "error";
 		if (ring_buffer__consume(r->rb) < 0 && r->err)
 			return "error";

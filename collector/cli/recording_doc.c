@@ -42,7 +42,8 @@ static void live_parts(const struct vp_recording *rd, struct vp_target *t, struc
 	snprintf(t->exe, sizeof(t->exe), "%s", str_of(h, "target", "exe"));
 	snprintf(t->name, sizeof(t->name), "%s", str_of(h, "target", "name"));
 	snprintf(t->uuid, sizeof(t->uuid), "%s", str_of(h, "target", "uuid"));
-	t->nr_vcpus = (int)json_integer_value(json_object_get(json_object_get(h, "target"), "vcpus"));
+	t->nr_vcpus =
+		(int)json_integer_value(json_object_get(json_object_get(h, "target"), "vcpus"));
 	memset(l, 0, sizeof(*l));
 	if (vp_run_hook_parse(str_of(h, "programs", "kvm_run_hook"), &l->hook))
 		l->hook = VP_RUN_HOOK_NONE;
@@ -72,8 +73,7 @@ static void live_parts(const struct vp_recording *rd, struct vp_target *t, struc
 	src->have_memmap = true;
 }
 
-static json_t *build(struct vp_recording *rd, char *err,
-		     size_t errlen)
+static json_t *build(struct vp_recording *rd, char *err, size_t errlen)
 {
 	static struct vp_target t; /* large: off the stack */
 	struct vp_attr_sources src;

@@ -28,7 +28,7 @@ struct vp_replay {
 	struct vp_stat overflow[VP_K_NKINDS];
 	uint64_t counters[VP_C_MAX];
 	uint64_t fw_epoch;
-	bool saw_exits; /* kvm_exit fires: exits are timed from it */
+	bool saw_exits;		   /* kvm_exit fires: exits are timed from it */
 	struct vp_slow_exit *slow; /* a min-heap of o.nslowest by total_ns */
 	struct vp_slow_exit *sorted;
 	size_t nslow;

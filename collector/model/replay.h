@@ -34,9 +34,9 @@ struct vp_replay_opts {
 	bool count_at_entry; /* no KVM_RUN hook (vmexit_maps.bpf.h) */
 	uint32_t stats_entries;
 	struct vp_port_span marker_ports[VP_MARKER_SPANS];
-	uint64_t start_ns;   /* the clock when recording began */
-	double interval_s;   /* timeline sampling (at least VP_REPLAY_MIN_INTERVAL_S); <= 0: none */
-	size_t nslowest;     /* how many of the slowest exits to keep */
+	uint64_t start_ns; /* the clock when recording began */
+	double interval_s; /* timeline sampling (at least VP_REPLAY_MIN_INTERVAL_S); <= 0: none */
+	size_t nslowest;   /* how many of the slowest exits to keep */
 };
 
 /* A timeline sample costs a pass over every row: not more often. */
@@ -50,9 +50,9 @@ struct vp_slow_exit {
 	uint64_t total_ns, kern_ns;
 	uint32_t tid;
 	uint16_t vcpu;
-	uint8_t isa;	  /* 0 when the hardware reason is not known */
-	uint32_t reason;  /* the hardware exit reason */
-	bool to_user;	  /* the VMM handled it */
+	uint8_t isa;	 /* 0 when the hardware reason is not known */
+	uint32_t reason; /* the hardware exit reason */
+	bool to_user;	 /* the VMM handled it */
 	uint32_t user_reason;
 	struct vp_key access; /* kind 0: no device access */
 };

@@ -350,8 +350,10 @@ int vp_result_add_open(struct vp_result *r, const struct vp_thread *t, int vcpu_
 				1);
 	if (!err && t->in_user)
 		err = add_count(r,
-				(struct vp_key){
-					.kind = VP_K_USER, .vcpu = t->vcpu, .code = t->user_reason, .vm = vm },
+				(struct vp_key){ .kind = VP_K_USER,
+						 .vcpu = t->vcpu,
+						 .code = t->user_reason,
+						 .vm = vm },
 				1);
 	if (!err && t->acc_kind && t->acc_n)
 		err = add_count(r,

@@ -26,8 +26,7 @@ int vp_memmap_parse_mtree(struct vp_memmap *m, const char *text);
 int vp_memmap_parse_pci(struct vp_memmap *m, struct json_t *query_pci);
 /* QEMU's two answers the map is made of, as QMP gives them: the text of
  * `info mtree -f` (*mtree, malloc'd) and query-pci's return (*pci). */
-int vp_memmap_query(struct vp_qmp *q, char **mtree, struct json_t **pci, char *err,
-		    size_t errlen);
+int vp_memmap_query(struct vp_qmp *q, char **mtree, struct json_t **pci, char *err, size_t errlen);
 /* The map of those answers (kept, say, in a recording). */
 int vp_memmap_from_answers(struct vp_memmap *m, const char *mtree, struct json_t *pci, char *err,
 			   size_t errlen);

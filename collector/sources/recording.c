@@ -225,8 +225,7 @@ int vp_rec_writer_event(struct vp_rec_writer *w, const void *rec, size_t size)
 	return w->nraw >= FRAME_TARGET ? vp_rec_writer_flush(w) : 0;
 }
 
-int vp_rec_writer_meta(struct vp_rec_writer *w, enum vp_rec_meta kind, const void *data,
-		       size_t len)
+int vp_rec_writer_meta(struct vp_rec_writer *w, enum vp_rec_meta kind, const void *data, size_t len)
 {
 	if (w->err)
 		return w->err;
@@ -279,7 +278,6 @@ uint64_t vp_rec_writer_events(const struct vp_rec_writer *w)
 {
 	return w->events;
 }
-
 
 /* ---- reading ---- */
 
@@ -411,8 +409,9 @@ static int read_header(FILE *f, const struct vp_rec_reader_cb *cb, void *arg, ui
 	version = get_le32(head + 8);
 	len = get_le32(head + 12);
 	if (version != VP_REC_VERSION) {
-		snprintf(err, errlen, "recording format version %u; this vmexit-prof reads version %d",
-			 version, VP_REC_VERSION);
+		snprintf(err, errlen,
+			 "recording format version %u; this vmexit-prof reads version %d", version,
+			 VP_REC_VERSION);
 		return -EINVAL;
 	}
 	if (len > VP_REC_HEADER_MAX || !(text = malloc(len ? len : 1))) {
@@ -487,14 +486,16 @@ int vp_rec_read(FILE *f, const struct vp_rec_reader_cb *cb, void *arg,
 		outlen = rawlen;
 		if (uncompress(raw, &outlen, comp, clen) != Z_OK || outlen != rawlen ||
 		    (uint32_t)crc32(0, raw, rawlen) != get_le32(head + 12)) {
-			snprintf(err, errlen, "recording damaged at byte %llu: a frame fails its check",
+			snprintf(err, errlen,
+				 "recording damaged at byte %llu: a frame fails its check",
 				 (unsigned long long)at);
 			ret = -EINVAL;
 			break;
 		}
 		ret = vp_rec_decode(raw, rawlen, cb, arg, info);
 		if (ret == -EINVAL)
-			snprintf(err, errlen, "recording damaged at byte %llu: a record is malformed",
+			snprintf(err, errlen,
+				 "recording damaged at byte %llu: a record is malformed",
 				 (unsigned long long)at);
 		if (ret)
 			break;

@@ -34,7 +34,7 @@
 #define VP_REC_MAGIC	   "VMXPREC\n"
 #define VP_REC_VERSION	   1
 #define VP_REC_FRAME_MAGIC 0x52465056u /* "VPFR" */
-#define VP_REC_FRAME_MAX   (16u << 20)  /* a frame's raw bytes at most */
+#define VP_REC_FRAME_MAX   (16u << 20) /* a frame's raw bytes at most */
 #define VP_REC_HEADER_MAX  (4u << 20)
 
 enum vp_rec_meta {
@@ -58,9 +58,9 @@ struct vp_rec_reader_cb {
 
 struct vp_rec_read_info {
 	uint64_t frames, events;
-	bool truncated;	  /* the file ended inside a frame */
-	uint64_t end_at;  /* the file's bytes that were read whole */
-	bool ended;	  /* the recorder's END record was read */
+	bool truncated;	 /* the file ended inside a frame */
+	uint64_t end_at; /* the file's bytes that were read whole */
+	bool ended;	 /* the recorder's END record was read */
 };
 
 /* True when the first bytes of f are a recording's (f is rewound). */

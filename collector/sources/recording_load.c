@@ -72,7 +72,9 @@ static int on_event(void *arg, const struct vp_replay_ev *ev)
 static int on_meta(void *arg, enum vp_rec_meta kind, const uint8_t *data, size_t len)
 {
 	struct reading *rd = arg;
-	json_t **slot = kind == VP_RECM_MEMMAP ? &rd->rec->memmap : kind == VP_RECM_END ? &rd->rec->end : NULL;
+	json_t **slot = kind == VP_RECM_MEMMAP ? &rd->rec->memmap
+			: kind == VP_RECM_END  ? &rd->rec->end
+					       : NULL;
 	size_t at = 0;
 
 	if (kind == VP_RECM_LOST) {
@@ -93,8 +95,9 @@ static int on_meta(void *arg, enum vp_rec_meta kind, const uint8_t *data, size_t
 
 		if (!json_is_object(j)) {
 			json_decref(j);
-			snprintf(rd->err, rd->errlen, "recording damaged: a record of QEMU's map or "
-						      "of its end is not JSON");
+			snprintf(rd->err, rd->errlen,
+				 "recording damaged: a record of QEMU's map or "
+				 "of its end is not JSON");
 			return -EINVAL;
 		}
 		json_decref(*slot);
@@ -102,7 +105,6 @@ static int on_meta(void *arg, enum vp_rec_meta kind, const uint8_t *data, size_t
 	}
 	return 0; /* a kind of a later version: skipped */
 }
-
 
 int vp_recording_load(FILE *f, struct vp_recording *rec, char *err, size_t errlen)
 {
@@ -116,7 +118,9 @@ int vp_recording_load(FILE *f, struct vp_recording *rec, char *err, size_t errle
 	ret = vp_rec_read(f, &cb, &rd, &rec->info, why, sizeof(why));
 	if (ret && !err[0])
 		snprintf(err, errlen, "%s",
-			 why[0] ? why : ret == -ENOMEM ? "out of memory" : strerror(-ret));
+			 why[0]		  ? why
+			 : ret == -ENOMEM ? "out of memory"
+					  : strerror(-ret));
 	if (ret)
 		vp_recording_free(rec);
 	return ret;

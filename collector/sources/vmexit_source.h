@@ -42,8 +42,8 @@ struct vp_live {
 	char missing[256];
 	/* Why fentry (tp_btf) was not used, when auto fell back. */
 	char fentry_why[160], btf_why[160];
-	bool recording;		 /* opened with record_ring_bytes */
-	uint32_t stats_entries;	 /* the per-CPU stats table's, as loaded */
+	bool recording;		/* opened with record_ring_bytes */
+	uint32_t stats_entries; /* the per-CPU stats table's, as loaded */
 	int vcpu_filter;
 };
 

@@ -131,7 +131,8 @@ json_t *vp_doc_new(const struct vp_doc_meta *m)
 		"{s:s, s:s, s:s, s:o, s:{s:o, s:o, s:b}, s:s, s:b, s:{s:s, s:o}, s:o, "
 		"s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
 		"command", m->command, "tool_version", VP_VERSION, "created", created, "host",
-		m->host ? json_incref((json_t *)m->host) : vp_doc_host(), "qemu", "binary", vp_json_text(m->qemu_binary), "version",
+		m->host ? json_incref((json_t *)m->host) : vp_doc_host(), "qemu", "binary",
+		vp_json_text(m->qemu_binary), "version",
 		m->qemu_version && m->qemu_version[0] ? vp_json_text(m->qemu_version) : json_null(),
 		"usdt", m->qemu_usdt, "accelerator", m->accelerator ? m->accelerator : "unknown",
 		"vm_exits_measured", m->vm_exits_measured, "attribution", "source",

@@ -21,9 +21,9 @@
 
 struct vp_doc_meta {
 	const char *command;	 /* "profile" or "compare" */
-	const char *source; /* NULL: live; "qemu-simple-trace", "qemu-ust-trace": a trace;
+	const char *source;	 /* NULL: live; "qemu-simple-trace", "qemu-ust-trace": a trace;
 			     * "recording": a recording read back */
-	const json_t *host; /* the host's facts (vp_doc_host); NULL: this host's */
+	const json_t *host;	 /* the host's facts (vp_doc_host); NULL: this host's */
 	const char *accelerator; /* "kvm", "tcg" or NULL (unknown) */
 	const char *qemu_binary; /* NULL: unknown */
 	const char *qemu_version;
@@ -59,7 +59,7 @@ struct vp_profile_input {
 	const struct vp_device_total *dev;
 	size_t ndev;
 	const struct vp_attribution *a;
-	const struct vp_timeline *tl; /* NULL: no timeline */
+	const struct vp_timeline *tl;	 /* NULL: no timeline */
 	const struct vp_slow_exit *slow; /* a recording's slowest exits; NULL: none */
 	size_t nslow;
 };

@@ -309,8 +309,8 @@ static json_t *slowest_json(const struct vp_profile_input *in)
 	for (size_t i = 0; i < in->nslow; i++) {
 		const struct vp_slow_exit *x = &in->slow[i];
 		json_t *o = json_pack(
-			"{s:f, s:o, s:I, s:I, s:o, s:b}", "start_s", (double)x->start_ns / 1e9, "vcpu",
-			x->vcpu >= VP_VCPU_ANY ? json_null() : json_integer(x->vcpu), "tid",
+			"{s:f, s:o, s:I, s:I, s:o, s:b}", "start_s", (double)x->start_ns / 1e9,
+			"vcpu", x->vcpu >= VP_VCPU_ANY ? json_null() : json_integer(x->vcpu), "tid",
 			(json_int_t)x->tid, "total_ns", (json_int_t)x->total_ns, "kernel_ns",
 			x->isa ? json_integer((json_int_t)x->kern_ns) : json_null(), "to_user",
 			x->to_user);

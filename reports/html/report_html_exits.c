@@ -43,7 +43,8 @@ static void strip_chart(FILE *out, const json_t *slow, double duration)
 	ymax = ymax > 0 ? ceil(ymax / step) * step : 1;
 	vh_svg_open(out, "slowest-chart", "strip", EX_W, EX_H);
 	fprintf(out,
-		"<g class=\"legend\"><rect x=\"%d\" y=\"6\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+		"<g class=\"legend\"><rect x=\"%d\" y=\"6\" width=\"12\" height=\"12\" "
+		"fill=\"%s\"/>"
 		"<text x=\"%d\" y=\"16\">in the kernel</text><rect x=\"%d\" y=\"6\" width=\"12\" "
 		"height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"16\">QEMU</text></g>\n<g "
 		"class=\"axis\">",
@@ -61,7 +62,8 @@ static void strip_chart(FILE *out, const json_t *slow, double duration)
 		double x = EX_L + pw * t / duration;
 
 		fprintf(out,
-			"<line class=\"tick\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/><text "
+			"<line class=\"tick\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+			"y2=\"%.1f\"/><text "
 			"x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g s</text>",
 			x, x, EX_T + ph, EX_T + ph + 4, x, EX_T + ph + 17, t);
 	}
@@ -71,7 +73,8 @@ static void strip_chart(FILE *out, const json_t *slow, double duration)
 		EX_L + pw / 2, EX_H - 6);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *x = json_array_get(slow, i);
-		double total = vp_doc_num_or(x, "total_ns", 0), kern = vp_doc_num_or(x, "kernel_ns", 0),
+		double total = vp_doc_num_or(x, "total_ns", 0),
+		       kern = vp_doc_num_or(x, "kernel_ns", 0),
 		       px = EX_L + pw * vp_doc_num_or(x, "start_s", 0) / duration,
 		       yk = EX_T + ph - ph * kern / ymax, yt = EX_T + ph - ph * total / ymax;
 
@@ -83,7 +86,8 @@ static void strip_chart(FILE *out, const json_t *slow, double duration)
 		fprintf(out,
 			"<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
 			"stroke-width=\"3\"/><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-			"stroke=\"%s\" stroke-width=\"3\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
+			"stroke=\"%s\" stroke-width=\"3\"/><circle cx=\"%.1f\" cy=\"%.1f\" "
+			"r=\"3.5\" "
 			"fill=\"%s\"/></g>\n",
 			px, px, EX_T + ph, yk, VH_C_KERNEL, px, px, yk, yt, VH_C_USER, px, yt,
 			total > kern ? VH_C_USER : VH_C_KERNEL);
@@ -131,9 +135,10 @@ static void exits_table(FILE *out, const json_t *slow)
 		cell(out, vp_doc_str(x, "reason"));
 		cell(out, vp_doc_str(x, "user_reason"));
 		if (json_is_object(a)) {
-			snprintf(b, sizeof(b), "%s %s %#" PRIx64 "/%.0f", vp_doc_str(a, "kind") ?: "",
-				 vp_doc_str(a, "direction") ?: "",
-				 (uint64_t)vp_doc_num_or(a, "address", 0), vp_doc_num_or(a, "size", 0));
+			snprintf(b, sizeof(b), "%s %s %#" PRIx64 "/%.0f",
+				 vp_doc_str(a, "kind") ?: "", vp_doc_str(a, "direction") ?: "",
+				 (uint64_t)vp_doc_num_or(a, "address", 0),
+				 vp_doc_num_or(a, "size", 0));
 			cell(out, b);
 			cell(out, vp_doc_str(a, "device"));
 		} else {

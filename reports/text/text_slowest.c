@@ -22,9 +22,9 @@ static void access_text(const json_t *a, char *buf, size_t len)
 void vp_tr_slowest(const struct vp_tr_ctx *c, const json_t *slow)
 {
 	static const struct vp_tt_col cols[] = {
-		{ "AT (s)", VP_TT_RIGHT, 0 },	 { "VCPU", VP_TT_RIGHT, 0 },
-		{ "TOTAL", VP_TT_RIGHT, 0 },	 { "KERNEL", VP_TT_RIGHT, 0 },
-		{ "REASON", VP_TT_LEFT, 24 },	 { "TO USER", VP_TT_LEFT, 12 },
+		{ "AT (s)", VP_TT_RIGHT, 0 }, { "VCPU", VP_TT_RIGHT, 0 },
+		{ "TOTAL", VP_TT_RIGHT, 0 },  { "KERNEL", VP_TT_RIGHT, 0 },
+		{ "REASON", VP_TT_LEFT, 24 }, { "TO USER", VP_TT_LEFT, 12 },
 		{ "ACCESS", VP_TT_LEFT, 40 },
 	};
 	size_t n = json_array_size(slow), show = n;
@@ -51,7 +51,8 @@ void vp_tr_slowest(const struct vp_tr_ctx *c, const json_t *slow)
 			vp_tt_cell(t, NONE, VP_TT_DIM);
 		vp_tt_cell(t, vp_fmt_ns(vp_doc_num_or(s, "total_ns", 0), buf, sizeof(buf)),
 			   VP_TT_BOLD);
-		vp_tt_cell(t, vp_doc_num(s, "kernel_ns", &k) ? vp_fmt_ns(k, buf, sizeof(buf)) : NONE,
+		vp_tt_cell(t,
+			   vp_doc_num(s, "kernel_ns", &k) ? vp_fmt_ns(k, buf, sizeof(buf)) : NONE,
 			   VP_TT_PLAIN);
 		vp_tt_cell(t, vp_doc_str(s, "reason") ?: NONE, VP_TT_PLAIN);
 		vp_tt_cell(t, vp_doc_str(s, "user_reason") ?: NONE, VP_TT_PLAIN);

@@ -2,6 +2,7 @@
 """vmexit-prof --all on a host whose VMs come and go.
 
 usage: host_wide.py VMEXIT_PROF TEST_VMM [vms|cycles]
+       host_wide.py VMEXIT_PROF QEMU qemus GUEST_DIR
 
 vms:    three test VMMs, each making its own numbers of port, MMIO and CPUID
         exits, started and stopped at different times during one --all run,
@@ -10,6 +11,12 @@ vms:    three test VMMs, each making its own numbers of port, MMIO and CPUID
 cycles: 50 VMs started and stopped one after another: the profiler's RSS
         and its loaded BPF programs stay where they were after the first
         few, and its tables keep nothing of the VMs gone.
+qemus:  three QEMUs (the project's, with its probes) running the virtio-blk
+        workload, each with its own number of requests, booted paused and
+        let go once found, started and ended at different times during one
+        --all run: each has its own document naming its devices by its own
+        probes, with exactly its own guest's ioeventfd kicks, none of
+        another's.
 Each leaves no program of ours loaded.
 Exit status 77 (skip) when /dev/kvm cannot be used on this host.
 """
@@ -25,8 +32,16 @@ import time
 
 import doc_checks
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "guest-workloads"))
+import vp_qmp  # noqa: E402
+import check_run  # noqa: E402
+from svm_kicks import qemu_child  # noqa: E402
+
 PROF, VMM = sys.argv[1], sys.argv[2]
 MODE = sys.argv[3] if len(sys.argv) > 3 else "vms"
+GUEST_DIR = sys.argv[4] if len(sys.argv) > 4 else None
 NAMES = (" name tp_kvm_", " name tp_sys_", " name btf_kvm_", " name fentry_kvm_run",
          " name fexit_kvm_run")
 
@@ -214,11 +229,96 @@ def cycles():
                               f"{rss[-1]} KiB, {progs[-1]} programs throughout, maps {left}")
 
 
+class Qemu:
+    """`vmexit-prof run virtio-blk` booted paused: its QEMU's pid once it
+    has one, and its result once it ends."""
+
+    def __init__(self, tmp, name, ops):
+        self.sock, self.doc = f"{tmp}/{name}.sock", f"{tmp}/{name}.run.json"
+        cmd = [PROF, "run", "virtio-blk", "--qemu", VMM, "--accel", "kvm", "--guest-dir", GUEST_DIR,
+               "--timeout", "900", "--json", self.doc, "--append", f"ops={ops} size=8 batch=8",
+               "--arg=-S", "--arg=-name", f"--arg={name}", "--arg=-qmp",
+               f"--arg=unix:{self.sock},server=on,wait=off"]
+        self.name = name
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.qmp = vp_qmp.Qmp(self.sock, time.monotonic() + 120)
+        self.pid = qemu_child(self.proc.pid)
+
+    def go(self):
+        self.qmp.execute("cont")
+        self.qmp.close()
+
+    def result(self):
+        self.out = self.proc.communicate(timeout=900)[0]
+        if not os.path.exists(self.doc):
+            return {}
+        with open(self.doc) as f:
+            return check_run.fields(json.load(f))
+
+
+def kicks(doc):
+    dev = next((d for d in doc["profile"]["devices"] if d["device"] == "virtio-blk"), None)
+    return (dev["in_kernel_kinds"].get("ioeventfd"), dev["source"]) if dev else (None, None)
+
+
+def qemus():
+    errors, before = [], programs_loaded()
+    out = tempfile.mkdtemp()
+    tmp = tempfile.mkdtemp(prefix="vp-hw-", dir="/tmp")
+    prof = Profiler([PROF, "--all", "--interval", "0.3", "--json", out])
+    if not prof.proc:
+        return 1
+    vms = []
+    try:
+        # A has the most to do and lives longest; C starts while A and B run.
+        for name, ops in (("vm-a", 24), ("vm-b", 8), ("vm-c", 16)):
+            q = Qemu(tmp, name, ops)
+            vms.append(q)
+            if not q.pid or not prof.wait_note(f"VM pid {q.pid} ", 120):
+                errors.append(f"{name}: QEMU {q.pid} was not found: {prof.said[-3:]}")
+            q.go()
+        results = {q.name: q.result() for q in vms}
+        for q in vms:
+            if not prof.wait_gone(q.pid, 60):
+                errors.append(f"the end of {q.name} (pid {q.pid}) was not noticed")
+    finally:
+        for q in vms:
+            if q.proc.poll() is None:
+                q.proc.kill()
+    prof.stop()
+    seen = {}
+    for q in vms:
+        r = results.get(q.name, {})
+        if r.get("status") != "ok":
+            errors.append(f"{q.name}: the guest did not finish: {r} {q.out[-500:]}")
+            continue
+        path = os.path.join(out, f"vm-{q.pid}.json")
+        if not os.path.exists(path):
+            errors.append(f"no document for {q.name} (pid {q.pid}) in {sorted(os.listdir(out))}")
+            continue
+        doc = json.load(open(path))
+        got_kicks, source = kicks(doc)
+        seen[q.name] = (int(r["kicks"]), got_kicks)
+        if doc["profile"]["target"]["name"] != q.name:
+            errors.append(f"{q.name}: its document names {doc['profile']['target']['name']}")
+        if got_kicks != int(r["kicks"]):
+            errors.append(f"{q.name}: the guest kicked {r['kicks']} times, its document has {got_kicks}")
+        if source != "qemu-usdt" or doc["meta"]["attribution"]["source"] != "qemu-usdt":
+            errors.append(f"{q.name}: virtio-blk named by {source}, not its own QEMU's probes")
+        errors += [f"{q.name}: {e}" for e in doc_checks.table_sums(doc)]
+    if len({k for k, _ in seen.values()}) != 3:
+        errors.append(f"the three guests did not kick a different number of times each: {seen}")
+    if programs_loaded() != before:
+        errors.append(f"{programs_loaded() - before} programs of ours still loaded")
+    return doc_checks.verdict(errors, f"three QEMUs, each its own kicks (guest, document): {seen}")
+
+
 def main():
     if not doc_checks.kvm_usable() and not doc_checks.in_lab():
         print("skipped: /dev/kvm is not usable here")
         return doc_checks.SKIP
-    return vms() if MODE == "vms" else cycles()
+    return {"vms": vms, "cycles": cycles, "qemus": qemus}[MODE]()
 
 
 if __name__ == "__main__":

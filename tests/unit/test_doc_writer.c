@@ -259,7 +259,9 @@ static json_t *profile_doc(unsigned v)
 	ndev = vp_device_totals(&r, &a, &dev);
 	doc = vp_doc_new(&meta);
 	assert_non_null(doc);
-	struct vp_profile_input in = { .r = &r, .dev = dev, .ndev = ndev, .a = &a, .tl = (v & P_TIMELINE) ? &tl : NULL };
+	struct vp_profile_input in = {
+		.r = &r, .dev = dev, .ndev = ndev, .a = &a, .tl = (v & P_TIMELINE) ? &tl : NULL
+	};
 
 	json_object_set_new(doc, "profile", vp_profile_json(&in));
 	/* nothing the writer was given may be left out on the way */

@@ -35,18 +35,21 @@ static json_t *header(void)
 			 "s:{s:s, s:I}, s:f, s:{s:s, s:s, s:b, s:i, s:i, s:[[i,i]], s:s, s:s}}",
 			 "format", "vmexit-prof recording", "host", "kernel", "6.1.0-lab",
 			 "cpu_vendor", "AuthenticAMD", "cpu_model", "lab CPU", "cpus", 1, "target",
-			 "pid", PID, "comm", "qemu-system-x86", "exe", "/usr/bin/qemu-system-x86_64",
-			 "name", "vm1", "uuid", "", "vcpus", 1, "qemu", "version", "QEMU 7.2",
-			 "clock", "id", "CLOCK_MONOTONIC", "start_ns", (json_int_t)START_NS,
-			 "interval_s", 0.5, "programs", "kvm_run_hook", "none", "kvm_tracepoints",
-			 "btf", "count_at_entry", 1, "vcpu_filter", -1, "stats_entries", 8192,
-			 "marker_ports", 0x510, 0x51b, "missing", "", "fentry_why", "");
+			 "pid", PID, "comm", "qemu-system-x86", "exe",
+			 "/usr/bin/qemu-system-x86_64", "name", "vm1", "uuid", "", "vcpus", 1,
+			 "qemu", "version", "QEMU 7.2", "clock", "id", "CLOCK_MONOTONIC",
+			 "start_ns", (json_int_t)START_NS, "interval_s", 0.5, "programs",
+			 "kvm_run_hook", "none", "kvm_tracepoints", "btf", "count_at_entry", 1,
+			 "vcpu_filter", -1, "stats_entries", 8192, "marker_ports", 0x510, 0x51b,
+			 "missing", "", "fentry_why", "");
 }
 
 static void ev(struct vp_rec_writer *w, uint8_t type, uint8_t flags, uint64_t ts, uint64_t a0,
 	       uint64_t a1, uint64_t a2)
 {
-	struct vp_rec_ev e = { .type = type, .flags = flags, .tid = TID, .ts = ts, .a = { a0, a1, a2 } };
+	struct vp_rec_ev e = {
+		.type = type, .flags = flags, .tid = TID, .ts = ts, .a = { a0, a1, a2 }
+	};
 
 	assert_int_equal(vp_rec_writer_event(w, &e, sizeof(e)), 0);
 }
@@ -59,8 +62,9 @@ static char *write_recording(uint64_t dropped)
 	static char path[64];
 	char err[256];
 	struct vp_rec_writer *w;
-	struct vp_rec_thread th = { .ev = { .type = VP_REC_THREAD, .tid = TID, .ts = START_NS,
-					    .a = { PID } } };
+	struct vp_rec_thread th = {
+		.ev = { .type = VP_REC_THREAD, .tid = TID, .ts = START_NS, .a = { PID } }
+	};
 	uint64_t lost[VP_REC_NTYPES] = { 0 }, ts = START_NS + 1000;
 	json_t *h = header(), *end;
 	char *text;
@@ -130,8 +134,7 @@ static void read_back_profile(void **state)
 	assert_int_equal(vp_doc_num_or(row, "count", 0), CYCLES);
 	assert_int_equal(vp_doc_num_or(row, "to_user", 0), CYCLES);
 	/* each QEMU time runs from the exit to user space to kvm_entry */
-	assert_int_equal(vp_doc_num_or(row, "user_ns", 0),
-			 (CYCLES - 1) * 3500.0 + SLOW_NS + 500);
+	assert_int_equal(vp_doc_num_or(row, "user_ns", 0), (CYCLES - 1) * 3500.0 + SLOW_NS + 500);
 	assert_int_equal(vp_doc_num_or(doc, "meta.lost.record_dropped", -1), 0);
 	slow = json_array_get(vp_doc_get(doc, "profile.slowest_exits"), 0);
 	assert_non_null(slow);
@@ -190,8 +193,9 @@ static void cut_anywhere(void **state)
 			continue;
 		}
 		assert_true(vp_doc_num_or(access_row(doc, IDE_COMMAND), "count", 0) <= CYCLES);
-		assert_non_null(strstr(json_string_value(json_array_get(vp_doc_get(doc, "meta.notes"), 0)),
-				       "the recording stops at byte"));
+		assert_non_null(
+			strstr(json_string_value(json_array_get(vp_doc_get(doc, "meta.notes"), 0)),
+			       "the recording stops at byte"));
 		json_decref(doc);
 	}
 	free(bytes);
@@ -225,10 +229,19 @@ static void events_round_trip(void **state)
 					  .a = { 3, 6, 0 } },
 				  .u = { 0xfebf1004ULL, 0x1122334455667788ULL, 4 | 1ULL << 32 } };
 	struct vp_rec_ev e[] = {
-		{ .type = VP_REC_EXIT, .flags = VP_REC_F_VCPU, .tid = 7, .ts = 1 << 30,
+		{ .type = VP_REC_EXIT,
+		  .flags = VP_REC_F_VCPU,
+		  .tid = 7,
+		  .ts = 1 << 30,
 		  .a = { 0x400, 2, 3 } },
-		{ .type = VP_REC_USER_EXIT, .tid = 8, .ts = (1 << 30) - 5, .a = { 6, (uint32_t)-4, 0 } },
-		{ .type = VP_REC_MMIO, .tid = 8, .ts = 1ULL << 40, .a = { 2, 8, 0xfffffffffffff000ULL } },
+		{ .type = VP_REC_USER_EXIT,
+		  .tid = 8,
+		  .ts = (1 << 30) - 5,
+		  .a = { 6, (uint32_t)-4, 0 } },
+		{ .type = VP_REC_MMIO,
+		  .tid = 8,
+		  .ts = 1ULL << 40,
+		  .a = { 2, 8, 0xfffffffffffff000ULL } },
 		{ .type = VP_REC_RUN_EXIT, .tid = 8, .ts = (1ULL << 40) + 1 },
 	};
 	struct vp_rec_reader_cb cb = { .event = got_event };
@@ -259,7 +272,8 @@ static void events_round_trip(void **state)
 		assert_int_equal(g.ev[i].flags, e[i].flags);
 		assert_int_equal(g.ev[i].tid, e[i].tid);
 		assert_int_equal(g.ev[i].ts, e[i].ts);
-		assert_memory_equal(g.ev[i].a, e[i].a, sizeof(e[i].a) - (i == 3 ? sizeof(e[i].a) : 0));
+		assert_memory_equal(g.ev[i].a, e[i].a,
+				    sizeof(e[i].a) - (i == 3 ? sizeof(e[i].a) : 0));
 	}
 	assert_int_equal(g.ev[4].ts, 5000);
 	assert_int_equal(g.ev[4].a[0], 3);
@@ -288,17 +302,16 @@ static void refused(void **state)
 	fputc(9, f);
 	fclose(f);
 	assert_null(vp_recording_doc(path, err, sizeof(err)));
-	assert_non_null(strstr(err, "recording format version 9; this vmexit-prof reads version 1"));
+	assert_non_null(
+		strstr(err, "recording format version 9; this vmexit-prof reads version 1"));
 	unlink(path);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(read_back_profile),
-		cmocka_unit_test(drops_are_shown),
-		cmocka_unit_test(cut_anywhere),
-		cmocka_unit_test(events_round_trip),
+		cmocka_unit_test(read_back_profile), cmocka_unit_test(drops_are_shown),
+		cmocka_unit_test(cut_anywhere),	     cmocka_unit_test(events_round_trip),
 		cmocka_unit_test(refused),
 	};
 
