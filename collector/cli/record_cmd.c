@@ -27,6 +27,8 @@
 #include "recording.h"
 #include "stop_signals.h"
 #include "target.h"
+#include "qemu_usdt_source.h"
+#include "usdt_counts_json.h"
 #include "vmexit_source.h"
 
 #define RING_MB_DEFAULT 64
@@ -245,6 +247,13 @@ struct recorder {
 	struct vp_rec_writer *w;
 	struct ring_buffer *rb;
 	int err;
+	/* QEMU's probes, where its binary has them: not event by event, their
+	 * counts (the regions, joins, interrupts and device events the live
+	 * profile reads) each time they changed. */
+	struct vp_usdt usdt;
+	bool have_usdt;
+	char usdt_why[256];
+	char *usdt_last;
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -255,6 +264,46 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (ret)
 		r->err = ret;
 	return ret ? -1 : 0;
+}
+
+static void probes_open(struct recorder *r, const struct vp_record_opts *o,
+			const struct vp_target *t)
+{
+	r->have_usdt = !vp_usdt_open(&r->usdt, o->pid, o->verbose, r->usdt_why, sizeof(r->usdt_why));
+	if (r->have_usdt)
+		vp_usdt_set_vcpu_runs(&r->usdt, t);
+}
+
+static int probes_write(struct recorder *r)
+{
+	struct vp_usdt_counts c;
+	json_t *j;
+	char *text;
+	int ret = 0;
+
+	if (!r->have_usdt || vp_usdt_read(&r->usdt, &c))
+		return 0;
+	j = vp_usdt_counts_json(&c);
+	vp_usdt_counts_free(&c);
+	if (j)
+		json_object_set_new(j, "missing", json_string(r->usdt.missing));
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text)
+		return -ENOMEM;
+	if (!r->usdt_last || strcmp(text, r->usdt_last))
+		ret = vp_rec_writer_meta(r->w, VP_RECM_USDT, text, strlen(text));
+	free(r->usdt_last);
+	r->usdt_last = text;
+	return ret;
+}
+
+static void probes_close(struct recorder *r)
+{
+	if (r->have_usdt)
+		vp_usdt_close(&r->usdt);
+	free(r->usdt_last);
+	r->have_usdt = false;
 }
 
 static uint64_t lost_total(const struct vp_live *l, uint64_t lost[VP_REC_NTYPES])
@@ -300,10 +349,13 @@ static const char *record_loop(const struct vp_record_opts *o, struct recorder *
 		if (now < next)
 			continue;
 		/* vCPUs can be hot-plugged: keep the fd table current. */
-		if (vp_target_probe("/proc", t->pid, t) == 0)
+		if (vp_target_probe("/proc", t->pid, t) == 0) {
 			vp_live_update_vcpus(l, t);
+			if (r->have_usdt)
+				vp_usdt_set_vcpu_runs(&r->usdt, t);
+		}
 		lost_total(l, lost);
-		if (vp_rec_writer_lost(r->w, lost) || vp_rec_writer_flush(r->w))
+		if (vp_rec_writer_lost(r->w, lost) || probes_write(r) || vp_rec_writer_flush(r->w))
 			return "error";
 		while (next <= now)
 			next += o->interval_s;
@@ -384,6 +436,7 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 			return VP_EXIT_BAD_INPUT;
 		}
 	}
+	probes_open(&r, &o, t);
 	start_ns = mono_ns();
 	start = vp_now_s();
 	header = header_json(&o, t, &live, start_ns, version);
@@ -394,6 +447,7 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 		vp_error("%s", r.w ? "cannot read the kernel's ring buffer" : err);
 		if (r.w)
 			vp_rec_writer_close(r.w, NULL);
+		probes_close(&r);
 		vp_live_close(&live);
 		json_decref(memmap);
 		return VP_EXIT_BAD_INPUT;
@@ -404,13 +458,17 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 	vp_note("attached to pid %d (%s), %d vCPU%s, recording into %s; devices named by %s; "
 		"Ctrl-C to stop",
 		o.pid, t->comm, t->nr_vcpus, t->nr_vcpus == 1 ? "" : "s", o.out,
-		why[0] ? "the legacy port table" : "QEMU's memory map (QMP)");
+		r.have_usdt ? "QEMU's USDT probes"
+		: why[0]    ? "the legacy port table"
+			    : "QEMU's memory map (QMP)");
 	if (why[0])
 		vp_note("QEMU's memory map not recorded: %s", why);
 	ended = record_loop(&o, &r, &live, t, sig, pidfd, start);
 	/* Nothing more enters the ring; what is in it is still recorded. */
 	vp_live_detach(&live);
 	ring_buffer__consume(r.rb);
+	probes_write(&r);
+	probes_close(&r);
 	dropped = lost_total(&live, lost);
 	vp_rec_writer_lost(r.w, lost);
 	/* The map at the end knows the BARs the guest assigned meanwhile. */

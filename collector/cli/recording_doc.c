@@ -10,6 +10,7 @@
 #include "live_doc.h"
 #include "qemu_memmap.h"
 #include "recording_load.h"
+#include "usdt_counts_json.h"
 #include "vmexit_source.h"
 
 bool vp_is_recording(const char *path)
@@ -55,7 +56,15 @@ static void live_parts(const struct vp_recording *rd, struct vp_target *t, struc
 		 json_string_value(json_object_get(prog, "fentry_why")) ?: "");
 	memset(src, 0, sizeof(*src));
 	src->pid = t->pid;
-	snprintf(src->usdt_why, sizeof(src->usdt_why), "QEMU's probes are not recorded");
+	if (rd->usdt && !vp_usdt_counts_from_json(rd->usdt, &src->counts)) {
+		src->have_counts = src->have_usdt = true;
+		snprintf(src->usdt.missing, sizeof(src->usdt.missing), "%s",
+			 json_string_value(json_object_get(rd->usdt, "missing")) ?: "");
+	} else {
+		snprintf(src->usdt_why, sizeof(src->usdt_why), "%s",
+			 rd->usdt ? "the recorded probe counts are not readable"
+				  : "no probe counts recorded (QEMU without probes)");
+	}
 	if (!rd->memmap) {
 		snprintf(src->qmp_why, sizeof(src->qmp_why), "QEMU's memory map was not recorded");
 		return;
@@ -121,13 +130,16 @@ static json_t *build(struct vp_recording *rd, char *err, size_t errlen)
 	if (dropped)
 		p.notes[p.nnotes++] = "the recorder's ring buffer was full at times: the events "
 				      "it dropped (meta.lost.record_dropped) are in no figure";
-	p.notes[p.nnotes++] = "from a recording: devices named by QEMU's recorded memory map "
-			      "or the legacy port table (QEMU's probes are not recorded)";
+	if (!src.have_counts)
+		p.notes[p.nnotes++] = "from a recording without QEMU's probe counts: devices named "
+				      "by QEMU's recorded memory map or the legacy port table";
 	doc = vp_live_doc(&p);
 	if (!doc)
 		snprintf(err, errlen, "out of memory");
 	if (src.have_memmap)
 		vp_memmap_free(&src.memmap);
+	if (src.have_counts)
+		vp_usdt_counts_free(&src.counts);
 	vp_result_free(&res);
 	return doc;
 }

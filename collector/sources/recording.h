@@ -41,6 +41,7 @@ enum vp_rec_meta {
 	VP_RECM_LOST = 0x80,   /* events the full ring dropped so far, per type (varints) */
 	VP_RECM_MEMMAP = 0x81, /* QEMU's memory map: JSON {"mtree": text, "pci": query-pci} */
 	VP_RECM_END = 0x82,    /* the recorder stopped: JSON {"duration_s", "ended"} */
+	VP_RECM_USDT = 0x83,   /* QEMU's probe counts so far (usdt_counts_json.h) */
 };
 
 #define VP_REC_TAG_SAME_TID 0x40

@@ -74,6 +74,7 @@ static int on_meta(void *arg, enum vp_rec_meta kind, const uint8_t *data, size_t
 	struct reading *rd = arg;
 	json_t **slot = kind == VP_RECM_MEMMAP ? &rd->rec->memmap
 			: kind == VP_RECM_END  ? &rd->rec->end
+			: kind == VP_RECM_USDT ? &rd->rec->usdt
 					       : NULL;
 	size_t at = 0;
 
@@ -96,7 +97,7 @@ static int on_meta(void *arg, enum vp_rec_meta kind, const uint8_t *data, size_t
 		if (!json_is_object(j)) {
 			json_decref(j);
 			snprintf(rd->err, rd->errlen,
-				 "recording damaged: a record of QEMU's map or "
+				 "recording damaged: a record of QEMU's map, probes or "
 				 "of its end is not JSON");
 			return -EINVAL;
 		}
@@ -131,6 +132,7 @@ void vp_recording_free(struct vp_recording *rec)
 	json_decref(rec->header);
 	json_decref(rec->memmap);
 	json_decref(rec->end);
+	json_decref(rec->usdt);
 	vp_replay_free(rec->rp);
 	memset(rec, 0, sizeof(*rec));
 }

@@ -23,6 +23,7 @@ struct vp_recording {
 	uint64_t lost[VP_REC_NTYPES]; /* the recorder's ring buffer's drops, by type */
 	json_t *memmap;		      /* QEMU's last map recorded, or NULL */
 	json_t *end;		      /* the recorder's END record; NULL when it was cut off */
+	json_t *usdt;		      /* QEMU's probe counts last recorded, or NULL */
 	struct vp_rec_read_info info;
 };
 

@@ -2,6 +2,7 @@
 """vmexit-prof record on the test VMM, against the live profile of the same run.
 
 usage: record_vmm.py VMEXIT_PROF TEST_VMM [equal|killed]
+       record_vmm.py VMEXIT_PROF QEMU qemu GUEST_DIR
 
 equal:  the live profiler (--pid) and the recorder watch the same guest from
         before its first exit to its end; `report FILE` of the recording
@@ -13,6 +14,11 @@ equal:  the live profiler (--pid) and the recorder watch the same guest from
 killed: the recorder killed by SIGKILL while the guest runs leaves a file
         that reads: a report of what it had written, its tables adding up,
         a note saying where it stops; no program left loaded.
+qemu:   the same as equal on the project's QEMU running the virtio-blk
+        workload, booted paused and let go once both have attached: the
+        recording's devices are named by QEMU's probes as the live
+        profile's, with the same accesses, ioeventfd kicks, interrupts and
+        device events, and the guest's own kicks.
 Exit status 77 (skip) when /dev/kvm cannot be used on this host.
 """
 import json
@@ -27,6 +33,7 @@ import doc_checks
 
 PROF, VMM = sys.argv[1], sys.argv[2]
 MODE = sys.argv[3] if len(sys.argv) > 3 else "equal"
+GUEST_DIR = sys.argv[4] if len(sys.argv) > 4 else None
 COUNTS = ["--out", "3000", "--in", "2000", "--mmio-write", "1500", "--mmio-read", "1000", "--cpuid", "700"]
 LONG = ["--out", "4000000", "--in", "0", "--mmio-write", "0", "--mmio-read", "0", "--cpuid", "0"]
 
@@ -216,9 +223,84 @@ def killed(scratch):
                                       f"that read: {got} port writes")
 
 
+def qemu(scratch):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "guest-workloads"))
+    import check_run
+    import vp_qmp
+    from svm_kicks import qemu_child
+    before = programs_loaded()
+    sock, run_doc = f"{scratch}/qmp.sock", f"{scratch}/run.json"
+    live_json, rec = f"{scratch}/live.json", f"{scratch}/vm.vpr"
+    cmd = [PROF, "run", "virtio-blk", "--qemu", VMM, "--accel", "kvm", "--guest-dir", GUEST_DIR,
+           "--timeout", "900", "--json", run_doc, "--arg=-S", "--arg=-qmp",
+           f"--arg=unix:{scratch}/prof.sock,server=on,wait=off", "--arg=-qmp",
+           f"--arg=unix:{sock},server=on,wait=off"]
+    vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    procs = [vm]
+    try:
+        q = vp_qmp.Qmp(sock, time.monotonic() + 120)
+        pid = qemu_child(vm.pid)
+        live = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "1", "--json", live_json], 120)
+        recorder = doc_checks.start_profiler([PROF, "record", "--pid", str(pid), "-o", rec], 120)
+        procs += [live, recorder]
+        if not live or not recorder:
+            return 1
+        q.execute("cont")
+        q.close()
+        vm.wait(timeout=900)
+        errors = []
+        for name, p in (("live profile", live), ("recorder", recorder)):
+            _, err = p.communicate(timeout=120)
+            if p.returncode:
+                errors.append(f"{name}: status {p.returncode}: {err.strip()}")
+            if name == "recorder":
+                print(err.strip().splitlines()[-1])
+    finally:
+        for p in procs:
+            if p and p.poll() is None:
+                p.kill()
+                p.wait()
+    result = {}
+    if os.path.exists(run_doc):
+        with open(run_doc) as f:
+            result = check_run.fields(json.load(f))
+    if result.get("status") != "ok":
+        errors.append(f"the guest did not finish: {result} {vm.stdout.read()[-500:]}")
+    if errors:
+        return doc_checks.verdict(errors, "")
+    with open(live_json) as f:
+        live_doc = json.load(f)
+    rec_doc, text = report(rec, scratch)
+    if rec_doc is None:
+        return doc_checks.verdict([text], "")
+    print(text)
+    errors += compare(live_doc, rec_doc)
+    errors += doc_checks.table_sums(rec_doc)
+    for name, d in (("live", live_doc), ("recording", rec_doc)):
+        if d["meta"]["attribution"]["source"] != "qemu-usdt":
+            errors.append(f"{name}: devices named by {d['meta']['attribution']['source']}, not QEMU's probes")
+    blk = {d["device"]: d for d in rec_doc["profile"]["devices"]}.get("virtio-blk")
+    kicks = int(result.get("kicks", -1))
+    if not blk or blk["in_kernel_kinds"].get("ioeventfd") != kicks:
+        errors.append(f"virtio-blk: the guest kicked {kicks} times, the recording has "
+                      f"{blk and blk['in_kernel_kinds']}")
+    lv = {d["device"]: d.get("qemu_events") for d in live_doc["profile"]["devices"]}
+    rv = {d["device"]: d.get("qemu_events") for d in rec_doc["profile"]["devices"]}
+    if lv != rv:
+        errors.append(f"QEMU's device events: live {lv}, recording {rv}")
+    if programs_loaded() != before:
+        errors.append("BPF programs left loaded")
+    return doc_checks.verdict(errors, f"a QEMU's recording equals its live profile, probes included: "
+                                      f"{kicks} kicks, events {rv.get('virtio-blk')}")
+
+
 def main():
+    if not doc_checks.kvm_usable() and not doc_checks.in_lab():
+        print("skipped: /dev/kvm is not usable here")
+        return doc_checks.SKIP
     with tempfile.TemporaryDirectory() as scratch:
-        return {"equal": equal, "killed": killed}[MODE](scratch)
+        return {"equal": equal, "killed": killed, "qemu": qemu}[MODE](scratch)
 
 
 if __name__ == "__main__":
