@@ -24,6 +24,8 @@ struct vp_record_opts {
  * (said on stderr), 2 when it could not start. */
 int vp_record(const struct vp_record_opts *o, struct vp_target *target);
 
+/* Parses record's argv: 0, or -EINVAL with one line in err. */
+int vp_record_parse(int argc, char **argv, struct vp_record_opts *o, char *err, size_t errlen);
 int vp_record_main(int argc, char **argv);
 void vp_print_record_usage(FILE *out);
 

@@ -16,14 +16,16 @@ json_t *vp_usdt_counts_json(const struct vp_usdt_counts *c)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct vp_usdt_region *r = &c->r[i];
 
-		json_array_append_new(regions, json_pack("[s,I,I,I,I,I]", r->name, (json_int_t)r->mr,
-							 (json_int_t)r->reads, (json_int_t)r->writes,
-							 (json_int_t)r->guest_reads,
-							 (json_int_t)r->guest_writes));
+		json_array_append_new(regions,
+				      json_pack("[s,I,I,I,I,I]", r->name, (json_int_t)r->mr,
+						(json_int_t)r->reads, (json_int_t)r->writes,
+						(json_int_t)r->guest_reads,
+						(json_int_t)r->guest_writes));
 	}
 	for (size_t i = 0; i < c->njoins; i++)
-		json_array_append_new(joins, json_pack("[i,I,s]", c->joins[i].kind,
-						       (json_int_t)c->joins[i].addr, c->joins[i].region));
+		json_array_append_new(joins,
+				      json_pack("[i,I,s]", c->joins[i].kind,
+						(json_int_t)c->joins[i].addr, c->joins[i].region));
 	for (size_t i = 0; i < c->nirqs; i++) {
 		const struct vp_usdt_irq *q = &c->irqs[i];
 
@@ -35,14 +37,16 @@ json_t *vp_usdt_counts_json(const struct vp_usdt_counts *c)
 	for (size_t i = 0; i < c->nevents; i++) {
 		const struct vp_usdt_event *e = &c->events[i];
 
-		json_array_append_new(events, json_pack("[s,I,s,s?,I,I]", e->e->name,
-							(json_int_t)e->obj, e->region, e->device_id,
-							(json_int_t)e->total, (json_int_t)e->guest));
+		json_array_append_new(events,
+				      json_pack("[s,I,s,s?,I,I]", e->e->name, (json_int_t)e->obj,
+						e->region, e->device_id, (json_int_t)e->total,
+						(json_int_t)e->guest));
 	}
 	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "regions", regions, "joins", joins,
 			 "irqs", irqs, "events", events, "dropped_counts",
-			 (json_int_t)c->dropped_counts, "dropped_names", (json_int_t)c->dropped_names,
-			 "fw_cfg_accesses", (json_int_t)c->fw_cfg_accesses);
+			 (json_int_t)c->dropped_counts, "dropped_names",
+			 (json_int_t)c->dropped_names, "fw_cfg_accesses",
+			 (json_int_t)c->fw_cfg_accesses);
 }
 
 /* A device id as the table spells it (the counts point into it), or NULL. */
