@@ -71,7 +71,7 @@ int vp_parse_seconds(const char *s, double *out)
 	return 0;
 }
 
-static int parse_int(const char *s, long min, long max, int *out)
+int vp_parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;
 	long v;
@@ -79,6 +79,16 @@ static int parse_int(const char *s, long min, long max, int *out)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_int(const char *s, long min, long max, int *out)
+{
+	long v;
+
+	if (vp_parse_long(s, min, max, &v))
 		return -EINVAL;
 	*out = (int)v;
 	return 0;

@@ -36,6 +36,8 @@ void vp_print_usage(FILE *out);
 
 struct option;
 /* Shared by every subcommand's parser. */
+/* A whole number in [min, max] into *out: 0 or -EINVAL. */
+int vp_parse_long(const char *s, long min, long max, long *out);
 /* A duration in seconds: finite, > 0, at most 1e7.  0 or -EINVAL. */
 int vp_parse_seconds(const char *s, double *out);
 /* One line for getopt_long's ':' (a value missing) or '?' (an unknown

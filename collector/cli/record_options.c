@@ -53,19 +53,6 @@ static const struct option rec_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_uint(const char *s, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 int vp_record_parse(int argc, char **argv, struct vp_record_opts *o, char *err, size_t errlen)
 {
 	long v;
@@ -81,7 +68,7 @@ int vp_record_parse(int argc, char **argv, struct vp_record_opts *o, char *err, 
 	while ((c = getopt_long(argc, argv, ":p:o:d:i:r:q:vh", rec_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_uint(optarg, INT_MAX, &v) || !v)
+			if (vp_parse_long(optarg, 1, INT_MAX, &v))
 				goto bad_value;
 			o->pid = (int)v;
 			break;
@@ -99,13 +86,13 @@ int vp_record_parse(int argc, char **argv, struct vp_record_opts *o, char *err, 
 				goto bad_value;
 			break;
 		case 'r':
-			if (parse_uint(optarg, 4096, &v) || !v || (v & (v - 1)))
+			if (vp_parse_long(optarg, 1, 4096, &v) || (v & (v - 1)))
 				goto bad_value;
 			o->ring_mb = (unsigned)v;
 			break;
 		case 'q': o->qmp = optarg; break;
 		case OPT_VCPU:
-			if (parse_uint(optarg, VP_TARGET_MAX_VCPUS - 1, &v))
+			if (vp_parse_long(optarg, 0, VP_TARGET_MAX_VCPUS - 1, &v))
 				goto bad_value;
 			o->vcpu = (int)v;
 			break;

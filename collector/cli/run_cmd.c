@@ -85,16 +85,6 @@ static const struct option run_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* A whole number in [lo, hi] into *out: 0 or -EINVAL. */
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return errno || end == s || *end || *out < lo || *out > hi ? -EINVAL : 0;
-}
-
 /* One more of a repeatable option: 0, or -E2BIG past VP_RUN_MAX_EXTRA. */
 static int add_extra(const char **list, size_t *n, const char *v)
 {
@@ -148,7 +138,7 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 			}
 			break;
 		case 'd':
-			if (parse_long(optarg, 1, 1 << 20, &v))
+			if (vp_parse_long(optarg, 1, 1 << 20, &v))
 				goto bad_value;
 			o->disk_mib = (unsigned)v;
 			break;
@@ -168,7 +158,7 @@ int vp_parse_run_options(int argc, char **argv, struct vp_run_options *o, char *
 				goto bad_value;
 			break;
 		case 'r':
-			if (parse_long(optarg, 1, VP_MAX_REPEAT, &v))
+			if (vp_parse_long(optarg, 1, VP_MAX_REPEAT, &v))
 				goto bad_value;
 			o->repeat = (int)v;
 			break;
