@@ -80,6 +80,7 @@ static int open_loop_fds(int pid, struct loop_fds *f)
 struct session {
 	const struct vp_options *o;
 	struct vp_target target;
+	struct vp_target probe; /* the target as the last refresh found it */
 	bool kvm; /* the kernel programs are attached; else QEMU's probes alone */
 	struct vp_live live;
 	struct vp_attr_sources src;
@@ -250,8 +251,12 @@ static void run_loop(struct session *s, double start)
 			continue;
 		s->res.meta.duration_s = now - start;
 		if (s->kvm) {
-			/* vCPUs can be hot-plugged: keep the fd tables current. */
-			if (vp_target_probe("/proc", s->target.pid, &s->target) == 0) {
+			/* vCPUs can be hot-plugged: keep the fd tables current.  A
+			 * QEMU shutting down closes its vCPU fds first: that is no
+			 * VM without vCPUs. */
+			if (vp_target_probe("/proc", s->target.pid, &s->probe) == 0 &&
+			    s->probe.nr_vcpus > 0) {
+				s->target = s->probe;
 				vp_live_update_vcpus(&s->live, &s->target);
 				vp_sources_update_vcpus(&s->src, &s->target);
 			}

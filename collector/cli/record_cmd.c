@@ -126,6 +126,7 @@ struct recorder {
 	bool have_usdt;
 	char usdt_why[256];
 	char *usdt_last;
+	struct vp_target probe; /* the target as the last refresh found it */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -222,7 +223,8 @@ static const char *record_loop(const struct vp_record_opts *o, struct recorder *
 		if (now < next)
 			continue;
 		/* vCPUs can be hot-plugged: keep the fd table current. */
-		if (vp_target_probe("/proc", t->pid, t) == 0) {
+		if (vp_target_probe("/proc", t->pid, &r->probe) == 0 && r->probe.nr_vcpus > 0) {
+			*t = r->probe;
 			vp_live_update_vcpus(l, t);
 			if (r->have_usdt)
 				vp_usdt_set_vcpu_runs(&r->usdt, t);
@@ -274,7 +276,7 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 {
 	const struct vp_record_opts o = *opts;
 	struct vp_live live;
-	struct recorder r = { 0 };
+	static struct recorder r; /* large: off the stack */
 	char err[512], version[128], why[256] = "";
 	uint64_t lost[VP_REC_NTYPES], start_ns, dropped;
 	json_t *header, *memmap, *end;
@@ -282,6 +284,7 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 	double start;
 	int sig = -1, pidfd = -1, ret;
 
+	memset(&r, 0, sizeof(r));
 	sig = vp_stop_signals_fd();
 	pidfd = vp_pidfd_open(o.pid);
 	if (sig < 0 || pidfd < 0) {
