@@ -81,7 +81,7 @@ struct session {
 	const struct vp_options *o;
 	struct vp_target target;
 	struct vp_target probe; /* the target as the last refresh found it */
-	bool kvm; /* the kernel programs are attached; else QEMU's probes alone */
+	bool kvm;		/* the kernel programs are attached; else QEMU's probes alone */
 	struct vp_live live;
 	struct vp_attr_sources src;
 	struct vp_result res;
