@@ -9,6 +9,7 @@
 
 #include "attribution.h"
 #include "doc_writer.h"
+#include "errors.h"
 
 void vp_live_meta(struct vp_meta *m, const struct vp_target *t)
 {
@@ -96,4 +97,17 @@ int vp_check_writable(const char *path)
 	close(fd);
 	unlink(probe);
 	return 0;
+}
+
+void vp_live_tell(const struct vp_live *l)
+{
+	if (l->missing[0])
+		vp_note("tracepoints missing on this kernel, not traced: %s", l->missing);
+	if (l->btf_why[0])
+		vp_note("the kvm tracepoints are read from their records: tp_btf failed (%s)",
+			l->btf_why);
+	if (l->fentry_why[0])
+		vp_note("KVM_RUN timed by the syscall tracepoints, which every system call of the "
+			"host passes: fentry failed (%s)",
+			l->fentry_why);
 }

@@ -40,5 +40,8 @@ void vp_live_meta(struct vp_meta *m, const struct vp_target *t);
 int vp_check_writable(const char *path);
 /* NULL when out of memory. */
 json_t *vp_live_doc(const struct vp_live_parts *p);
+/* Notes on stderr of what the kernel programs could not do as they would
+ * have liked: tracepoints missing, tp_btf or fentry refused. */
+void vp_live_tell(const struct vp_live *l);
 
 #endif

@@ -327,15 +327,8 @@ static int attach(struct session *s)
 		vp_error("%s", err);
 		return -1;
 	}
-	if (s->kvm && s->live.missing[0])
-		vp_note("tracepoints missing on this kernel, not traced: %s", s->live.missing);
-	if (s->kvm && s->live.btf_why[0])
-		vp_note("the kvm tracepoints are read from their records: tp_btf failed (%s)",
-			s->live.btf_why);
-	if (s->kvm && s->live.fentry_why[0])
-		vp_note("KVM_RUN timed by the syscall tracepoints, which every system call of the "
-			"host passes: fentry failed (%s)",
-			s->live.fentry_why);
+	if (s->kvm)
+		vp_live_tell(&s->live);
 	if (!s->kvm)
 		vp_note("process %d is QEMU without KVM (TCG): no VM exits exist; profiling its "
 			"device models through its USDT probes",

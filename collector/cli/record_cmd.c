@@ -339,6 +339,7 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 			    : "QEMU's memory map (QMP)");
 	if (why[0])
 		vp_note("QEMU's memory map not recorded: %s", why);
+	vp_live_tell(&live);
 	ended = record_loop(&o, &r, &live, t, sig, pidfd, start);
 	/* Nothing more enters the ring; what is in it is still recorded. */
 	vp_live_detach(&live);
