@@ -60,16 +60,19 @@ def rows(doc, table, key):
 
 # The two observers' programs run one after the other on each tracepoint,
 # each reading the clock itself: the second's times of an exit are off by
-# what the first's programs took, 10 to 40 us in the lab (TCG), tens of ns
-# on a real host.  The replay itself equals the kernel's aggregation
-# exactly (bpf/replay); this bounds only the two clocks apart.
-PROGRAM_NS = 50000
+# what the first's programs took, tens of ns on a real host but 10 us and
+# more in the lab (TCG), where the first runs of a program's new paths
+# also stall for translation, now in one observer, now in the other.  So
+# a table's times are compared in total, each row's counts exactly; the
+# replay itself equals the kernel's aggregation to the nanosecond
+# (bpf/replay).
+TIME_SLACK = 0.10
 
 
-def close(a, b, count):
+def close(a, b):
     if a is None or b is None:
         return a == b
-    return abs(a - b) <= max(0.02 * max(a, b), PROGRAM_NS * count)
+    return abs(a - b) <= TIME_SLACK * max(a, b)
 
 
 def compare(live, rec):
@@ -97,10 +100,11 @@ def compare(live, rec):
             for f in counts[table]:
                 if a[k].get(f) != b[k].get(f):
                     errors.append(f"{table} {k}: {f} live {a[k].get(f)}, recording {b[k].get(f)}")
-            n = a[k].get("count", a[k].get("to_user", a[k].get("exits_to_user", 1))) or 1
-            for f in times.get(table, []):
-                if not close(a[k].get(f), b[k].get(f), n):
-                    errors.append(f"{table} {k}: {f} live {a[k].get(f)}, recording {b[k].get(f)}")
+        for f in times.get(table, []):
+            ta = sum(r.get(f) or 0 for r in a.values())
+            tb = sum(r.get(f) or 0 for r in b.values())
+            if not close(ta, tb):
+                errors.append(f"{table}: {f} in all live {ta}, recording {tb}")
     for f in ("pid", "vcpus", "exited"):
         if lp["target"][f] != rp["target"][f]:
             errors.append(f"target.{f}: live {lp['target'][f]}, recording {rp['target'][f]}")
