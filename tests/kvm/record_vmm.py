@@ -67,12 +67,13 @@ def rows(doc, table, key):
 # replay itself equals the kernel's aggregation to the nanosecond
 # (bpf/replay).
 TIME_SLACK = 0.10
+SAMPLE_NS = 15000
 
 
-def close(a, b):
+def close(a, b, samples):
     if a is None or b is None:
         return a == b
-    return abs(a - b) <= TIME_SLACK * max(a, b)
+    return abs(a - b) <= max(TIME_SLACK * max(a, b), SAMPLE_NS * samples)
 
 
 def compare(live, rec):
@@ -100,10 +101,11 @@ def compare(live, rec):
             for f in counts[table]:
                 if a[k].get(f) != b[k].get(f):
                     errors.append(f"{table} {k}: {f} live {a[k].get(f)}, recording {b[k].get(f)}")
+        samples = sum(r.get("count", r.get("to_user", r.get("exits_to_user", 0))) or 0 for r in a.values())
         for f in times.get(table, []):
             ta = sum(r.get(f) or 0 for r in a.values())
             tb = sum(r.get(f) or 0 for r in b.values())
-            if not close(ta, tb):
+            if not close(ta, tb, samples):
                 errors.append(f"{table}: {f} in all live {ta}, recording {tb}")
     for f in ("pid", "vcpus", "exited"):
         if lp["target"][f] != rp["target"][f]:
