@@ -6,6 +6,7 @@
  * damaged file or another version refused with one line.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,8 @@
 #include <cmocka.h>
 
 #include "doc_access.h"
+#include "report_html.h"
+#include "text_report.h"
 #include "recording.h"
 #include "recording_doc.h"
 
@@ -144,6 +147,58 @@ static void read_back_profile(void **state)
 	assert_string_equal(vp_doc_str(slow, "access.device"), "ide");
 	assert_int_equal(json_array_size(vp_doc_get(doc, "profile.slowest_exits")), 25);
 	assert_true(json_is_true(vp_doc_get(slow, "to_user")));
+	json_decref(doc);
+	unlink(path);
+}
+
+static char *render(const json_t *doc, bool html)
+{
+	static const struct vp_text_style st = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	if (html)
+		assert_int_equal(vp_html_render(doc, f), 0);
+	else
+		vp_text_render(f, doc, &st);
+	fclose(f);
+	return buf;
+}
+
+static size_t occurrences(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* The reports show the slowest exits: the terminal as a table, the page
+ * as a stem per exit on the time axis and a table, the slowest first. */
+static void slowest_in_reports(void **state)
+{
+	char *path = write_recording(0), err[256], *text, *html, want[64];
+	json_t *doc = vp_recording_doc(path, err, sizeof(err));
+
+	(void)state;
+	assert_non_null(doc);
+	text = render(doc, false);
+	assert_non_null(strstr(text, "Slowest exits"));
+	assert_non_null(strstr(text, "pio write 0x1f7/1 (ide)"));
+	/* the slowest, 5.001 ms, heads the table */
+	assert_true(strstr(text, "5.00 ms") < strstr(text, "4.00 \u00b5s") ||
+		    !strstr(text, "4.00 \u00b5s"));
+	html = render(doc, true);
+	assert_non_null(strstr(html, "<section id=\"slowest\">"));
+	assert_int_equal(occurrences(html, "<g class=\"exit\""), 25);
+	snprintf(want, sizeof(want), "data-total-ns=\"%llu\"", (unsigned long long)SLOW_NS + 1000);
+	assert_non_null(strstr(html, want));
+	assert_non_null(strstr(html, "href=\"#slowest\""));
+	free(text);
+	free(html);
 	json_decref(doc);
 	unlink(path);
 }
@@ -310,9 +365,9 @@ static void refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(read_back_profile), cmocka_unit_test(drops_are_shown),
-		cmocka_unit_test(cut_anywhere),	     cmocka_unit_test(events_round_trip),
-		cmocka_unit_test(refused),
+		cmocka_unit_test(read_back_profile), cmocka_unit_test(slowest_in_reports),
+		cmocka_unit_test(drops_are_shown),   cmocka_unit_test(cut_anywhere),
+		cmocka_unit_test(events_round_trip), cmocka_unit_test(refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
