@@ -237,6 +237,8 @@ static const char *record_loop(const struct vp_record_opts *o, struct recorder *
 	}
 }
 
+/* Cheap checks first, in the order a user fixes them, as the live
+ * profile makes them; nothing is loaded yet. */
 static int check_target(const struct vp_record_opts *o, struct vp_target *t)
 {
 	char why[256];
@@ -244,6 +246,14 @@ static int check_target(const struct vp_record_opts *o, struct vp_target *t)
 
 	if (err == -ESRCH) {
 		vp_error("no process with pid %d", o->pid);
+		return -1;
+	}
+	if (vp_check_live_host(why, sizeof(why))) {
+		vp_error("%s", why);
+		return -1;
+	}
+	if ((werr = vp_check_writable(o->out))) {
+		vp_error("cannot write %s: %s", o->out, strerror(-werr));
 		return -1;
 	}
 	if (err == -ENOTTY) {
@@ -256,17 +266,9 @@ static int check_target(const struct vp_record_opts *o, struct vp_target *t)
 		vp_error("cannot inspect process %d: %s", o->pid, strerror(-err));
 		return -1;
 	}
-	if (vp_check_live_host(why, sizeof(why))) {
-		vp_error("%s", why);
-		return -1;
-	}
 	if (o->vcpu >= 0 && o->vcpu >= t->nr_vcpus) {
 		vp_error("--vcpu %d: process %d has %d vCPU%s", o->vcpu, o->pid, t->nr_vcpus,
 			 t->nr_vcpus == 1 ? "" : "s");
-		return -1;
-	}
-	if ((werr = vp_check_writable(o->out))) {
-		vp_error("cannot write %s: %s", o->out, strerror(-werr));
 		return -1;
 	}
 	return 0;

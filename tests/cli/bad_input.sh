@@ -34,6 +34,7 @@ case "$case" in
   record-not-a-vm)  args=(record --pid "$victim" -o "$scratch/rec") ; want="process $victim (sleep) is not a KVM virtual machine: nothing to record" ;;
   record-bad-ring)  args=(record --pid "$victim" -o "$scratch/rec" --ring-mb 3) ; want="invalid value '3' for --ring-mb" ;;
   record-no-such-pid) args=(record --pid 2147483646 -o "$scratch/rec") ; want='no process with pid 2147483646' ;;
+  record-unwritable) args=(record --pid "$$" -o /nonexistent-dir/rec) ; want='cannot write /nonexistent-dir/rec' ;;
   report-bad-recording)
     printf 'VMXPREC\n\002\000\000\000\002\000\000\000{}' > "$scratch/rec"
     args=(report "$scratch/rec") ; want='recording format version 2; this vmexit-prof reads version 1' ;;
