@@ -152,8 +152,8 @@ def equal(scratch):
     if not vmm:
         return pid
     live_json, rec = os.path.join(scratch, "live.json"), os.path.join(scratch, "run.vpr")
-    live = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", live_json], 30)
-    recorder = doc_checks.start_profiler([PROF, "record", "--pid", str(pid), "-o", rec, "--interval", "0.5"], 30)
+    live = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", live_json], 90)
+    recorder = doc_checks.start_profiler([PROF, "record", "--pid", str(pid), "-o", rec, "--interval", "0.5"], 90)
     if not live or not recorder:
         os.kill(pid, signal.SIGKILL)
         return 1
@@ -200,7 +200,7 @@ def killed(scratch):
     if not vmm:
         return pid
     rec = os.path.join(scratch, "cut.vpr")
-    recorder = doc_checks.start_profiler([PROF, "record", "--pid", str(pid), "-o", rec, "--interval", "0.3"], 30)
+    recorder = doc_checks.start_profiler([PROF, "record", "--pid", str(pid), "-o", rec, "--interval", "0.3"], 90)
     if not recorder:
         os.kill(pid, signal.SIGKILL)
         return 1
