@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "attribution.h"
 #include "doc_writer.h"
 #include "errors.h"
+#include "host_checks.h"
 
 void vp_live_meta(struct vp_meta *m, const struct vp_target *t)
 {
@@ -110,4 +112,37 @@ void vp_live_tell(const struct vp_live *l)
 		vp_note("KVM_RUN timed by the syscall tracepoints, which every system call of the "
 			"host passes: fentry failed (%s)",
 			l->fentry_why);
+}
+
+int vp_check_live_target(int pid, int vcpu, const char *const outputs[], size_t n,
+			 struct vp_target *t)
+{
+	char why[256];
+	int err = vp_target_probe("/proc", pid, t), werr;
+
+	if (err == -ESRCH) {
+		vp_error("no process with pid %d", pid);
+		return -1;
+	}
+	if (vp_check_live_host(why, sizeof(why))) {
+		vp_error("%s", why);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (outputs[i] && (werr = vp_check_writable(outputs[i]))) {
+			vp_error("cannot write %s: %s", outputs[i], strerror(-werr));
+			return -1;
+		}
+	if (err == -ENOTTY)
+		return err;
+	if (err) {
+		vp_error("cannot inspect process %d: %s", pid, strerror(-err));
+		return -1;
+	}
+	if (vcpu >= 0 && vcpu >= t->nr_vcpus) {
+		vp_error("--vcpu %d: process %d has %d vCPU%s", vcpu, pid, t->nr_vcpus,
+			 t->nr_vcpus == 1 ? "" : "s");
+		return -1;
+	}
+	return 0;
 }

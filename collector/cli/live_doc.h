@@ -38,6 +38,13 @@ void vp_live_meta(struct vp_meta *m, const struct vp_target *t);
 /* 0 when a file can be made at path (it is not left there), else -errno:
  * checked before anything is attached, not found out at the end. */
 int vp_check_writable(const char *path);
+/* The checks a command attached to one VMM makes before loading
+ * anything, in the order a user fixes them: process pid exists, this host
+ * can run the programs, each of the n outputs not NULL can be written, and vcpu (>= 0) is one of its vCPUs.  0 when pid is a KVM VM
+ * (t filled), -ENOTTY when it holds none (the caller says what that
+ * means for it), -1 when a line was printed. */
+int vp_check_live_target(int pid, int vcpu, const char *const outputs[], size_t n,
+			 struct vp_target *t);
 /* NULL when out of memory. */
 json_t *vp_live_doc(const struct vp_live_parts *p);
 /* Notes on stderr of what the kernel programs could not do as they would

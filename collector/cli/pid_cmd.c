@@ -28,41 +28,16 @@
 #include "target.h"
 #include "timeline.h"
 
-/* Cheap checks first, in the order a user fixes them; nothing is loaded yet.
- * *kvm tells whether the target is a KVM VM (else only its USDT probes can
- * profile it, which the caller finds out). */
+/* Cheap checks first; nothing is loaded yet.  *kvm tells whether the
+ * target is a KVM VM (else only its USDT probes can profile it, which the
+ * caller finds out). */
 static int check_target(const struct vp_options *o, struct vp_target *t, bool *kvm)
 {
-	char why[256];
-	int err = vp_target_probe("/proc", o->pid, t), werr;
+	const char *outputs[] = { o->json_path, o->metrics_file };
+	int err = vp_check_live_target(o->pid, o->vcpu, outputs, 2, t);
 
-	if (err == -ESRCH) {
-		vp_error("no process with pid %d", o->pid);
-		return -1;
-	}
-	if (vp_check_live_host(why, sizeof(why))) {
-		vp_error("%s", why);
-		return -1;
-	}
-	if (o->json_path && (werr = vp_check_writable(o->json_path))) {
-		vp_error("cannot write %s: %s", o->json_path, strerror(-werr));
-		return -1;
-	}
-	if (o->metrics_file && (werr = vp_check_writable(o->metrics_file))) {
-		vp_error("cannot write %s: %s", o->metrics_file, strerror(-werr));
-		return -1;
-	}
 	*kvm = err != -ENOTTY;
-	if (err && err != -ENOTTY) {
-		vp_error("cannot inspect process %d: %s", o->pid, strerror(-err));
-		return -1;
-	}
-	if (o->vcpu >= 0 && *kvm && o->vcpu >= t->nr_vcpus) {
-		vp_error("--vcpu %d: process %d has %d vCPU%s", o->vcpu, o->pid, t->nr_vcpus,
-			 t->nr_vcpus == 1 ? "" : "s");
-		return -1;
-	}
-	return 0;
+	return err == -ENOTTY ? 0 : err;
 }
 
 struct loop_fds {

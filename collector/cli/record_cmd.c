@@ -237,41 +237,17 @@ static const char *record_loop(const struct vp_record_opts *o, struct recorder *
 	}
 }
 
-/* Cheap checks first, in the order a user fixes them, as the live
- * profile makes them; nothing is loaded yet. */
+/* Cheap checks first, as the live profile makes them; nothing is loaded
+ * yet. */
 static int check_target(const struct vp_record_opts *o, struct vp_target *t)
 {
-	char why[256];
-	int err = vp_target_probe("/proc", o->pid, t), werr;
+	int err = vp_check_live_target(o->pid, o->vcpu, &o->out, 1, t);
 
-	if (err == -ESRCH) {
-		vp_error("no process with pid %d", o->pid);
-		return -1;
-	}
-	if (vp_check_live_host(why, sizeof(why))) {
-		vp_error("%s", why);
-		return -1;
-	}
-	if ((werr = vp_check_writable(o->out))) {
-		vp_error("cannot write %s: %s", o->out, strerror(-werr));
-		return -1;
-	}
-	if (err == -ENOTTY) {
+	if (err == -ENOTTY)
 		vp_error("process %d (%s) is not a KVM virtual machine: nothing to record (a QEMU "
 			 "under TCG can trace itself: see report --qemu-trace)",
 			 o->pid, t->comm);
-		return -1;
-	}
-	if (err) {
-		vp_error("cannot inspect process %d: %s", o->pid, strerror(-err));
-		return -1;
-	}
-	if (o->vcpu >= 0 && o->vcpu >= t->nr_vcpus) {
-		vp_error("--vcpu %d: process %d has %d vCPU%s", o->vcpu, o->pid, t->nr_vcpus,
-			 t->nr_vcpus == 1 ? "" : "s");
-		return -1;
-	}
-	return 0;
+	return err;
 }
 
 int vp_record(const struct vp_record_opts *opts, struct vp_target *t)

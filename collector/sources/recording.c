@@ -84,14 +84,23 @@ static int reserve(struct vp_rec_writer *w, size_t more)
 	return w->raw ? 0 : -ENOMEM;
 }
 
-static void put_varint(struct vp_rec_writer *w, uint64_t v)
+/* LEB128 into buf (room for 10 bytes); the bytes written. */
+static size_t varint_to(uint8_t *buf, uint64_t v)
 {
+	size_t n = 0;
+
 	do {
 		uint8_t b = v & 0x7f;
 
 		v >>= 7;
-		w->raw[w->nraw++] = b | (v ? 0x80 : 0);
+		buf[n++] = b | (v ? 0x80 : 0);
 	} while (v);
+	return n;
+}
+
+static void put_varint(struct vp_rec_writer *w, uint64_t v)
+{
+	w->nraw += varint_to(w->raw + w->nraw, v);
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -246,15 +255,8 @@ int vp_rec_writer_lost(struct vp_rec_writer *w, const uint64_t lost[VP_REC_NTYPE
 	if (!memcmp(w->lost, lost, sizeof(w->lost)))
 		return 0;
 	memcpy(w->lost, lost, sizeof(w->lost));
-	for (int t = 0; t < VP_REC_NTYPES; t++) {
-		uint64_t v = lost[t];
-
-		do {
-			buf[n] = v & 0x7f;
-			v >>= 7;
-			buf[n++] |= v ? 0x80 : 0;
-		} while (v);
-	}
+	for (int t = 0; t < VP_REC_NTYPES; t++)
+		n += varint_to(buf + n, lost[t]);
 	return vp_rec_writer_meta(w, VP_RECM_LOST, buf, n);
 }
 
@@ -334,8 +336,18 @@ int vp_rec_decode(const uint8_t *raw, size_t n, const struct vp_rec_reader_cb *c
 
 			if (c.bad || len > (uint64_t)(c.end - c.p))
 				return -EINVAL;
-			if (cb->meta)
+			if (tag == VP_RECM_LOST) {
+				struct cursor l = { c.p, c.p + len, false };
+				uint64_t lost[VP_REC_NTYPES];
+
+				/* a short record (an older recorder's) leaves the rest 0 */
+				for (int t = 0; t < VP_REC_NTYPES; t++)
+					lost[t] = get_varint(&l);
+				if (cb->lost)
+					ret = cb->lost(arg, lost);
+			} else if (cb->meta) {
 				ret = cb->meta(arg, (enum vp_rec_meta)tag, c.p, len);
+			}
 			c.p += len;
 			if (tag == VP_RECM_END)
 				info->ended = true;

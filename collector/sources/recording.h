@@ -54,6 +54,9 @@ int vp_rec_fields(uint8_t type, uint8_t flags);
 struct vp_rec_reader_cb {
 	int (*header)(void *arg, json_t *header);
 	int (*event)(void *arg, const struct vp_replay_ev *ev);
+	/* VP_RECM_LOST, decoded: the drops so far, by type. */
+	int (*lost)(void *arg, const uint64_t lost[VP_REC_NTYPES]);
+	/* The other records of the recorder's own, as written. */
 	int (*meta)(void *arg, enum vp_rec_meta kind, const uint8_t *data, size_t len);
 };
 

@@ -69,6 +69,14 @@ static int on_event(void *arg, const struct vp_replay_ev *ev)
 	return vp_replay_event(rd->rec->rp, ev);
 }
 
+static int on_lost(void *arg, const uint64_t lost[VP_REC_NTYPES])
+{
+	struct reading *rd = arg;
+
+	memcpy(rd->rec->lost, lost, sizeof(rd->rec->lost));
+	return 0;
+}
+
 static int on_meta(void *arg, enum vp_rec_meta kind, const uint8_t *data, size_t len)
 {
 	struct reading *rd = arg;
@@ -76,21 +84,7 @@ static int on_meta(void *arg, enum vp_rec_meta kind, const uint8_t *data, size_t
 			: kind == VP_RECM_END  ? &rd->rec->end
 			: kind == VP_RECM_USDT ? &rd->rec->usdt
 					       : NULL;
-	size_t at = 0;
 
-	if (kind == VP_RECM_LOST) {
-		for (int t = 0; t < VP_REC_NTYPES; t++) {
-			uint64_t v = 0;
-
-			for (int shift = 0; at < len && shift < 64; shift += 7) {
-				v |= (uint64_t)(data[at] & 0x7f) << shift;
-				if (!(data[at++] & 0x80))
-					break;
-			}
-			rd->rec->lost[t] = v;
-		}
-		return 0;
-	}
 	if (slot) {
 		json_t *j = json_loadb((const char *)data, len, 0, NULL);
 
@@ -109,7 +103,7 @@ static int on_meta(void *arg, enum vp_rec_meta kind, const uint8_t *data, size_t
 
 int vp_recording_load(FILE *f, struct vp_recording *rec, char *err, size_t errlen)
 {
-	struct vp_rec_reader_cb cb = { on_header, on_event, on_meta };
+	struct vp_rec_reader_cb cb = { on_header, on_event, on_lost, on_meta };
 	struct reading rd = { .rec = rec, .err = err, .errlen = errlen };
 	char why[256] = "";
 	int ret;
