@@ -126,7 +126,8 @@ struct recorder {
 	bool have_usdt;
 	char usdt_why[256];
 	char *usdt_last;
-	struct vp_target probe; /* the target as the last refresh found it */
+	struct vp_target probe;	      /* the target as the last refresh found it */
+	uint64_t lost[VP_REC_NTYPES]; /* the ring's drops last read, by type */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -180,15 +181,17 @@ static void probes_close(struct recorder *r)
 	r->have_usdt = false;
 }
 
-static uint64_t lost_total(const struct vp_live *l, uint64_t lost[VP_REC_NTYPES])
+/* The ring's drops so far into the recording and r->lost; a read that
+ * failed changes neither, the last counts stand.  0 or -errno of the
+ * write. */
+static int write_lost(const struct vp_live *l, struct recorder *r)
 {
-	uint64_t sum = 0;
+	uint64_t now[VP_REC_NTYPES];
 
-	if (vp_live_read_rec_lost(l, lost))
+	if (vp_live_read_rec_lost(l, now))
 		return 0;
-	for (int t = 0; t < VP_REC_NTYPES; t++)
-		sum += lost[t];
-	return sum;
+	memcpy(r->lost, now, sizeof(now));
+	return vp_rec_writer_lost(r->w, r->lost);
 }
 
 /* Until a signal, the duration or the target's end; what was recorded is
@@ -198,7 +201,6 @@ static const char *record_loop(const struct vp_record_opts *o, struct recorder *
 			       double start)
 {
 	double next = start + o->interval_s;
-	uint64_t lost[VP_REC_NTYPES];
 
 	for (;;) {
 		struct pollfd p[3] = { { .fd = sig, .events = POLLIN },
@@ -229,8 +231,7 @@ static const char *record_loop(const struct vp_record_opts *o, struct recorder *
 			if (r->have_usdt)
 				vp_usdt_set_vcpu_runs(&r->usdt, t);
 		}
-		lost_total(l, lost);
-		if (vp_rec_writer_lost(r->w, lost) || probes_write(r) || vp_rec_writer_flush(r->w))
+		if (write_lost(l, r) || probes_write(r) || vp_rec_writer_flush(r->w))
 			return "error";
 		while (next <= now)
 			next += o->interval_s;
@@ -256,7 +257,7 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 	struct vp_live live;
 	static struct recorder r; /* large: off the stack */
 	char err[512], version[128], why[256] = "";
-	uint64_t lost[VP_REC_NTYPES], start_ns, dropped;
+	uint64_t start_ns, dropped;
 	json_t *header, *memmap, *end;
 	const char *ended;
 	double start;
@@ -324,8 +325,10 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 	ring_buffer__consume(r.rb);
 	probes_write(&r);
 	probes_close(&r);
-	dropped = lost_total(&live, lost);
-	vp_rec_writer_lost(r.w, lost);
+	write_lost(&live, &r);
+	dropped = 0;
+	for (int i = 0; i < VP_REC_NTYPES; i++)
+		dropped += r.lost[i];
 	/* The map at the end knows the BARs the guest assigned meanwhile. */
 	if (strcmp(ended, "target exited") && (memmap = memmap_blob(&o, why, sizeof(why)))) {
 		write_blob(r.w, VP_RECM_MEMMAP, memmap);

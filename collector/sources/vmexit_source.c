@@ -413,13 +413,13 @@ int vp_live_read_rec_lost(const struct vp_live *l, uint64_t lost[VP_REC_NTYPES])
 	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(l->skel->maps.rec_lost);
 	uint64_t *vals;
 
+	memset(lost, 0, VP_REC_NTYPES * sizeof(*lost));
 	if (ncpus <= 0)
 		return -EINVAL;
 	vals = calloc(ncpus, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
 	for (uint32_t type = 0; type < VP_REC_NTYPES; type++) {
-		lost[type] = 0;
 		if (bpf_map_lookup_elem(fd, &type, vals)) {
 			free(vals);
 			return -errno;
