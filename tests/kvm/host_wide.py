@@ -31,13 +31,7 @@ import threading
 import time
 
 import doc_checks
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "guest-workloads"))
-import vp_qmp  # noqa: E402
-import check_run  # noqa: E402
-from svm_kicks import qemu_child  # noqa: E402
+from paused_qemu import PausedQemu
 
 PROF, VMM = sys.argv[1], sys.argv[2]
 MODE = sys.argv[3] if len(sys.argv) > 3 else "vms"
@@ -229,34 +223,6 @@ def cycles():
                               f"{rss[-1]} KiB, {progs[-1]} programs throughout, maps {left}")
 
 
-class Qemu:
-    """`vmexit-prof run virtio-blk` booted paused: its QEMU's pid once it
-    has one, and its result once it ends."""
-
-    def __init__(self, tmp, name, ops):
-        self.sock, self.doc = f"{tmp}/{name}.sock", f"{tmp}/{name}.run.json"
-        cmd = [PROF, "run", "virtio-blk", "--qemu", VMM, "--accel", "kvm", "--guest-dir", GUEST_DIR,
-               "--timeout", "900", "--json", self.doc, "--append", f"ops={ops} size=8 batch=8",
-               "--arg=-S", "--arg=-name", f"--arg={name}", "--arg=-qmp",
-               f"--arg=unix:{self.sock},server=on,wait=off"]
-        self.name = name
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        self.qmp = vp_qmp.Qmp(self.sock, time.monotonic() + 120)
-        self.pid = qemu_child(self.proc.pid)
-
-    def go(self):
-        self.qmp.execute("cont")
-        self.qmp.close()
-
-    def result(self):
-        self.out = self.proc.communicate(timeout=900)[0]
-        if not os.path.exists(self.doc):
-            return {}
-        with open(self.doc) as f:
-            return check_run.fields(json.load(f))
-
-
 def kicks(doc):
     dev = next((d for d in doc["profile"]["devices"] if d["device"] == "virtio-blk"), None)
     return (dev["in_kernel_kinds"].get("ioeventfd"), dev["source"]) if dev else (None, None)
@@ -273,7 +239,7 @@ def qemus():
     try:
         # A has the most to do and lives longest; C starts while A and B run.
         for name, ops in (("vm-a", 24), ("vm-b", 8), ("vm-c", 16)):
-            q = Qemu(tmp, name, ops)
+            q = PausedQemu(PROF, VMM, GUEST_DIR, tmp, name, append=f"ops={ops} size=8 batch=8")
             vms.append(q)
             if not q.pid or not prof.wait_note(f"VM pid {q.pid} ", 120):
                 errors.append(f"{name}: QEMU {q.pid} was not found: {prof.said[-3:]}")
@@ -284,8 +250,7 @@ def qemus():
                 errors.append(f"the end of {q.name} (pid {q.pid}) was not noticed")
     finally:
         for q in vms:
-            if q.proc.poll() is None:
-                q.proc.kill()
+            q.kill()
     prof.stop()
     seen = {}
     for q in vms:

@@ -30,6 +30,7 @@ import tempfile
 import time
 
 import doc_checks
+from paused_qemu import PausedQemu
 
 PROF, VMM = sys.argv[1], sys.argv[2]
 MODE = sys.argv[3] if len(sys.argv) > 3 else "equal"
@@ -146,6 +147,22 @@ def check_slowest(rec):
     return errors
 
 
+def stop_both(live, recorder, timeout):
+    """Both observers' ends once the VM has ended: what went wrong, as sentences."""
+    errors = []
+    for name, p in (("live profile", live), ("recorder", recorder)):
+        try:
+            _, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            return [f"the {name} did not stop when the VM exited"]
+        if p.returncode:
+            errors.append(f"{name}: status {p.returncode}: {err.strip()}")
+        if name == "recorder":
+            print(err.strip().splitlines()[-1])
+    return errors
+
+
 def equal(scratch):
     before = programs_loaded()
     vmm, pid = doc_checks.start_test_vmm(VMM, 300, COUNTS)
@@ -159,17 +176,7 @@ def equal(scratch):
         return 1
     os.kill(pid, signal.SIGUSR1)
     vmm.communicate(timeout=300)
-    errors = []
-    for name, p in (("live profile", live), ("recorder", recorder)):
-        try:
-            _, err = p.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            return doc_checks.verdict([f"the {name} did not stop when the VM exited"], "")
-        if p.returncode:
-            errors.append(f"{name}: status {p.returncode}: {err.strip()}")
-        if name == "recorder":
-            print(err.strip().splitlines()[-1])
+    errors = stop_both(live, recorder, 60)
     if errors:
         return doc_checks.verdict(errors, "")
     with open(live_json) as f:
@@ -230,49 +237,26 @@ def killed(scratch):
 
 
 def qemu(scratch):
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "guest-workloads"))
-    import check_run
-    import vp_qmp
-    from svm_kicks import qemu_child
     before = programs_loaded()
-    sock, run_doc = f"{scratch}/qmp.sock", f"{scratch}/run.json"
     live_json, rec = f"{scratch}/live.json", f"{scratch}/vm.vpr"
-    cmd = [PROF, "run", "virtio-blk", "--qemu", VMM, "--accel", "kvm", "--guest-dir", GUEST_DIR,
-           "--timeout", "900", "--json", run_doc, "--arg=-S", "--arg=-qmp",
-           f"--arg=unix:{scratch}/prof.sock,server=on,wait=off", "--arg=-qmp",
-           f"--arg=unix:{sock},server=on,wait=off"]
-    vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    procs = [vm]
+    vm = PausedQemu(PROF, VMM, GUEST_DIR, scratch, "vm", profiler_socket=True)
+    live = recorder = None
     try:
-        q = vp_qmp.Qmp(sock, time.monotonic() + 120)
-        pid = qemu_child(vm.pid)
-        live = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "1", "--json", live_json], 120)
-        recorder = doc_checks.start_profiler([PROF, "record", "--pid", str(pid), "-o", rec], 120)
-        procs += [live, recorder]
+        live = doc_checks.start_profiler([PROF, "--pid", str(vm.pid), "--interval", "1", "--json", live_json], 120)
+        recorder = doc_checks.start_profiler([PROF, "record", "--pid", str(vm.pid), "-o", rec], 120)
         if not live or not recorder:
             return 1
-        q.execute("cont")
-        q.close()
-        vm.wait(timeout=900)
-        errors = []
-        for name, p in (("live profile", live), ("recorder", recorder)):
-            _, err = p.communicate(timeout=120)
-            if p.returncode:
-                errors.append(f"{name}: status {p.returncode}: {err.strip()}")
-            if name == "recorder":
-                print(err.strip().splitlines()[-1])
+        vm.go()
+        result = vm.result()
+        errors = stop_both(live, recorder, 120)
     finally:
-        for p in procs:
+        vm.kill()
+        for p in (live, recorder):
             if p and p.poll() is None:
                 p.kill()
                 p.wait()
-    result = {}
-    if os.path.exists(run_doc):
-        with open(run_doc) as f:
-            result = check_run.fields(json.load(f))
     if result.get("status") != "ok":
-        errors.append(f"the guest did not finish: {result} {vm.stdout.read()[-500:]}")
+        errors.append(f"the guest did not finish: {result} {vm.out[-500:]}")
     if errors:
         return doc_checks.verdict(errors, "")
     with open(live_json) as f:

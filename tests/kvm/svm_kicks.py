@@ -16,30 +16,14 @@ Exit status 77 (skip) when /dev/kvm cannot be used on this host.
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "guest-workloads"))
-import vp_qmp  # noqa: E402
-import doc_checks  # noqa: E402
-import check_run  # noqa: E402
+import doc_checks
+from paused_qemu import PausedQemu
 
 SKIP = 77
 DEVICE = {"virtio-blk": "virtio-blk", "virtio-net": "virtio-net"}
-
-
-def qemu_child(pid):
-    """The QEMU that `vmexit-prof run` (pid) started: its child booting the image."""
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        for child in f.read().split():
-            with open(f"/proc/{child}/cmdline", "rb") as c:
-                if b"-kernel" in c.read().split(b"\0"):
-                    return int(child)
-    return None
 
 
 def main():
@@ -52,41 +36,28 @@ def main():
         print("skipped: /dev/kvm is not usable on this host")
         return SKIP
     tmp = tempfile.mkdtemp(prefix="vp-kicks-", dir="/tmp")
-    sock, out, run_doc = f"{tmp}/qmp.sock", f"{tmp}/profile.json", f"{tmp}/run.json"
-    # The guest runner boots it paused; the profiler finds its own socket on
-    # the command line (QEMU's map, for a QEMU without probes); the test
-    # starts the guest through another.
-    extra = ["--arg=-S", "--arg=-qmp", f"--arg=unix:{tmp}/prof.sock,server=on,wait=off",
-             "--arg=-qmp", f"--arg=unix:{sock},server=on,wait=off"]
-    cmd = [prof_bin, "run", workload, "--qemu", qemu, "--accel", "kvm", "--guest-dir",
-           guest_dir, "--timeout", "600", "--json", run_doc] + extra
-    vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+    out = f"{tmp}/profile.json"
+    # The profiler finds its own socket on the command line (QEMU's map,
+    # for a QEMU without probes); the test starts the guest through another.
+    vm = PausedQemu(prof_bin, qemu, guest_dir, tmp, "kicks", workload, profiler_socket=True)
     prof = None
     try:
-        q = vp_qmp.Qmp(sock, time.monotonic() + 60)
-        qemu_pid = qemu_child(vm.pid)
-        if not qemu_pid:
+        if not vm.pid:
             print("FAIL: vmexit-prof run started no QEMU")
             return 1
-        prof = doc_checks.start_profiler([prof_bin, "--pid", str(qemu_pid), "--interval", "1", "--json", out], 60)
+        prof = doc_checks.start_profiler([prof_bin, "--pid", str(vm.pid), "--interval", "1", "--json", out], 60)
         if not prof:
             return 1
-        q.execute("cont")
-        q.close()
-        vm.wait(timeout=600)
+        vm.go()
+        result = vm.result()
         report, err = prof.communicate(timeout=60)
     finally:
-        for p in (vm, prof):
-            if p and p.poll() is None:
-                p.kill()
-                p.wait()
-    result = {}
-    if os.path.exists(run_doc):
-        with open(run_doc) as f:
-            result = check_run.fields(json.load(f))
-    if result.get("status") != "ok" or vm.returncode or prof.returncode:
-        print(f"FAIL: guest {result} or profiler ({prof.returncode}) failed\n{vm.stdout.read()}\n{err}")
+        vm.kill()
+        if prof and prof.poll() is None:
+            prof.kill()
+            prof.wait()
+    if result.get("status") != "ok" or vm.proc.returncode or prof.returncode:
+        print(f"FAIL: guest {result} or profiler ({prof.returncode}) failed\n{vm.out}\n{err}")
         return 1
     with open(out) as f:
         doc = json.load(f)
