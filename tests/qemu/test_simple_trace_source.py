@@ -27,6 +27,23 @@ def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)
 
 
+def inside_a_record(data, near):
+    """An offset strictly inside the record that holds byte `near`, so that
+    the cut can never fall on a boundary by chance: after the 24-byte file
+    header, each record is a u64 type, then a mapping (u64 id, u32 length,
+    name) or an event whose u32 length counts from its u64 id on."""
+    pos = 24
+    while True:
+        kind = int.from_bytes(data[pos:pos + 8], "little")
+        if kind == 0:
+            end = pos + 20 + int.from_bytes(data[pos + 16:pos + 20], "little")
+        else:
+            end = pos + 8 + int.from_bytes(data[pos + 24:pos + 28], "little")
+        if end > near or end >= len(data):
+            return pos + 12
+        pos = end
+
+
 def main():
     prof, qemu, workload = sys.argv[1:4]
     why = probes_unusable(qemu)
@@ -73,10 +90,10 @@ def main():
                                                    "simpletrace.py")
         errors += errs
         # A trace cut short, as when QEMU is killed.
-        size = os.path.getsize(trace)
         cut = os.path.join(tmp, "cut.bin")
         with open(trace, "rb") as f, open(cut, "wb") as g:
-            g.write(f.read(size * 3 // 5 + 5))
+            data = f.read()
+            g.write(data[:inside_a_record(data, len(data) * 3 // 5)])
         c = run([prof, "report", "--qemu-trace", cut, "--json", os.path.join(tmp, "c.json")])
         if c.returncode:
             errors.append(f"a truncated trace: status {c.returncode}: {c.stderr.strip()}")
