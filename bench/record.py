@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from overhead import Workload, wait_line  # noqa: E402
 
 WAYS = ["untraced", "aggregate", "record"]
-SUMMARY = re.compile(r"recorded (\d+) events in ([\d.]+) s into .*: (\d+) bytes, [\d.]+ per event; (\d+) lost")
+SUMMARY = re.compile(r"recorded (\d+) events \(\d+ of QEMU.s probes\) in ([\d.]+) s into .*: (\d+) bytes, [\d.]+ per event; (\d+) lost")
 
 
 def start_tracer(way, build, w, out, ring_mb):

@@ -88,6 +88,31 @@ struct vp_usdt_event_key {
 	__u64 obj;
 };
 
+/*
+ * One probe's event as the state machine takes it (qemu_usdt_core.bpf.h)
+ * and as a recording keeps it (vmexit.h, VP_REC_QEMU): the probe reads
+ * what it needs from QEMU's memory (a region's name, the vCPU's kvm_run),
+ * and what follows is arithmetic on three words and the thread.
+ *   a0: the operation, a sub-kind and a 32-bit value (VP_UO_A0);
+ *   a1: the object (region, VirtIODevice, ...); a2: a port or address.
+ */
+enum vp_usdt_op {
+	VP_UO_READ = 1,	     /* sub: access kind joined from kvm_run, or 0; a1 region, a2 addr */
+	VP_UO_WRITE = 2,     /* as VP_UO_READ */
+	VP_UO_CFG_WRITE = 3, /* a1: the PCI function (its device type's name) */
+	VP_UO_IOEVENTFD = 4, /* sub: VP_UA_IOEVENTFD_MMIO or _PIO; a2 addr (assigned) */
+	VP_UO_VIRTIO_STATUS = 5, /* a1 VirtIODevice */
+	VP_UO_IRQ = 6,		 /* sub: enum vp_usdt_irq_kind; x: level, -1 a notification;
+				  * a1 object; a2 line */
+	VP_UO_VDEV_TYPE = 7,	 /* sub: enum vp_usdt_vdev_type; a1 VirtIODevice */
+	VP_UO_EVENT = 8,	 /* x: catalogue index; a1 the object it names, or 0 */
+};
+
+#define VP_UO_A0(op, sub, x) ((__u64)(op) | (__u64)(sub) << 8 | (__u64)(__u32)(x) << 32)
+#define VP_UO_OP(a0)	     ((__u32)(a0)&0xff)
+#define VP_UO_SUB(a0)	     (((__u32)(a0) >> 8) & 0xff)
+#define VP_UO_X(a0)	     ((__u32)((a0) >> 32))
+
 #define VP_USDT_MAX_VCPUS 1024
 #define VP_USDT_MAX_JOINS 1024
 

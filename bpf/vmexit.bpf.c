@@ -93,24 +93,7 @@ struct trace_event_raw_kvm_msi_set_irq___vp {
 	__u64 data;
 } __attribute__((preserve_access_index));
 
-/*
- * Recording: each event goes to the ring buffer as it came (vmexit.h,
- * struct vp_rec_ev) and nothing is aggregated here.  A full ring drops the
- * event and counts it by type in rec_lost, for the recording to say.
- */
-const volatile __u8 record_events = 0;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096); /* the recorder sizes it; unused otherwise */
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VP_REC_NTYPES);
-	__type(key, __u32);
-	__type(value, __u64);
-} rec_lost SEC(".maps");
+#include "record_ring.bpf.h"
 
 /* Waking the reader for every event would cost more than the event: it
  * is woken once the ring is a quarter full, and polls on a timer anyway. */
@@ -120,14 +103,6 @@ static __always_inline __u64 rec_wakeup(void)
 			       bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4
 		       ? BPF_RB_FORCE_WAKEUP
 		       : BPF_RB_NO_WAKEUP;
-}
-
-static __always_inline void rec_lost_one(__u32 type)
-{
-	__u64 *v = bpf_map_lookup_elem(&rec_lost, &type);
-
-	if (v)
-		(*v)++;
 }
 
 static __always_inline void rec_head(struct vp_rec_ev *r, const struct vp_ev *ev, __u8 type,

@@ -272,11 +272,14 @@ enum vp_rec_type {
 			    * struct vp_rec_run's u[] (VP_REC_F_RUN) */
 	VP_REC_RUN_EXIT,  /* nothing */
 	VP_REC_THREAD,	  /* a thread's first event: a0 its process, comm in vp_rec_thread */
-	VP_REC_NTYPES,
+	VP_REC_QEMU,	  /* one of QEMU's probes: a0-a2 as qemu_usdt.h (enum vp_usdt_op);
+			   * with VP_REC_F_NAME, a0 a QEMU object and its name (vp_rec_name) */
+	VP_REC_NTYPES,	  /* at most 16: a recording keeps the type in 4 bits */
 };
 
 #define VP_REC_F_VCPU 1 /* the event names its vCPU */
 #define VP_REC_F_RUN  2 /* the vCPU's kvm_run head could be read */
+#define VP_REC_F_NAME 1 /* VP_REC_QEMU: the record names an object */
 
 struct vp_rec_ev {
 	__u8 type; /* enum vp_rec_type */
@@ -300,6 +303,12 @@ struct vp_rec_thread {
 	__u8 comm[16];
 };
 
+#define VP_REC_NAME_LEN 64 /* qemu_usdt.h, VP_USDT_NAME_LEN */
+struct vp_rec_name {
+	struct vp_rec_ev ev;
+	char name[VP_REC_NAME_LEN];
+};
+
 /* Synthetic events, driven through BPF_PROG_TEST_RUN by the self-test. */
 enum vp_synth_type {
 	VP_SYN_EXIT = 1,  /* a0 reason, a1 isa, a2 vcpu_id */
@@ -315,6 +324,15 @@ enum vp_synth_type {
 	VP_SYN_MSI,	  /* a0 address, a1 data */
 	VP_SYN_RUN_ENTER, /* a0 fd; run snapshot in run[] */
 	VP_SYN_RUN_EXIT,  /* no argument */
+};
+
+/* A QEMU probe's event for the synthetic probes (tests/bpf/usdt_synth.bpf.c):
+ * as a recording holds them (VP_REC_QEMU, flags VP_REC_F_NAME or 0). */
+struct vp_synth_qemu {
+	__u32 flags;
+	__u32 tid;
+	__u64 a[3];
+	char name[VP_REC_NAME_LEN];
 };
 
 struct vp_synth_event {

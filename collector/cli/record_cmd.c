@@ -28,7 +28,9 @@
 #include "stop_signals.h"
 #include "target.h"
 #include "qemu_usdt_source.h"
-#include "usdt_counts_json.h"
+#include "qemu_events.h"
+#include "qemu_usdt.h"
+#include "vdev_name.h"
 #include "vmexit_source.h"
 
 #define QMP_TIMEOUT_S 5
@@ -79,7 +81,8 @@ static int write_blob(struct vp_rec_writer *w, enum vp_rec_meta kind, json_t *bl
 }
 
 static json_t *header_json(const struct vp_record_opts *o, const struct vp_target *t,
-			   const struct vp_live *l, uint64_t start_ns, const char *version)
+			   const struct vp_live *l, uint64_t start_ns, const char *version,
+			   json_t *probes)
 {
 	struct vp_port_span spans[VP_MARKER_SPANS];
 	json_t *marks = json_array();
@@ -93,7 +96,7 @@ static json_t *header_json(const struct vp_record_opts *o, const struct vp_targe
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_pack("{s:s, s:s, s:s, s:o, s:{s:i, s:o, s:o, s:o, s:o, s:i}, s:{s:o}, "
-			 "s:{s:s, s:I}, s:f, s:{s:s, s:s, s:b, s:i, s:I, s:o, s:s, s:s}}",
+			 "s:{s:s, s:I}, s:f, s:{s:s, s:s, s:b, s:i, s:I, s:o, s:s, s:s}, s:o}",
 			 "format", "vmexit-prof recording", "tool_version", VP_VERSION, "created",
 			 when, "host", vp_doc_host(), "target", "pid", t->pid, "comm",
 			 vp_json_text(t->comm), "exe", vp_json_text(t->exe), "name",
@@ -104,7 +107,7 @@ static json_t *header_json(const struct vp_record_opts *o, const struct vp_targe
 			 vp_tp_flavour_name(l->flavour), "count_at_entry",
 			 l->hook == VP_RUN_HOOK_NONE, "vcpu_filter", o->vcpu, "stats_entries",
 			 (json_int_t)l->stats_entries, "marker_ports", marks, "missing", l->missing,
-			 "fentry_why", l->fentry_why);
+			 "fentry_why", l->fentry_why, "qemu_probes", probes);
 }
 
 static uint64_t mono_ns(void)
@@ -115,69 +118,106 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+#define MAX_VDEVS 256
+
 struct recorder {
 	struct vp_rec_writer *w;
 	struct ring_buffer *rb;
 	int err;
-	/* QEMU's probes, where its binary has them: not event by event, their
-	 * counts (the regions, joins, interrupts and device events the live
-	 * profile reads) each time they changed. */
+	int pid;
+	/* QEMU's probes, where its binary has them, recording into the same
+	 * ring as the kernel programs. */
 	struct vp_usdt usdt;
 	bool have_usdt;
 	char usdt_why[256];
-	char *usdt_last;
+	/* The VirtIODevices whose type was looked up in QEMU's memory. */
+	uint64_t vdevs[MAX_VDEVS];
+	size_t nvdevs;
+	uint64_t probe_events;	      /* of the events recorded, QEMU's probes' */
 	struct vp_target probe;	      /* the target as the last refresh found it */
 	uint64_t lost[VP_REC_NTYPES]; /* the ring's drops last read, by type */
 };
 
+/* The VirtIODevice a probe event names, or 0. */
+static uint64_t vdev_of(const struct vp_rec_ev *e)
+{
+	uint32_t op = VP_UO_OP(e->a[0]), x = VP_UO_X(e->a[0]);
+
+	if (e->type != VP_REC_QEMU || (e->flags & VP_REC_F_NAME))
+		return 0;
+	if (op == VP_UO_VIRTIO_STATUS || op == VP_UO_VDEV_TYPE ||
+	    (op == VP_UO_IRQ && VP_UO_SUB(e->a[0]) == VP_UI_VIRTIO) ||
+	    (op == VP_UO_EVENT && x < vp_qemu_events_count &&
+	     vp_qemu_event_object_arg(&vp_qemu_events[x]) == 1))
+		return e->a[1];
+	return 0;
+}
+
+/* A device's type is read from QEMU's memory while QEMU runs, the first
+ * time an event names the device: the reader of the recording cannot. */
+static int name_vdev(struct recorder *r, uint64_t vdev)
+{
+	char name[32];
+	json_t *j;
+	char *text;
+	int ret;
+
+	for (size_t i = 0; i < r->nvdevs; i++)
+		if (r->vdevs[i] == vdev)
+			return 0;
+	if (r->nvdevs == MAX_VDEVS)
+		return 0;
+	r->vdevs[r->nvdevs++] = vdev;
+	if (vp_vdev_name(r->pid, vdev, name, sizeof(name)))
+		return 0;
+	j = json_pack("{s:I, s:s}", "vdev", (json_int_t)vdev, "name", name);
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text)
+		return -ENOMEM;
+	ret = vp_rec_writer_meta(r->w, VP_RECM_VDEV, text, strlen(text));
+	free(text);
+	return ret;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct recorder *r = ctx;
+	uint64_t vdev = size >= sizeof(struct vp_rec_ev) ? vdev_of(data) : 0;
 	int ret = vp_rec_writer_event(r->w, data, size);
 
+	if (size >= sizeof(struct vp_rec_ev) &&
+	    ((const struct vp_rec_ev *)data)->type == VP_REC_QEMU)
+		r->probe_events++;
+	if (!ret && vdev)
+		ret = name_vdev(r, vdev);
 	if (ret)
 		r->err = ret;
 	return ret ? -1 : 0;
 }
 
-static void probes_open(struct recorder *r, const struct vp_record_opts *o,
+static void probes_open(struct recorder *r, const struct vp_record_opts *o, const struct vp_live *l,
 			const struct vp_target *t)
 {
+	r->pid = o->pid;
 	r->have_usdt =
-		!vp_usdt_open(&r->usdt, o->pid, o->verbose, r->usdt_why, sizeof(r->usdt_why));
+		!vp_usdt_open_recording(&r->usdt, o->pid, o->verbose, vp_live_events_fd(l),
+					vp_live_rec_lost_fd(l), r->usdt_why, sizeof(r->usdt_why));
 	if (r->have_usdt)
 		vp_usdt_set_vcpu_runs(&r->usdt, t);
 }
 
-static int probes_write(struct recorder *r)
+static json_t *probes_json(const struct recorder *r)
 {
-	struct vp_usdt_counts c;
-	json_t *j;
-	char *text;
-	int ret = 0;
-
-	if (!r->have_usdt || vp_usdt_read(&r->usdt, &c))
-		return 0;
-	j = vp_usdt_counts_json(&c);
-	vp_usdt_counts_free(&c);
-	if (j)
-		json_object_set_new(j, "missing", json_string(r->usdt.missing));
-	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	if (!text)
-		return -ENOMEM;
-	if (!r->usdt_last || strcmp(text, r->usdt_last))
-		ret = vp_rec_writer_meta(r->w, VP_RECM_USDT, text, strlen(text));
-	free(r->usdt_last);
-	r->usdt_last = text;
-	return ret;
+	return json_pack("{s:b, s:s, s:s}", "attached", r->have_usdt, "missing",
+			 r->have_usdt ? r->usdt.missing : "", "why",
+			 r->have_usdt ? "" : r->usdt_why);
 }
 
 static void probes_close(struct recorder *r)
 {
 	if (r->have_usdt)
 		vp_usdt_close(&r->usdt);
-	free(r->usdt_last);
 	r->have_usdt = false;
 }
 
@@ -231,7 +271,7 @@ static const char *record_loop(const struct vp_record_opts *o, struct recorder *
 			if (r->have_usdt)
 				vp_usdt_set_vcpu_runs(&r->usdt, t);
 		}
-		if (write_lost(l, r) || probes_write(r) || vp_rec_writer_flush(r->w))
+		if (write_lost(l, r) || vp_rec_writer_flush(r->w))
 			return "error";
 		while (next <= now)
 			next += o->interval_s;
@@ -291,10 +331,10 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 			return VP_EXIT_BAD_INPUT;
 		}
 	}
-	probes_open(&r, &o, t);
+	probes_open(&r, &o, &live, t);
 	start_ns = mono_ns();
 	start = vp_now_s();
-	header = header_json(&o, t, &live, start_ns, version);
+	header = header_json(&o, t, &live, start_ns, version, probes_json(&r));
 	r.w = header ? vp_rec_writer_open(o.out, header, err, sizeof(err)) : NULL;
 	json_decref(header);
 	r.rb = r.w ? ring_buffer__new(vp_live_events_fd(&live), on_event, &r, NULL) : NULL;
@@ -322,9 +362,8 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 	ended = record_loop(&o, &r, &live, t, sig, pidfd, start);
 	/* Nothing more enters the ring; what is in it is still recorded. */
 	vp_live_detach(&live);
+	probes_close(&r); /* the ring is the kernel programs': what is in it stays */
 	ring_buffer__consume(r.rb);
-	probes_write(&r);
-	probes_close(&r);
 	write_lost(&live, &r);
 	dropped = 0;
 	for (int i = 0; i < VP_REC_NTYPES; i++)
@@ -350,10 +389,12 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 			vp_error("cannot write %s: %s", o.out, strerror(-(ret ? ret : r.err)));
 			return 1;
 		}
-		vp_note("recorded %" PRIu64 " events in %.1f s into %s: %" PRIu64
-			" bytes, %.1f per event; %" PRIu64 " lost (ring buffer full)%s",
-			n, vp_now_s() - start, o.out, bytes, n ? (double)bytes / (double)n : 0.0,
-			dropped, dropped ? ": raise --ring-mb" : "");
+		vp_note("recorded %" PRIu64 " events (%" PRIu64 " of QEMU's probes) in %.1f s into "
+			"%s: %" PRIu64 " bytes, %.1f per event; %" PRIu64
+			" lost (ring buffer full)%s",
+			n, r.probe_events, vp_now_s() - start, o.out, bytes,
+			n ? (double)bytes / (double)n : 0.0, dropped,
+			dropped ? ": raise --ring-mb" : "");
 	}
 	return 0;
 }

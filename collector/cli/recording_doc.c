@@ -10,7 +10,6 @@
 #include "live_doc.h"
 #include "qemu_memmap.h"
 #include "recording_load.h"
-#include "usdt_counts_json.h"
 #include "vmexit_source.h"
 
 bool vp_is_recording(const char *path)
@@ -56,14 +55,15 @@ static void live_parts(const struct vp_recording *rd, struct vp_target *t, struc
 		 json_string_value(json_object_get(prog, "fentry_why")) ?: "");
 	memset(src, 0, sizeof(*src));
 	src->pid = t->pid;
-	if (rd->usdt && !vp_usdt_counts_from_json(rd->usdt, &src->counts)) {
+	if (json_is_true(json_object_get(json_object_get(h, "qemu_probes"), "attached")) &&
+	    !vp_usdt_replay_counts(rd->usdt, &src->counts)) {
 		src->have_counts = src->have_usdt = true;
 		snprintf(src->usdt.missing, sizeof(src->usdt.missing), "%s",
-			 json_string_value(json_object_get(rd->usdt, "missing")) ?: "");
+			 str_of(h, "qemu_probes", "missing"));
 	} else {
 		snprintf(src->usdt_why, sizeof(src->usdt_why), "%s",
-			 rd->usdt ? "the recorded probe counts are not readable"
-				  : "no probe counts recorded (QEMU without probes)");
+			 str_of(h, "qemu_probes", "why")[0] ? str_of(h, "qemu_probes", "why")
+							    : "QEMU's probes were not recorded");
 	}
 	if (!rd->memmap) {
 		snprintf(src->qmp_why, sizeof(src->qmp_why), "QEMU's memory map was not recorded");
@@ -131,7 +131,7 @@ static json_t *build(struct vp_recording *rd, char *err, size_t errlen)
 		p.notes[p.nnotes++] = "the recorder's ring buffer was full at times: the events "
 				      "it dropped (meta.lost.record_dropped) are in no figure";
 	if (!src.have_counts)
-		p.notes[p.nnotes++] = "from a recording without QEMU's probe counts: devices named "
+		p.notes[p.nnotes++] = "from a recording without QEMU's probe events: devices named "
 				      "by QEMU's recorded memory map or the legacy port table";
 	doc = vp_live_doc(&p);
 	if (!doc)

@@ -25,6 +25,7 @@ struct vp_replay_ev {
 	uint64_t a[3];
 	uint64_t u[VP_REC_RUN_UNION_WORDS]; /* VP_REC_RUN_ENTER with VP_REC_F_RUN */
 	uint8_t comm[16];		    /* VP_REC_THREAD */
+	char name[VP_REC_NAME_LEN];	    /* VP_REC_QEMU with VP_REC_F_NAME */
 };
 
 /* How the kernel programs were set when the events were recorded. */

@@ -10,12 +10,11 @@
 #include <string.h>
 
 #include "bpf_memory.h"
-#include "devices.h"
-#include "growbuf.h"
 #include "qemu_events.h"
 #include "qemu_usdt.h"
 #include "qemu_usdt.skel.h"
 #include "target.h"
+#include "usdt_tables.h"
 #include "vdev_name.h"
 
 static bool usdt_verbose;
@@ -117,7 +116,8 @@ static void attach_events(struct vp_usdt *u)
 	}
 }
 
-int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen)
+static int usdt_open(struct vp_usdt *u, int pid, bool verbose, int ring_fd, int lost_fd, char *err,
+		     size_t errlen)
 {
 	int ret;
 
@@ -132,6 +132,17 @@ int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t err
 		return ret;
 	}
 	u->skel->rodata->target_tgid = pid;
+	if (ring_fd >= 0) {
+		u->skel->rodata->record_events = 1;
+		ret = bpf_map__reuse_fd(u->skel->maps.events, ring_fd);
+		if (!ret)
+			ret = bpf_map__reuse_fd(u->skel->maps.rec_lost, lost_fd);
+		if (ret) {
+			snprintf(err, errlen, "cannot share the recording's ring buffer: %s",
+				 strerror(-ret));
+			goto fail;
+		}
+	}
 	ret = qemu_usdt__load(u->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot load the USDT BPF programs: %s%s", strerror(-ret),
@@ -153,6 +164,17 @@ fail:
 	return ret < 0 ? ret : -EINVAL;
 }
 
+int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen)
+{
+	return usdt_open(u, pid, verbose, -1, -1, err, errlen);
+}
+
+int vp_usdt_open_recording(struct vp_usdt *u, int pid, bool verbose, int ring_fd, int lost_fd,
+			   char *err, size_t errlen)
+{
+	return usdt_open(u, pid, verbose, ring_fd, lost_fd, err, errlen);
+}
+
 void vp_usdt_set_vcpu_runs(struct vp_usdt *u, const struct vp_target *t)
 {
 	int fd = bpf_map__fd(u->skel->maps.vcpu_runs);
@@ -166,183 +188,71 @@ void vp_usdt_set_vcpu_runs(struct vp_usdt *u, const struct vp_target *t)
 	}
 }
 
-static void mr_name(int names_fd, __u64 mr, char *out, size_t len)
+/* Keys and values are at most a name long. */
+#define ENTRY_MAX VP_USDT_NAME_LEN
+
+static int map_each(void *ctx, enum vp_usdt_table t, vp_usdt_entry_fn fn, void *arg)
 {
-	char name[VP_USDT_NAME_LEN] = "";
+	const struct vp_usdt_maps *m = ctx;
+	__u64 key[ENTRY_MAX / 8], next[ENTRY_MAX / 8], val[ENTRY_MAX / 8];
+	void *prev = NULL;
+	int ret;
 
-	bpf_map_lookup_elem(names_fd, &mr, name);
-	name[sizeof(name) - 1] = '\0';
-	snprintf(out, len, "%s", name);
-}
-
-static int read_joins(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
-{
-	int fd = bpf_map__fd(u->skel->maps.access_mr);
-	struct vp_usdt_access key, next, *prev = NULL;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct vp_usdt_join *j;
-		__u64 mr;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &mr))
+	while (!bpf_map_get_next_key(m->fd[t], prev, next)) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		/* Nothing removes entries, but one gone meanwhile is skipped. */
+		if (bpf_map_lookup_elem(m->fd[t], key, val))
 			continue;
-		if (vp_grow((void **)&c->joins, c->njoins, &c->joins_cap, sizeof(*j), 16))
-			return -ENOMEM;
-		j = &c->joins[c->njoins++];
-		memset(j, 0, sizeof(*j));
-		j->kind = key.kind;
-		j->addr = key.addr;
-		mr_name(names_fd, mr, j->region, sizeof(j->region));
+		if ((ret = fn(arg, key, val)))
+			return ret;
 	}
 	return 0;
 }
 
-/* What the probes learnt of a VirtIODevice: its type from the type's own
- * events or from its name in QEMU's memory, else the region of its status
- * write.  QEMU also sets a status itself when the VM stops or resumes, on
- * a thread whose last write was anything: only a virtio region counts. */
-static void name_vdev(struct vp_usdt *u, int names_fd, __u64 vdev, char *region, size_t len,
-		      const char **device_id)
+static int map_lookup(void *ctx, enum vp_usdt_table t, const void *key, void *val)
 {
-	char name[32];
-	__u32 type;
-	__u64 mr;
+	const struct vp_usdt_maps *m = ctx;
 
-	if (!bpf_map_lookup_elem(bpf_map__fd(u->skel->maps.vdev_type), &vdev, &type) &&
-	    type == VP_VDEV_BLK) {
-		*device_id = "virtio-blk";
-		return;
-	}
-	if (!vp_vdev_name(u->pid, vdev, name, sizeof(name)) &&
-	    vp_device_by_id(name) != vp_device_unknown()) {
-		*device_id = vp_device_by_id(name)->id;
-		return;
-	}
-	if (!bpf_map_lookup_elem(bpf_map__fd(u->skel->maps.vdev_mr), &vdev, &mr)) {
-		mr_name(names_fd, mr, region, len);
-		if (strncmp(region, "virtio-pci", 10))
-			region[0] = '\0';
-	}
+	return bpf_map_lookup_elem(m->fd[t], key, val);
 }
 
-static int read_irqs(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
+static int live_vdev_name(void *ctx, uint64_t vdev, char *buf, size_t len)
 {
-	int fd = bpf_map__fd(u->skel->maps.irq_counts);
-	struct vp_usdt_irq_key key, next, *prev = NULL;
-	__u64 epoch = u->skel->bss->mark_epoch;
+	const struct vp_usdt_maps *m = ctx;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct vp_usdt_irq_value v;
-		struct vp_usdt_irq *q;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v) || !v.raised)
-			continue;
-		if (vp_grow((void **)&c->irqs, c->nirqs, &c->irqs_cap, sizeof(*q), 8))
-			return -ENOMEM;
-		q = &c->irqs[c->nirqs++];
-		memset(q, 0, sizeof(*q));
-		q->kind = key.kind;
-		q->line = key.line;
-		q->obj = key.obj;
-		q->raised = v.raised;
-		q->guest_raised = v.epoch == epoch ? v.since_mark : 0;
-		if (key.kind == VP_UI_VIRTIO)
-			name_vdev(u, names_fd, key.obj, q->region, sizeof(q->region),
-				  &q->device_id);
-	}
-	return 0;
+	return m->pid > 0 ? vp_vdev_name(m->pid, vdev, buf, len) : -ENOENT;
 }
 
-static int read_events(struct vp_usdt *u, struct vp_usdt_counts *c, int names_fd)
+int vp_usdt_read_maps(const struct vp_usdt_maps *m, struct vp_usdt_counts *c)
 {
-	int fd = bpf_map__fd(u->skel->maps.event_counts);
-	struct vp_usdt_event_key key, next, *prev = NULL;
-	__u64 epoch = u->skel->bss->mark_epoch;
+	const struct vp_usdt_tables t = { .ctx = (void *)m,
+					  .each = map_each,
+					  .lookup = map_lookup,
+					  .vdev_name = live_vdev_name,
+					  .mark_epoch = m->mark_epoch,
+					  .dropped_counts = m->dropped_counts,
+					  .dropped_names = m->dropped_names };
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct vp_usdt_value v;
-		struct vp_usdt_event *ev;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v) || key.event >= vp_qemu_events_count)
-			continue;
-		if (vp_grow((void **)&c->events, c->nevents, &c->events_cap, sizeof(*ev), 16))
-			return -ENOMEM;
-		ev = &c->events[c->nevents++];
-		memset(ev, 0, sizeof(*ev));
-		ev->e = &vp_qemu_events[key.event];
-		ev->obj = key.obj;
-		ev->total = v.total;
-		ev->guest = v.epoch == epoch ? v.since_mark : 0;
-		if (vp_qemu_event_object_arg(ev->e) == 1)
-			name_vdev(u, names_fd, key.obj, ev->region, sizeof(ev->region),
-				  &ev->device_id);
-	}
-	return 0;
-}
-
-static struct vp_usdt_region *region_for(struct vp_usdt_counts *c, uint64_t mr)
-{
-	struct vp_usdt_region *r;
-
-	for (size_t i = 0; i < c->n; i++)
-		if (c->r[i].mr == mr)
-			return &c->r[i];
-	r = realloc(c->r, (c->n + 1) * sizeof(*r));
-	if (!r)
-		return NULL;
-	c->r = r;
-	r = &c->r[c->n++];
-	memset(r, 0, sizeof(*r));
-	r->mr = mr;
-	return r;
+	return vp_usdt_counts_build(&t, c);
 }
 
 int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 {
-	int counts_fd = bpf_map__fd(u->skel->maps.mr_counts);
-	int names_fd = bpf_map__fd(u->skel->maps.mr_names);
-	struct vp_usdt_key key, next, *prev = NULL;
+	const struct qemu_usdt *s = u->skel;
+	struct vp_usdt_maps m = { .pid = u->pid,
+				  .mark_epoch = s->bss->mark_epoch,
+				  .dropped_counts = s->bss->dropped_counts,
+				  .dropped_names = s->bss->dropped_names };
 
-	memset(c, 0, sizeof(*c));
-	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
-		struct vp_usdt_region *r;
-		struct vp_usdt_value v;
-		uint64_t since;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(counts_fd, &key, &v))
-			continue; /* removed meanwhile: nothing removes, but be safe */
-		if (!(r = region_for(c, key.mr)))
-			goto nomem;
-		/* Counted since an older marker: untouched after the last one. */
-		since = v.epoch == u->skel->bss->mark_epoch ? v.since_mark : 0;
-		if (key.dir == VP_USDT_WRITE) {
-			r->writes += v.total;
-			r->guest_writes += since;
-		} else {
-			r->reads += v.total;
-			r->guest_reads += since;
-		}
-	}
-	for (size_t i = 0; i < c->n; i++)
-		mr_name(names_fd, c->r[i].mr, c->r[i].name, sizeof(c->r[i].name));
-	vp_usdt_sort_regions(c);
-	if (read_joins(u, c, names_fd) || read_irqs(u, c, names_fd) || read_events(u, c, names_fd))
-		goto nomem;
-	c->dropped_counts = u->skel->bss->dropped_counts;
-	c->dropped_names = u->skel->bss->dropped_names;
-	c->fw_cfg_accesses = u->skel->bss->mark_epoch;
-	return 0;
-nomem:
-	vp_usdt_counts_free(c);
-	return -ENOMEM;
+	m.fd[VP_UT_MR_COUNTS] = bpf_map__fd(s->maps.mr_counts);
+	m.fd[VP_UT_MR_NAMES] = bpf_map__fd(s->maps.mr_names);
+	m.fd[VP_UT_ACCESS_MR] = bpf_map__fd(s->maps.access_mr);
+	m.fd[VP_UT_IRQ_COUNTS] = bpf_map__fd(s->maps.irq_counts);
+	m.fd[VP_UT_EVENT_COUNTS] = bpf_map__fd(s->maps.event_counts);
+	m.fd[VP_UT_VDEV_TYPE] = bpf_map__fd(s->maps.vdev_type);
+	m.fd[VP_UT_VDEV_MR] = bpf_map__fd(s->maps.vdev_mr);
+	return vp_usdt_read_maps(&m, c);
 }
 
 uint64_t vp_usdt_map_bytes(const struct vp_usdt *u)

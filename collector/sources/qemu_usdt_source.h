@@ -2,7 +2,8 @@
 /*
  * Attribution source 1: QEMU's USDT probes memory_region_ops_read
  * and _write, attached to one running QEMU.  Counts register accesses per
- * QEMU MemoryRegion, named as QEMU names it.  On failure nothing stays
+ * QEMU MemoryRegion, named as QEMU names it (bpf/qemu_usdt_core.bpf.h),
+ * or records each probe's event for a recording's replay.  On failure nothing stays
  * attached or loaded.
  */
 #ifndef VP_QEMU_USDT_SOURCE_H
@@ -13,6 +14,7 @@
 #include <stdint.h>
 
 #include "qemu_counts.h"
+#include "usdt_tables.h"
 
 struct qemu_usdt;
 struct bpf_link;
@@ -32,10 +34,23 @@ struct vp_usdt {
 };
 
 int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen);
+/* The same probes, each event into the recorder's ring buffer (ring_fd,
+ * with its drop counts lost_fd: vmexit_source.h) instead of counted. */
+int vp_usdt_open_recording(struct vp_usdt *u, int pid, bool verbose, int ring_fd, int lost_fd,
+			   char *err, size_t errlen);
 /* Where each vCPU of t has its struct kvm_run mapped, so exits can be
  * joined to regions (KVM only; vCPUs can be hot-plugged: call again). */
 void vp_usdt_set_vcpu_runs(struct vp_usdt *u, const struct vp_target *t);
 int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c);
+/* The same from the probes' tables however loaded (the kernel-side tests'
+ * synthetic probes): their fds and counters; pid names VirtIODevices
+ * from QEMU's memory (0: not). */
+struct vp_usdt_maps {
+	int fd[VP_UT_NTABLES];
+	int pid;
+	uint64_t mark_epoch, dropped_counts, dropped_names;
+};
+int vp_usdt_read_maps(const struct vp_usdt_maps *m, struct vp_usdt_counts *c);
 /* The kernel memory u's maps lock (bpf_memory.h). */
 uint64_t vp_usdt_map_bytes(const struct vp_usdt *u);
 void vp_usdt_close(struct vp_usdt *u);

@@ -20,6 +20,7 @@ int vp_rec_fields(uint8_t type, uint8_t flags)
 	case VP_REC_EXIT:
 	case VP_REC_PIO:
 	case VP_REC_MMIO: return 3;
+	case VP_REC_QEMU: return flags & VP_REC_F_NAME ? 1 : 3;
 	case VP_REC_USER_EXIT:
 	case VP_REC_MSR:
 	case VP_REC_MSI: return 2;
@@ -194,15 +195,17 @@ int vp_rec_writer_event(struct vp_rec_writer *w, const void *rec, size_t size)
 	const struct vp_rec_ev *e = rec;
 	const struct vp_rec_run *run = rec;
 	const struct vp_rec_thread *th = rec;
+	const struct vp_rec_name *nm = rec;
 	int nf = size >= sizeof(*e) ? vp_rec_fields(e->type, e->flags) : -1;
 	uint8_t tag;
 
 	if (w->err)
 		return w->err;
 	if (nf < 0 || (e->type == VP_REC_RUN_ENTER && size < sizeof(*run)) ||
-	    (e->type == VP_REC_THREAD && size < sizeof(*th)))
+	    (e->type == VP_REC_THREAD && size < sizeof(*th)) ||
+	    (e->type == VP_REC_QEMU && (e->flags & VP_REC_F_NAME) && size < sizeof(*nm)))
 		return 0; /* not a record this version knows: the kernel side is ours */
-	if (reserve(w, 1 + 10 * (2 + nf) + sizeof(th->comm)))
+	if (reserve(w, 1 + 10 * (2 + nf) + sizeof(nm->name)))
 		return w->err = -ENOMEM;
 	tag = e->type | (uint8_t)((e->flags & 3) << 4);
 	if (w->have_tid && e->tid == w->prev_tid)
@@ -229,6 +232,9 @@ int vp_rec_writer_event(struct vp_rec_writer *w, const void *rec, size_t size)
 	if (e->type == VP_REC_THREAD) {
 		memcpy(w->raw + w->nraw, th->comm, sizeof(th->comm));
 		w->nraw += sizeof(th->comm);
+	} else if (e->type == VP_REC_QEMU && (e->flags & VP_REC_F_NAME)) {
+		memcpy(w->raw + w->nraw, nm->name, sizeof(nm->name));
+		w->nraw += sizeof(nm->name);
 	}
 	w->events++;
 	return w->nraw >= FRAME_TARGET ? vp_rec_writer_flush(w) : 0;
@@ -393,6 +399,11 @@ int vp_rec_decode(const uint8_t *raw, size_t n, const struct vp_rec_reader_cb *c
 					return -EINVAL;
 				memcpy(ev.comm, c.p, sizeof(ev.comm));
 				c.p += sizeof(ev.comm);
+			} else if (type == VP_REC_QEMU && (flags & VP_REC_F_NAME)) {
+				if (c.end - c.p < (ptrdiff_t)sizeof(ev.name))
+					return -EINVAL;
+				memcpy(ev.name, c.p, sizeof(ev.name));
+				c.p += sizeof(ev.name);
 			}
 			info->events++;
 			if (cb->event)

@@ -16,7 +16,8 @@
  *     4-5 its flags, bit 6 "same thread as the record before".  Then the
  *     thread (unless bit 6), the time since the record before (zigzag),
  *     and the type's fields (vp_rec_fields); a thread's record ends with
- *     its 16-byte name.
+ *     its 16-byte name, a QEMU object's (VP_REC_QEMU, VP_REC_F_NAME) with its
+ *     64-byte one.
  *   tag bit 7 set: the recorder's own record (enum vp_rec_meta), a length
  *     and that many bytes.
  */
@@ -32,7 +33,7 @@
 #include "vmexit.h"
 
 #define VP_REC_MAGIC	   "VMXPREC\n"
-#define VP_REC_VERSION	   1
+#define VP_REC_VERSION	   2
 #define VP_REC_FRAME_MAGIC 0x52465056u /* "VPFR" */
 #define VP_REC_FRAME_MAX   (16u << 20) /* a frame's raw bytes at most */
 #define VP_REC_HEADER_MAX  (4u << 20)
@@ -41,7 +42,7 @@ enum vp_rec_meta {
 	VP_RECM_LOST = 0x80,   /* events the full ring dropped so far, per type (varints) */
 	VP_RECM_MEMMAP = 0x81, /* QEMU's memory map: JSON {"mtree": text, "pci": query-pci} */
 	VP_RECM_END = 0x82,    /* the recorder stopped: JSON {"duration_s", "ended"} */
-	VP_RECM_USDT = 0x83,   /* QEMU's probe counts so far (usdt_counts_json.h) */
+	VP_RECM_VDEV = 0x84,   /* a VirtIODevice's type read from QEMU: JSON {"vdev", "name"} */
 };
 
 #define VP_REC_TAG_SAME_TID 0x40
@@ -86,7 +87,8 @@ struct vp_rec_writer;
 /* Creates path (replacing it) with the header.  NULL with err. */
 struct vp_rec_writer *vp_rec_writer_open(const char *path, const json_t *header, char *err,
 					 size_t errlen);
-/* One ring buffer record (struct vp_rec_ev, vp_rec_run or vp_rec_thread). */
+/* One ring buffer record (struct vp_rec_ev, vp_rec_run, vp_rec_thread or
+ * vp_rec_name). */
 int vp_rec_writer_event(struct vp_rec_writer *w, const void *rec, size_t size);
 int vp_rec_writer_meta(struct vp_rec_writer *w, enum vp_rec_meta kind, const void *data,
 		       size_t len);

@@ -59,13 +59,16 @@ static int on_header(void *arg, json_t *h)
 		return ret;
 	rd->rec->header = json_incref(h);
 	rd->rec->rp = vp_replay_new(&rd->rec->ro);
-	return rd->rec->rp ? 0 : -ENOMEM;
+	rd->rec->usdt = vp_usdt_replay_new();
+	return rd->rec->rp && rd->rec->usdt ? 0 : -ENOMEM;
 }
 
 static int on_event(void *arg, const struct vp_replay_ev *ev)
 {
 	struct reading *rd = arg;
 
+	if (ev->type == VP_REC_QEMU)
+		return vp_usdt_replay_event(rd->rec->usdt, ev);
 	return vp_replay_event(rd->rec->rp, ev);
 }
 
@@ -82,23 +85,32 @@ static int on_meta(void *arg, enum vp_rec_meta kind, const uint8_t *data, size_t
 	struct reading *rd = arg;
 	json_t **slot = kind == VP_RECM_MEMMAP ? &rd->rec->memmap
 			: kind == VP_RECM_END  ? &rd->rec->end
-			: kind == VP_RECM_USDT ? &rd->rec->usdt
 					       : NULL;
+	json_t *j;
+	int ret = 0;
 
+	if (!slot && kind != VP_RECM_VDEV)
+		return 0; /* a kind of a later version: skipped */
+	j = json_loadb((const char *)data, len, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(rd->err, rd->errlen,
+			 "recording damaged: a record of QEMU's map, devices or of its end is "
+			 "not JSON");
+		return -EINVAL;
+	}
 	if (slot) {
-		json_t *j = json_loadb((const char *)data, len, 0, NULL);
-
-		if (!json_is_object(j)) {
-			json_decref(j);
-			snprintf(rd->err, rd->errlen,
-				 "recording damaged: a record of QEMU's map, probes or "
-				 "of its end is not JSON");
-			return -EINVAL;
-		}
 		json_decref(*slot);
 		*slot = j;
+		return 0;
 	}
-	return 0; /* a kind of a later version: skipped */
+	if (json_is_integer(json_object_get(j, "vdev")) &&
+	    json_is_string(json_object_get(j, "name")))
+		ret = vp_usdt_replay_vdev(rd->rec->usdt,
+					  (uint64_t)json_integer_value(json_object_get(j, "vdev")),
+					  json_string_value(json_object_get(j, "name")));
+	json_decref(j);
+	return ret;
 }
 
 int vp_recording_load(FILE *f, struct vp_recording *rec, char *err, size_t errlen)
@@ -126,7 +138,7 @@ void vp_recording_free(struct vp_recording *rec)
 	json_decref(rec->header);
 	json_decref(rec->memmap);
 	json_decref(rec->end);
-	json_decref(rec->usdt);
+	vp_usdt_replay_free(rec->usdt);
 	vp_replay_free(rec->rp);
 	memset(rec, 0, sizeof(*rec));
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * A recording read whole and replayed: its header, the events through the
- * kernel's state machine (replay.h), the drops, QEMU's last map and the
+ * kernel's state machine (replay.h), QEMU's probe events through the
+ * probes' own (usdt_replay.h), the drops, QEMU's last map and the
  * recorder's end as it wrote them.
  */
 #ifndef VP_RECORDING_LOAD_H
@@ -12,6 +13,7 @@
 
 #include "recording.h"
 #include "replay.h"
+#include "usdt_replay.h"
 
 /* How many of the slowest exits the replay keeps. */
 #define VP_RECORDING_SLOWEST 25
@@ -23,7 +25,7 @@ struct vp_recording {
 	uint64_t lost[VP_REC_NTYPES]; /* the recorder's ring buffer's drops, by type */
 	json_t *memmap;		      /* QEMU's last map recorded, or NULL */
 	json_t *end;		      /* the recorder's END record; NULL when it was cut off */
-	json_t *usdt;		      /* QEMU's probe counts last recorded, or NULL */
+	struct vp_usdt_replay *usdt;  /* QEMU's probe events, replayed */
 	struct vp_rec_read_info info;
 };
 

@@ -36,8 +36,8 @@ case "$case" in
   record-no-such-pid) args=(record --pid 2147483646 -o "$scratch/rec") ; want='no process with pid 2147483646' ;;
   record-unwritable) args=(record --pid "$$" -o /nonexistent-dir/rec) ; want='cannot write /nonexistent-dir/rec' ;;
   report-bad-recording)
-    printf 'VMXPREC\n\002\000\000\000\002\000\000\000{}' > "$scratch/rec"
-    args=(report "$scratch/rec") ; want='recording format version 2; this vmexit-prof reads version 1' ;;
+    printf 'VMXPREC\n\003\000\000\000\002\000\000\000{}' > "$scratch/rec"
+    args=(report "$scratch/rec") ; want='recording format version 3; this vmexit-prof reads version 2' ;;
   all-no-btf)
     mkdir -p "$scratch/sys/kernel/tracing/events/kvm/kvm_userspace_exit"
     env_prefix=(env VMEXIT_PROF_SYSROOT="$scratch")

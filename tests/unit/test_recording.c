@@ -21,6 +21,7 @@
 #include "report_html.h"
 #include "text_report.h"
 #include "recording.h"
+#include "qemu_usdt.h"
 #include "recording_doc.h"
 
 #define PID	    4321
@@ -60,7 +61,27 @@ static void ev(struct vp_rec_writer *w, uint8_t type, uint8_t flags, uint64_t ts
 /* CYCLES exits for an OUT to IDE's command port as a kernel without a
  * KVM_RUN hook records them, each 0.5 us in the kernel and 3.5 us in
  * QEMU, but for one that spends SLOW_NS more in QEMU. */
-static char *write_recording(uint64_t dropped)
+#define E1000_IO 0xc000 /* a port only QEMU's probes can name */
+#define E1000_MR 0x55aa00001000ULL
+
+/* As QEMU's probes record the guest's write to port: the region's name
+ * once, then each access dispatched there, joined to the exit's port. */
+static void probe_access(struct vp_rec_writer *w, uint64_t ts, uint16_t port, bool first)
+{
+	struct vp_rec_name n = { .ev = { .type = VP_REC_QEMU,
+					 .flags = VP_REC_F_NAME,
+					 .tid = TID,
+					 .ts = ts,
+					 .a = { E1000_MR } } };
+
+	if (first) {
+		snprintf(n.name, sizeof(n.name), "e1000-io");
+		assert_int_equal(vp_rec_writer_event(w, &n, sizeof(n)), 0);
+	}
+	ev(w, VP_REC_QEMU, 0, ts, VP_UO_A0(VP_UO_WRITE, VP_UA_PIO, 0), E1000_MR, port);
+}
+
+static char *write_recording_to(uint64_t dropped, uint16_t port, bool probes)
 {
 	static char path[64];
 	char err[256];
@@ -72,6 +93,11 @@ static char *write_recording(uint64_t dropped)
 	json_t *h = header(), *end;
 	char *text;
 	int fd;
+
+	if (probes)
+		json_object_set_new(
+			h, "qemu_probes",
+			json_pack("{s:b, s:s, s:s}", "attached", 1, "missing", "", "why", ""));
 
 	snprintf(path, sizeof(path), "/tmp/vp-test-recording-XXXXXX");
 	fd = mkstemp(path);
@@ -86,8 +112,10 @@ static char *write_recording(uint64_t dropped)
 		uint64_t qemu = i == SLOW_AT ? SLOW_NS : 3000;
 
 		ev(w, VP_REC_EXIT, VP_REC_F_VCPU, ts, IO_REASON, VP_ISA_SVM_CODE, 0);
-		ev(w, VP_REC_PIO, 0, ts + 200, VP_KVM_PIO_OUT, IDE_COMMAND, 1);
+		ev(w, VP_REC_PIO, 0, ts + 200, VP_KVM_PIO_OUT, port, 1);
 		ev(w, VP_REC_USER_EXIT, 0, ts + 500, 2 /* KVM_EXIT_IO */, 0, 0);
+		if (probes)
+			probe_access(w, ts + 700, port, i == 0);
 		ev(w, VP_REC_ENTRY, VP_REC_F_VCPU, ts + 1000 + qemu, 0, 0, 0);
 		ts += 10000 + qemu;
 		if (i % 500 == 0)
@@ -103,6 +131,11 @@ static char *write_recording(uint64_t dropped)
 	json_decref(end);
 	assert_int_equal(vp_rec_writer_close(w, NULL), 0);
 	return path;
+}
+
+static char *write_recording(uint64_t dropped)
+{
+	return write_recording_to(dropped, IDE_COMMAND, false);
 }
 
 static const json_t *access_row(const json_t *doc, uint64_t port)
@@ -147,6 +180,35 @@ static void read_back_profile(void **state)
 	assert_string_equal(vp_doc_str(slow, "access.device"), "ide");
 	assert_int_equal(json_array_size(vp_doc_get(doc, "profile.slowest_exits")), 25);
 	assert_true(json_is_true(vp_doc_get(slow, "to_user")));
+	json_decref(doc);
+	unlink(path);
+}
+
+/* A recording of QEMU's probe events names what only they can name, as
+ * the live profile would: the device behind a port of no legacy table. */
+static void probes_name_devices(void **state)
+{
+	char *path = write_recording_to(0, E1000_IO, true), err[256];
+	const json_t *row;
+	json_t *doc;
+
+	(void)state;
+	doc = vp_recording_doc(path, err, sizeof(err));
+	assert_non_null(doc);
+	assert_string_equal(vp_doc_str(doc, "meta.attribution.source"), "qemu-usdt");
+	row = access_row(doc, E1000_IO);
+	assert_non_null(row);
+	assert_string_equal(vp_doc_str(row, "device"), "e1000");
+	assert_int_equal(vp_doc_num_or(row, "count", 0), CYCLES);
+	json_decref(doc);
+	unlink(path);
+	/* Without the probes' events the same port has no device. */
+	path = write_recording_to(0, E1000_IO, false);
+	doc = vp_recording_doc(path, err, sizeof(err));
+	assert_non_null(doc);
+	row = access_row(doc, E1000_IO);
+	assert_non_null(row);
+	assert_string_not_equal(vp_doc_str(row, "device"), "e1000");
 	json_decref(doc);
 	unlink(path);
 }
@@ -298,7 +360,16 @@ static void events_round_trip(void **state)
 		  .ts = 1ULL << 40,
 		  .a = { 2, 8, 0xfffffffffffff000ULL } },
 		{ .type = VP_REC_RUN_EXIT, .tid = 8, .ts = (1ULL << 40) + 1 },
+		{ .type = VP_REC_QEMU,
+		  .tid = 9,
+		  .ts = (1ULL << 40) + 2,
+		  .a = { VP_UO_A0(VP_UO_IRQ, VP_UI_IOAPIC, -1), 0x7f0012345678ULL, 11 } },
 	};
+	struct vp_rec_name name = { .ev = { .type = VP_REC_QEMU,
+					    .flags = VP_REC_F_NAME,
+					    .tid = 9,
+					    .ts = (1ULL << 40) + 3,
+					    .a = { 0x7f0012345678ULL } } };
 	struct vp_rec_reader_cb cb = { .event = got_event };
 	struct vp_rec_read_info info;
 	struct got g = { .n = 0 };
@@ -315,14 +386,16 @@ static void events_round_trip(void **state)
 	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++)
 		assert_int_equal(vp_rec_writer_event(w, &e[i], sizeof(e[i])), 0);
 	assert_int_equal(vp_rec_writer_event(w, &run, sizeof(run)), 0);
+	memset(name.name, 'n', sizeof(name.name) - 1);
+	assert_int_equal(vp_rec_writer_event(w, &name, sizeof(name)), 0);
 	assert_int_equal(vp_rec_writer_close(w, NULL), 0);
 	f = fopen(path, "rb");
 	assert_int_equal(vp_rec_read(f, &cb, &g, &info, err, sizeof(err)), 0);
 	fclose(f);
-	assert_int_equal(g.n, 5);
-	assert_int_equal(info.events, 5);
+	assert_int_equal(g.n, 7);
+	assert_int_equal(info.events, 7);
 	assert_false(info.truncated);
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		assert_int_equal(g.ev[i].type, e[i].type);
 		assert_int_equal(g.ev[i].flags, e[i].flags);
 		assert_int_equal(g.ev[i].tid, e[i].tid);
@@ -330,10 +403,14 @@ static void events_round_trip(void **state)
 		assert_memory_equal(g.ev[i].a, e[i].a,
 				    sizeof(e[i].a) - (i == 3 ? sizeof(e[i].a) : 0));
 	}
-	assert_int_equal(g.ev[4].ts, 5000);
-	assert_int_equal(g.ev[4].a[0], 3);
-	assert_int_equal(g.ev[4].a[1], 6);
-	assert_memory_equal(g.ev[4].u, run.u, sizeof(run.u));
+	assert_int_equal(g.ev[5].ts, 5000);
+	assert_int_equal(g.ev[5].a[0], 3);
+	assert_int_equal(g.ev[5].a[1], 6);
+	assert_memory_equal(g.ev[5].u, run.u, sizeof(run.u));
+	assert_int_equal(g.ev[6].type, VP_REC_QEMU);
+	assert_int_equal(g.ev[6].flags, VP_REC_F_NAME);
+	assert_int_equal(g.ev[6].a[0], name.ev.a[0]);
+	assert_memory_equal(g.ev[6].name, name.name, sizeof(name.name));
 	unlink(path);
 }
 
@@ -358,16 +435,17 @@ static void refused(void **state)
 	fclose(f);
 	assert_null(vp_recording_doc(path, err, sizeof(err)));
 	assert_non_null(
-		strstr(err, "recording format version 9; this vmexit-prof reads version 1"));
+		strstr(err, "recording format version 9; this vmexit-prof reads version 2"));
 	unlink(path);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(read_back_profile), cmocka_unit_test(slowest_in_reports),
-		cmocka_unit_test(drops_are_shown),   cmocka_unit_test(cut_anywhere),
-		cmocka_unit_test(events_round_trip), cmocka_unit_test(refused),
+		cmocka_unit_test(read_back_profile),   cmocka_unit_test(slowest_in_reports),
+		cmocka_unit_test(drops_are_shown),     cmocka_unit_test(cut_anywhere),
+		cmocka_unit_test(events_round_trip),   cmocka_unit_test(refused),
+		cmocka_unit_test(probes_name_devices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
