@@ -29,5 +29,5 @@ int main(int argc, char **argv)
 	t.nr_vcpus = 1;
 	t.vcpus[0].fd = atoi(argv[2]);
 	snprintf(t.comm, sizeof(t.comm), "kvm_run_storm");
-	return vp_record(&o, &t);
+	return vp_record(&o, &t, true);
 }

@@ -80,6 +80,9 @@ static int write_blob(struct vp_rec_writer *w, enum vp_rec_meta kind, json_t *bl
 	return ret;
 }
 
+/* l: the kernel programs, NULL for a QEMU without KVM, where QEMU's
+ * probes are the only source (the replay's settings are then its
+ * defaults). */
 static json_t *header_json(const struct vp_record_opts *o, const struct vp_target *t,
 			   const struct vp_live *l, uint64_t start_ns, const char *version,
 			   json_t *probes)
@@ -95,19 +98,20 @@ static json_t *header_json(const struct vp_record_opts *o, const struct vp_targe
 		json_array_append_new(marks, json_pack("[i,i]", spans[i].first, spans[i].last));
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_pack("{s:s, s:s, s:s, s:o, s:{s:i, s:o, s:o, s:o, s:o, s:i}, s:{s:o}, "
-			 "s:{s:s, s:I}, s:f, s:{s:s, s:s, s:b, s:i, s:I, s:o, s:s, s:s}, s:o}",
-			 "format", "vmexit-prof recording", "tool_version", VP_VERSION, "created",
-			 when, "host", vp_doc_host(), "target", "pid", t->pid, "comm",
-			 vp_json_text(t->comm), "exe", vp_json_text(t->exe), "name",
-			 vp_json_text(t->name), "uuid", vp_json_text(t->uuid), "vcpus", t->nr_vcpus,
-			 "qemu", "version", vp_json_text(version), "clock", "id", "CLOCK_MONOTONIC",
-			 "start_ns", (json_int_t)start_ns, "interval_s", o->interval_s, "programs",
-			 "kvm_run_hook", vp_run_hook_name(l->hook), "kvm_tracepoints",
-			 vp_tp_flavour_name(l->flavour), "count_at_entry",
-			 l->hook == VP_RUN_HOOK_NONE, "vcpu_filter", o->vcpu, "stats_entries",
-			 (json_int_t)l->stats_entries, "marker_ports", marks, "missing", l->missing,
-			 "fentry_why", l->fentry_why, "qemu_probes", probes);
+	return json_pack(
+		"{s:s, s:s, s:s, s:o, s:{s:i, s:o, s:o, s:o, s:o, s:i}, s:{s:o}, "
+		"s:{s:s, s:I}, s:f, s:s, s:{s:s, s:s, s:b, s:i, s:I, s:o, s:s, s:s}, s:o}",
+		"format", "vmexit-prof recording", "tool_version", VP_VERSION, "created", when,
+		"host", vp_doc_host(), "target", "pid", t->pid, "comm", vp_json_text(t->comm),
+		"exe", vp_json_text(t->exe), "name", vp_json_text(t->name), "uuid",
+		vp_json_text(t->uuid), "vcpus", t->nr_vcpus, "qemu", "version",
+		vp_json_text(version), "clock", "id", "CLOCK_MONOTONIC", "start_ns",
+		(json_int_t)start_ns, "interval_s", o->interval_s, "accelerator", l ? "kvm" : "tcg",
+		"programs", "kvm_run_hook", l ? vp_run_hook_name(l->hook) : "none",
+		"kvm_tracepoints", l ? vp_tp_flavour_name(l->flavour) : "", "count_at_entry",
+		l && l->hook == VP_RUN_HOOK_NONE, "vcpu_filter", o->vcpu, "stats_entries",
+		(json_int_t)(l ? l->stats_entries : VP_MAX_STATS), "marker_ports", marks, "missing",
+		l ? l->missing : "", "fentry_why", l ? l->fentry_why : "", "qemu_probes", probes);
 }
 
 static uint64_t mono_ns(void)
@@ -125,6 +129,11 @@ struct recorder {
 	struct ring_buffer *rb;
 	int err;
 	int pid;
+	/* The kernel programs, under KVM; else QEMU's probes alone, into a
+	 * ring of their own. */
+	bool kvm;
+	struct vp_live live;
+	int events_fd, lost_fd;
 	/* QEMU's probes, where its binary has them, recording into the same
 	 * ring as the kernel programs. */
 	struct vp_usdt usdt;
@@ -133,7 +142,8 @@ struct recorder {
 	/* The VirtIODevices whose type was looked up in QEMU's memory. */
 	uint64_t vdevs[MAX_VDEVS];
 	size_t nvdevs;
-	uint64_t probe_events;	      /* of the events recorded, QEMU's probes' */
+	uint64_t probe_events; /* of the events recorded, QEMU's probes' */
+	uint64_t start_ns;
 	struct vp_target probe;	      /* the target as the last refresh found it */
 	uint64_t lost[VP_REC_NTYPES]; /* the ring's drops last read, by type */
 };
@@ -196,14 +206,15 @@ static int on_event(void *ctx, void *data, size_t size)
 	return ret ? -1 : 0;
 }
 
-static void probes_open(struct recorder *r, const struct vp_record_opts *o, const struct vp_live *l,
+static void probes_open(struct recorder *r, const struct vp_record_opts *o,
 			const struct vp_target *t)
 {
 	r->pid = o->pid;
-	r->have_usdt =
-		!vp_usdt_open_recording(&r->usdt, o->pid, o->verbose, vp_live_events_fd(l),
-					vp_live_rec_lost_fd(l), r->usdt_why, sizeof(r->usdt_why));
-	if (r->have_usdt)
+	r->have_usdt = !vp_usdt_open_recording(
+		&r->usdt, o->pid, o->verbose, r->kvm ? vp_live_events_fd(&r->live) : -1,
+		r->kvm ? vp_live_rec_lost_fd(&r->live) : -1, (size_t)o->ring_mb << 20, r->usdt_why,
+		sizeof(r->usdt_why));
+	if (r->have_usdt && r->kvm)
 		vp_usdt_set_vcpu_runs(&r->usdt, t);
 }
 
@@ -224,11 +235,11 @@ static void probes_close(struct recorder *r)
 /* The ring's drops so far into the recording and r->lost; a read that
  * failed changes neither, the last counts stand.  0 or -errno of the
  * write. */
-static int write_lost(const struct vp_live *l, struct recorder *r)
+static int write_lost(struct recorder *r)
 {
 	uint64_t now[VP_REC_NTYPES];
 
-	if (vp_live_read_rec_lost(l, now))
+	if (vp_rec_lost_read(r->lost_fd, now))
 		return 0;
 	memcpy(r->lost, now, sizeof(now));
 	return vp_rec_writer_lost(r->w, r->lost);
@@ -237,8 +248,7 @@ static int write_lost(const struct vp_live *l, struct recorder *r)
 /* Until a signal, the duration or the target's end; what was recorded is
  * written every interval.  The reason it ended. */
 static const char *record_loop(const struct vp_record_opts *o, struct recorder *r,
-			       struct vp_live *l, struct vp_target *t, int sig, int pidfd,
-			       double start)
+			       struct vp_target *t, int sig, int pidfd, double start)
 {
 	double next = start + o->interval_s;
 
@@ -265,13 +275,14 @@ static const char *record_loop(const struct vp_record_opts *o, struct recorder *
 		if (now < next)
 			continue;
 		/* vCPUs can be hot-plugged: keep the fd table current. */
-		if (vp_target_probe("/proc", t->pid, &r->probe) == 0 && r->probe.nr_vcpus > 0) {
+		if (r->kvm && vp_target_probe("/proc", t->pid, &r->probe) == 0 &&
+		    r->probe.nr_vcpus > 0) {
 			*t = r->probe;
-			vp_live_update_vcpus(l, t);
+			vp_live_update_vcpus(&r->live, t);
 			if (r->have_usdt)
 				vp_usdt_set_vcpu_runs(&r->usdt, t);
 		}
-		if (write_lost(l, r) || vp_rec_writer_flush(r->w))
+		if (write_lost(r) || vp_rec_writer_flush(r->w))
 			return "error";
 		while (next <= now)
 			next += o->interval_s;
@@ -279,31 +290,90 @@ static const char *record_loop(const struct vp_record_opts *o, struct recorder *
 }
 
 /* Cheap checks first, as the live profile makes them; nothing is loaded
- * yet. */
-static int check_target(const struct vp_record_opts *o, struct vp_target *t)
+ * yet.  *kvm: the process holds a KVM VM (else only QEMU's probes can be
+ * recorded). */
+static int check_target(const struct vp_record_opts *o, struct vp_target *t, bool *kvm)
 {
 	int err = vp_check_live_target(o->pid, o->vcpu, &o->out, 1, t);
 
-	if (err == -ENOTTY)
-		vp_error("process %d (%s) is not a KVM virtual machine: nothing to record (a QEMU "
-			 "under TCG can trace itself: see report --qemu-trace)",
-			 o->pid, t->comm);
-	return err;
+	*kvm = err != -ENOTTY;
+	return err == -ENOTTY ? 0 : err;
 }
 
-int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
+/* The sources attached and the file begun, or a line printed. */
+static int record_open(const struct vp_record_opts *o, struct recorder *r, struct vp_target *t,
+		       const char *version)
+{
+	struct vp_live_opts lo = { .vcpu_filter = o->vcpu,
+				   .verbose = o->verbose,
+				   .hook = o->hook,
+				   .flavour = o->flavour,
+				   .record_ring_bytes = (size_t)o->ring_mb << 20 };
+	char err[512];
+	json_t *header;
+
+	if (r->kvm && vp_live_open(&r->live, t, &lo, err, sizeof(err))) {
+		vp_error("%s", err);
+		return -1;
+	}
+	probes_open(r, o, t);
+	if (!r->kvm && !r->have_usdt) {
+		vp_error("process %d (%s) is not a KVM virtual machine, and QEMU's probes cannot "
+			 "be attached (%s): nothing to record",
+			 o->pid, t->comm, r->usdt_why);
+		return -1;
+	}
+	r->events_fd = r->kvm ? vp_live_events_fd(&r->live) : vp_usdt_events_fd(&r->usdt);
+	r->lost_fd = r->kvm ? vp_live_rec_lost_fd(&r->live) : vp_usdt_rec_lost_fd(&r->usdt);
+	header = header_json(o, t, r->kvm ? &r->live : NULL, r->start_ns, version, probes_json(r));
+	r->w = header ? vp_rec_writer_open(o->out, header, err, sizeof(err)) : NULL;
+	json_decref(header);
+	if (!r->w) {
+		vp_error("%s", header ? err : "out of memory");
+		return -1;
+	}
+	r->rb = ring_buffer__new(r->events_fd, on_event, r, NULL);
+	if (!r->rb) {
+		vp_error("cannot read the kernel's ring buffer");
+		return -1;
+	}
+	return 0;
+}
+
+/* What record_open left, in the order nothing is lost: the programs
+ * stopped first, then what is still in the ring recorded. */
+static void record_close(struct recorder *r)
+{
+	if (r->kvm && r->live.skel)
+		vp_live_detach(&r->live);
+	if (r->have_usdt)
+		vp_usdt_detach(&r->usdt);
+	if (r->rb)
+		ring_buffer__consume(r->rb);
+}
+
+static void record_free(struct recorder *r)
+{
+	ring_buffer__free(r->rb);
+	r->rb = NULL;
+	probes_close(r);
+	if (r->kvm && r->live.skel)
+		vp_live_close(&r->live);
+}
+
+int vp_record(const struct vp_record_opts *opts, struct vp_target *t, bool kvm)
 {
 	const struct vp_record_opts o = *opts;
-	struct vp_live live;
 	static struct recorder r; /* large: off the stack */
-	char err[512], version[128], why[256] = "";
-	uint64_t start_ns, dropped;
-	json_t *header, *memmap, *end;
+	char version[128], why[256] = "", what[64];
+	uint64_t dropped;
+	json_t *memmap, *end;
 	const char *ended;
 	double start;
 	int sig = -1, pidfd = -1, ret;
 
 	memset(&r, 0, sizeof(r));
+	r.kvm = kvm;
 	sig = vp_stop_signals_fd();
 	pidfd = vp_pidfd_open(o.pid);
 	if (sig < 0 || pidfd < 0) {
@@ -318,53 +388,39 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 		close(pidfd);
 		return VP_EXIT_BAD_INPUT;
 	}
-	{
-		struct vp_live_opts lo = { .vcpu_filter = o.vcpu,
-					   .verbose = o.verbose,
-					   .hook = o.hook,
-					   .flavour = o.flavour,
-					   .record_ring_bytes = (size_t)o.ring_mb << 20 };
-
-		if (vp_live_open(&live, t, &lo, err, sizeof(err))) {
-			vp_error("%s", err);
-			json_decref(memmap);
-			return VP_EXIT_BAD_INPUT;
-		}
-	}
-	probes_open(&r, &o, &live, t);
-	start_ns = mono_ns();
+	/* Before anything is attached: no event comes before the recording's
+	 * start, however long attaching takes. */
+	r.start_ns = mono_ns();
 	start = vp_now_s();
-	header = header_json(&o, t, &live, start_ns, version, probes_json(&r));
-	r.w = header ? vp_rec_writer_open(o.out, header, err, sizeof(err)) : NULL;
-	json_decref(header);
-	r.rb = r.w ? ring_buffer__new(vp_live_events_fd(&live), on_event, &r, NULL) : NULL;
-	if (!r.rb) {
-		vp_error("%s", r.w ? "cannot read the kernel's ring buffer" : err);
+	if (record_open(&o, &r, t, version)) {
 		if (r.w)
 			vp_rec_writer_close(r.w, NULL);
-		probes_close(&r);
-		vp_live_close(&live);
+		record_free(&r);
 		json_decref(memmap);
+		close(sig);
+		close(pidfd);
 		return VP_EXIT_BAD_INPUT;
 	}
 	if (memmap)
 		write_blob(r.w, VP_RECM_MEMMAP, memmap);
 	json_decref(memmap);
-	vp_note("attached to pid %d (%s), %d vCPU%s, recording into %s; devices named by %s; "
-		"Ctrl-C to stop",
-		o.pid, t->comm, t->nr_vcpus, t->nr_vcpus == 1 ? "" : "s", o.out,
+	if (kvm)
+		snprintf(what, sizeof(what), "%d vCPU%s", t->nr_vcpus, t->nr_vcpus == 1 ? "" : "s");
+	else
+		snprintf(what, sizeof(what), "no KVM VM: QEMU's probes alone");
+	vp_note("attached to pid %d (%s), %s, recording into %s; devices named by %s; Ctrl-C to "
+		"stop",
+		o.pid, t->comm, what, o.out,
 		r.have_usdt ? "QEMU's USDT probes"
 		: why[0]    ? "the legacy port table"
 			    : "QEMU's memory map (QMP)");
 	if (why[0])
 		vp_note("QEMU's memory map not recorded: %s", why);
-	vp_live_tell(&live);
-	ended = record_loop(&o, &r, &live, t, sig, pidfd, start);
-	/* Nothing more enters the ring; what is in it is still recorded. */
-	vp_live_detach(&live);
-	probes_close(&r); /* the ring is the kernel programs': what is in it stays */
-	ring_buffer__consume(r.rb);
-	write_lost(&live, &r);
+	if (kvm)
+		vp_live_tell(&r.live);
+	ended = record_loop(&o, &r, t, sig, pidfd, start);
+	record_close(&r);
+	write_lost(&r);
 	dropped = 0;
 	for (int i = 0; i < VP_REC_NTYPES; i++)
 		dropped += r.lost[i];
@@ -377,8 +433,7 @@ int vp_record(const struct vp_record_opts *opts, struct vp_target *t)
 	if (end)
 		write_blob(r.w, VP_RECM_END, end);
 	json_decref(end);
-	ring_buffer__free(r.rb);
-	vp_live_close(&live);
+	record_free(&r);
 	close(sig);
 	close(pidfd);
 	{
@@ -403,6 +458,7 @@ int vp_record_main(int argc, char **argv)
 {
 	static struct vp_target t; /* large: off the stack */
 	struct vp_record_opts o;
+	bool kvm;
 	char err[512];
 
 	if (vp_record_parse(argc, argv, &o, err, sizeof(err))) {
@@ -413,7 +469,7 @@ int vp_record_main(int argc, char **argv)
 		vp_print_record_usage(stdout);
 		return 0;
 	}
-	if (check_target(&o, &t))
+	if (check_target(&o, &t, &kvm))
 		return VP_EXIT_BAD_INPUT;
-	return vp_record(&o, &t);
+	return vp_record(&o, &t, kvm);
 }

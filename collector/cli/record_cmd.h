@@ -22,7 +22,7 @@ struct vp_record_opts {
 
 /* Records target, checked already, as o says: 0, 1 when recording failed
  * (said on stderr), 2 when it could not start. */
-int vp_record(const struct vp_record_opts *o, struct vp_target *target);
+int vp_record(const struct vp_record_opts *o, struct vp_target *target, bool kvm);
 
 /* Parses record's argv: 0, or -EINVAL with one line in err. */
 int vp_record_parse(int argc, char **argv, struct vp_record_opts *o, char *err, size_t errlen);

@@ -110,7 +110,9 @@ static json_t *build(struct vp_recording *rd, char *err, size_t errlen)
 	res.meta.target_exited = ended && !strcmp(ended, "target exited");
 	memset(&p, 0, sizeof(p));
 	p.target = &t;
-	p.kvm = true;
+	/* A QEMU without KVM was recorded by its probes alone. */
+	p.kvm = strcmp(json_string_value(json_object_get(rd->header, "accelerator")) ?: "kvm",
+		       "tcg");
 	p.live = &l;
 	p.src = &src;
 	p.res = &res;

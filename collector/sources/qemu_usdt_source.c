@@ -116,8 +116,8 @@ static void attach_events(struct vp_usdt *u)
 	}
 }
 
-static int usdt_open(struct vp_usdt *u, int pid, bool verbose, int ring_fd, int lost_fd, char *err,
-		     size_t errlen)
+static int usdt_open(struct vp_usdt *u, int pid, bool verbose, bool record, int ring_fd,
+		     int lost_fd, size_t ring_bytes, char *err, size_t errlen)
 {
 	int ret;
 
@@ -132,8 +132,15 @@ static int usdt_open(struct vp_usdt *u, int pid, bool verbose, int ring_fd, int 
 		return ret;
 	}
 	u->skel->rodata->target_tgid = pid;
-	if (ring_fd >= 0) {
-		u->skel->rodata->record_events = 1;
+	u->skel->rodata->record_events = record;
+	if (record && ring_fd < 0) {
+		ret = bpf_map__set_max_entries(u->skel->maps.events, (__u32)ring_bytes);
+		if (ret) {
+			snprintf(err, errlen, "cannot size the recording's ring buffer: %s",
+				 strerror(-ret));
+			goto fail;
+		}
+	} else if (record) {
 		ret = bpf_map__reuse_fd(u->skel->maps.events, ring_fd);
 		if (!ret)
 			ret = bpf_map__reuse_fd(u->skel->maps.rec_lost, lost_fd);
@@ -166,13 +173,31 @@ fail:
 
 int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen)
 {
-	return usdt_open(u, pid, verbose, -1, -1, err, errlen);
+	return usdt_open(u, pid, verbose, false, -1, -1, 0, err, errlen);
 }
 
 int vp_usdt_open_recording(struct vp_usdt *u, int pid, bool verbose, int ring_fd, int lost_fd,
-			   char *err, size_t errlen)
+			   size_t ring_bytes, char *err, size_t errlen)
 {
-	return usdt_open(u, pid, verbose, ring_fd, lost_fd, err, errlen);
+	return usdt_open(u, pid, verbose, true, ring_fd, lost_fd, ring_bytes, err, errlen);
+}
+
+int vp_usdt_events_fd(const struct vp_usdt *u)
+{
+	return bpf_map__fd(u->skel->maps.events);
+}
+
+int vp_usdt_rec_lost_fd(const struct vp_usdt *u)
+{
+	return bpf_map__fd(u->skel->maps.rec_lost);
+}
+
+void vp_usdt_detach(struct vp_usdt *u)
+{
+	for (size_t i = 0; i < u->nevent_links; i++)
+		bpf_link__destroy(u->event_links[i]);
+	u->nevent_links = 0;
+	qemu_usdt__detach(u->skel);
 }
 
 void vp_usdt_set_vcpu_runs(struct vp_usdt *u, const struct vp_target *t)

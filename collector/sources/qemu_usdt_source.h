@@ -34,10 +34,17 @@ struct vp_usdt {
 };
 
 int vp_usdt_open(struct vp_usdt *u, int pid, bool verbose, char *err, size_t errlen);
-/* The same probes, each event into the recorder's ring buffer (ring_fd,
- * with its drop counts lost_fd: vmexit_source.h) instead of counted. */
+/* The same probes, each event into a recorder's ring buffer instead of
+ * counted: the kernel programs' (ring_fd, with its drop counts lost_fd:
+ * vmexit_source.h), or with ring_fd < 0 their own of ring_bytes (a QEMU
+ * without KVM, where the probes are the only source). */
 int vp_usdt_open_recording(struct vp_usdt *u, int pid, bool verbose, int ring_fd, int lost_fd,
-			   char *err, size_t errlen);
+			   size_t ring_bytes, char *err, size_t errlen);
+/* The ring the probes record into, and its drop counts. */
+int vp_usdt_events_fd(const struct vp_usdt *u);
+int vp_usdt_rec_lost_fd(const struct vp_usdt *u);
+/* Nothing more is recorded or counted; the maps stay readable. */
+void vp_usdt_detach(struct vp_usdt *u);
 /* Where each vCPU of t has its struct kvm_run mapped, so exits can be
  * joined to regions (KVM only; vCPUs can be hot-plugged: call again). */
 void vp_usdt_set_vcpu_runs(struct vp_usdt *u, const struct vp_target *t);

@@ -413,9 +413,9 @@ int vp_live_rec_lost_fd(const struct vp_live *l)
 	return bpf_map__fd(l->skel->maps.rec_lost);
 }
 
-int vp_live_read_rec_lost(const struct vp_live *l, uint64_t lost[VP_REC_NTYPES])
+int vp_rec_lost_read(int fd, uint64_t lost[VP_REC_NTYPES])
 {
-	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(l->skel->maps.rec_lost);
+	int ncpus = libbpf_num_possible_cpus();
 	uint64_t *vals;
 
 	memset(lost, 0, VP_REC_NTYPES * sizeof(*lost));

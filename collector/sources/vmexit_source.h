@@ -91,12 +91,13 @@ uint64_t vp_live_map_bytes(const struct vp_live *l);
 uint32_t vp_stats_entries(int ncpus);
 /* The marker ports (vmexit.h) as the device table gives them: fw_cfg's. */
 void vp_marker_ports(struct vp_port_span spans[VP_MARKER_SPANS]);
-/* Recording: the ring buffer's fd (struct vp_rec_ev records), its drop
- * counts' (which QEMU's probes share), and the events the full ring
- * dropped so far, by type (enum vp_rec_type). */
+/* Recording: the ring buffer's fd (struct vp_rec_ev records) and its drop
+ * counts' (which QEMU's probes share). */
 int vp_live_events_fd(const struct vp_live *l);
 int vp_live_rec_lost_fd(const struct vp_live *l);
-int vp_live_read_rec_lost(const struct vp_live *l, uint64_t lost[VP_REC_NTYPES]);
+/* The events a recorder's full ring dropped so far, by type (enum
+ * vp_rec_type), from its drop counts' fd. */
+int vp_rec_lost_read(int fd, uint64_t lost[VP_REC_NTYPES]);
 /* Stops the programs, keeping their maps: a read after it is one instant,
  * counters and tables alike, while the VM may still be running. */
 void vp_live_detach(struct vp_live *l);

@@ -31,7 +31,7 @@ case "$case" in
   all-bad-json)     args=(--all --json /nonexistent-dir/vms) ; want='--json /nonexistent-dir/vms: with --all, a directory' ;;
   all-metrics-file) args=(--all --metrics-file /nonexistent-dir/vm.prom) ; want='cannot write /nonexistent-dir/vm.prom' ;;
   record-no-output) args=(record --pid "$victim") ; want='record: --pid and --output are required' ;;
-  record-not-a-vm)  args=(record --pid "$victim" -o "$scratch/rec") ; want="process $victim (sleep) is not a KVM virtual machine: nothing to record" ;;
+  record-not-a-vm)  args=(record --pid "$victim" -o "$scratch/rec") ; want="process $victim (sleep) is not a KVM virtual machine, and QEMU's probes cannot be attached" ;;
   record-bad-ring)  args=(record --pid "$victim" -o "$scratch/rec" --ring-mb 3) ; want="invalid value '3' for --ring-mb" ;;
   record-no-such-pid) args=(record --pid 2147483646 -o "$scratch/rec") ; want='no process with pid 2147483646' ;;
   record-unwritable) args=(record --pid "$$" -o /nonexistent-dir/rec) ; want='cannot write /nonexistent-dir/rec' ;;

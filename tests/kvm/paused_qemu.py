@@ -31,10 +31,10 @@ class PausedQemu:
     for the profiler to find (QEMU's map, for a QEMU without probes)."""
 
     def __init__(self, prof, qemu, guest_dir, tmp, name, workload="virtio-blk", append=None,
-                 profiler_socket=False):
+                 profiler_socket=False, accel="kvm"):
         self.name = name
         self.sock, self.doc = f"{tmp}/{name}.sock", f"{tmp}/{name}.run.json"
-        cmd = [prof, "run", workload, "--qemu", qemu, "--accel", "kvm", "--guest-dir", guest_dir,
+        cmd = [prof, "run", workload, "--qemu", qemu, "--accel", accel, "--guest-dir", guest_dir,
                "--timeout", "900", "--json", self.doc, "--arg=-S", "--arg=-name", f"--arg={name}"]
         if append:
             cmd += ["--append", append]
