@@ -93,7 +93,11 @@ int vp_rec_decode(const uint8_t *raw, size_t n, const struct vp_rec_reader_cb *c
 				f[i] = get_varint(&c);
 			if (c.bad)
 				return -EINVAL;
-			memset(&ev, 0, sizeof(ev));
+			/* The names are copied only into the records that carry
+			 * them and read only from those: clearing them for every
+			 * record shows in the reader's speed. */
+			memset(ev.a, 0, sizeof(ev.a));
+			memset(ev.u, 0, sizeof(ev.u));
 			ev.type = type;
 			ev.flags = flags;
 			ev.tid = tid;
