@@ -68,7 +68,7 @@ def measure():
         return pid
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
     prof = doc_checks.start_profiler([PROF, "--pid", str(pid), "--interval", "0.5", "--json", out,
-                                      "--run-hook", HOOK], 20)
+                                      "--run-hook", HOOK], 90)
     if not prof:
         vmm.kill()
         return 1
