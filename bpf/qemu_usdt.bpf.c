@@ -93,10 +93,6 @@ static __always_inline void name_of(__u64 obj, const char *name)
 	usdt_learn_name(obj, buf);
 }
 
-/* struct kvm_run (UAPI): exit_reason at 8, the exit's union at 32. */
-#define VP_RUN_EXIT_IO	 2
-#define VP_RUN_EXIT_MMIO 6
-
 /* Which port or address the vCPU's exit in progress is for, from its
  * kvm_run; *kind stays 0 when there is none (TCG, or not a device exit). */
 static __always_inline void exit_access(int cpu_index, __u32 *kind, __u64 *addr)
@@ -110,17 +106,18 @@ static __always_inline void exit_access(int cpu_index, __u32 *kind, __u64 *addr)
 	run = bpf_map_lookup_elem(&vcpu_runs, &idx);
 	if (!run || !*run)
 		return;
-	if (bpf_probe_read_user(&reason, sizeof(reason), (void *)(*run + 8)))
+	if (bpf_probe_read_user(&reason, sizeof(reason), (void *)(*run + VP_RUN_EXIT_REASON)))
 		return;
-	if (reason == VP_RUN_EXIT_IO) {
+	if (reason == VP_KVM_EXIT_IO) {
 		__u16 port;
 
-		if (bpf_probe_read_user(&port, sizeof(port), (void *)(*run + 32 + 2)))
+		if (bpf_probe_read_user(&port, sizeof(port),
+					(void *)(*run + VP_RUN_UNION + VP_RUN_IO_PORT)))
 			return;
 		*kind = VP_UA_PIO;
 		*addr = port;
-	} else if (reason == VP_RUN_EXIT_MMIO) {
-		if (bpf_probe_read_user(addr, sizeof(*addr), (void *)(*run + 32)))
+	} else if (reason == VP_KVM_EXIT_MMIO) {
+		if (bpf_probe_read_user(addr, sizeof(*addr), (void *)(*run + VP_RUN_UNION)))
 			return;
 		*kind = VP_UA_MMIO;
 	}

@@ -7,6 +7,14 @@
 #ifndef VMEXIT_H
 #define VMEXIT_H
 
+/* Values of struct kvm_run (UAPI, stable): the kernel programs and QEMU's
+ * probes both read a vCPU's exit from it. */
+#define VP_KVM_EXIT_IO	   2
+#define VP_KVM_EXIT_MMIO   6
+#define VP_RUN_EXIT_REASON 8
+#define VP_RUN_UNION	   32
+#define VP_RUN_IO_PORT	   2 /* in the union: __u8 direction, __u8 size, __u16 port */
+
 /* log2(ns) buckets: slot i holds samples in [2^i, 2^(i+1)) ns; the last
  * slot also holds everything slower (2^31 ns is about 2 s). */
 #define VP_HIST_SLOTS 32

@@ -313,7 +313,7 @@ static __always_inline int key_from_run(struct vp_key *k, const __u8 *run, __u32
 	if (reason == VP_KVM_EXIT_IO) {
 		/* io: __u8 direction (0 in, 1 out), __u8 size, __u16 port */
 		key_device(k, VP_K_PIO, u[0] ? VP_DIR_WRITE : VP_DIR_READ, u[1],
-			   *(const __u16 *)(u + 2));
+			   *(const __u16 *)(u + VP_RUN_IO_PORT));
 		return 0;
 	}
 	if (reason == VP_KVM_EXIT_MMIO) {

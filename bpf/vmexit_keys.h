@@ -17,12 +17,6 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-/* Values of struct kvm_run (UAPI, stable). */
-#define VP_KVM_EXIT_IO	   2
-#define VP_KVM_EXIT_MMIO   6
-#define VP_RUN_EXIT_REASON 8
-#define VP_RUN_UNION	   32
-
 /* "CPU 3/KVM" -> 3: QEMU's vCPU thread names, when nothing better is known. */
 static __always_inline __u16 vcpu_from_comm(const __u8 *comm)
 {

@@ -128,7 +128,6 @@ struct recorder {
 	struct vp_rec_writer *w;
 	struct ring_buffer *rb;
 	int err;
-	int pid;
 	/* The kernel programs, under KVM; else QEMU's probes alone, into a
 	 * ring of their own. */
 	bool kvm;
@@ -158,7 +157,7 @@ static uint64_t vdev_of(const struct vp_rec_ev *e)
 	if (op == VP_UO_VIRTIO_STATUS || op == VP_UO_VDEV_TYPE ||
 	    (op == VP_UO_IRQ && VP_UO_SUB(e->a[0]) == VP_UI_VIRTIO) ||
 	    (op == VP_UO_EVENT && x < vp_qemu_events_count &&
-	     vp_qemu_event_object_arg(&vp_qemu_events[x]) == 1))
+	     vp_qemu_event_names_vdev(&vp_qemu_events[x])))
 		return e->a[1];
 	return 0;
 }
@@ -178,7 +177,7 @@ static int name_vdev(struct recorder *r, uint64_t vdev)
 	if (r->nvdevs == MAX_VDEVS)
 		return 0;
 	r->vdevs[r->nvdevs++] = vdev;
-	if (vp_vdev_name(r->pid, vdev, name, sizeof(name)))
+	if (vp_vdev_name(r->usdt.pid, vdev, name, sizeof(name)))
 		return 0;
 	j = json_pack("{s:I, s:s}", "vdev", (json_int_t)vdev, "name", name);
 	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -193,11 +192,11 @@ static int name_vdev(struct recorder *r, uint64_t vdev)
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct recorder *r = ctx;
-	uint64_t vdev = size >= sizeof(struct vp_rec_ev) ? vdev_of(data) : 0;
+	const struct vp_rec_ev *e = size >= sizeof(*e) ? data : NULL;
+	uint64_t vdev = e ? vdev_of(e) : 0;
 	int ret = vp_rec_writer_event(r->w, data, size);
 
-	if (size >= sizeof(struct vp_rec_ev) &&
-	    ((const struct vp_rec_ev *)data)->type == VP_REC_QEMU)
+	if (e && e->type == VP_REC_QEMU)
 		r->probe_events++;
 	if (!ret && vdev)
 		ret = name_vdev(r, vdev);
@@ -209,7 +208,6 @@ static int on_event(void *ctx, void *data, size_t size)
 static void probes_open(struct recorder *r, const struct vp_record_opts *o,
 			const struct vp_target *t)
 {
-	r->pid = o->pid;
 	r->have_usdt = !vp_usdt_open_recording(
 		&r->usdt, o->pid, o->verbose, r->kvm ? vp_live_events_fd(&r->live) : -1,
 		r->kvm ? vp_live_rec_lost_fd(&r->live) : -1, (size_t)o->ring_mb << 20, r->usdt_why,

@@ -87,3 +87,8 @@ unsigned int vp_qemu_event_object_arg(const struct vp_qemu_event *e)
 		return 2; /* the exit reason */
 	return 0;
 }
+
+bool vp_qemu_event_names_vdev(const struct vp_qemu_event *e)
+{
+	return vp_qemu_event_object_arg(e) == 1;
+}

@@ -35,5 +35,7 @@ bool vp_qemu_event_counted(const struct vp_qemu_event *e);
 /* Which argument names the object such an event is counted apart for
  * (a VirtIODevice, an exit reason): 1-based, 0 for none. */
 unsigned int vp_qemu_event_object_arg(const struct vp_qemu_event *e);
+/* That object is a VirtIODevice, named through the device's own events. */
+bool vp_qemu_event_names_vdev(const struct vp_qemu_event *e);
 
 #endif

@@ -469,7 +469,7 @@ static int fill_rest(const struct vp_qtrace_agg *a, struct vp_usdt_counts *c)
 		ev->obj = s->obj;
 		ev->total = s->n.total;
 		ev->guest = guest_part(&s->n, a->epoch);
-		if (vp_qemu_event_object_arg(ev->e) == 1)
+		if (vp_qemu_event_names_vdev(ev->e))
 			name_vdev(a, s->obj, ev->region, sizeof(ev->region), &ev->device_id);
 	}
 	return 0;

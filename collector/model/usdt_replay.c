@@ -162,9 +162,8 @@ static struct vp_fhash *table(struct vp_usdt_replay *ur, enum vp_usdt_table t)
 	case VP_UT_EVENT_COUNTS: return &ur->event_counts;
 	case VP_UT_VDEV_TYPE: return &ur->vdev_type;
 	case VP_UT_VDEV_MR:
-	case VP_UT_NTABLES: break;
+	default: return &ur->vdev_mr;
 	}
-	return &ur->vdev_mr;
 }
 
 static int each(void *ctx, enum vp_usdt_table t, vp_usdt_entry_fn fn, void *arg)

@@ -154,7 +154,7 @@ static int add_event(void *arg, const void *k, const void *val)
 	ev->obj = key->obj;
 	ev->total = v->total;
 	ev->guest = v->epoch == b->t->mark_epoch ? v->since_mark : 0;
-	if (vp_qemu_event_object_arg(ev->e) == 1)
+	if (vp_qemu_event_names_vdev(ev->e))
 		name_vdev(b->t, key->obj, ev->region, sizeof(ev->region), &ev->device_id);
 	return 0;
 }

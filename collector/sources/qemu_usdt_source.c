@@ -197,7 +197,8 @@ void vp_usdt_detach(struct vp_usdt *u)
 	for (size_t i = 0; i < u->nevent_links; i++)
 		bpf_link__destroy(u->event_links[i]);
 	u->nevent_links = 0;
-	qemu_usdt__detach(u->skel);
+	if (u->skel)
+		qemu_usdt__detach(u->skel);
 }
 
 void vp_usdt_set_vcpu_runs(struct vp_usdt *u, const struct vp_target *t)
@@ -264,19 +265,8 @@ int vp_usdt_read_maps(const struct vp_usdt_maps *m, struct vp_usdt_counts *c)
 
 int vp_usdt_read(struct vp_usdt *u, struct vp_usdt_counts *c)
 {
-	const struct qemu_usdt *s = u->skel;
-	struct vp_usdt_maps m = { .pid = u->pid,
-				  .mark_epoch = s->bss->mark_epoch,
-				  .dropped_counts = s->bss->dropped_counts,
-				  .dropped_names = s->bss->dropped_names };
+	const struct vp_usdt_maps m = VP_USDT_MAPS_OF(u->skel, u->pid);
 
-	m.fd[VP_UT_MR_COUNTS] = bpf_map__fd(s->maps.mr_counts);
-	m.fd[VP_UT_MR_NAMES] = bpf_map__fd(s->maps.mr_names);
-	m.fd[VP_UT_ACCESS_MR] = bpf_map__fd(s->maps.access_mr);
-	m.fd[VP_UT_IRQ_COUNTS] = bpf_map__fd(s->maps.irq_counts);
-	m.fd[VP_UT_EVENT_COUNTS] = bpf_map__fd(s->maps.event_counts);
-	m.fd[VP_UT_VDEV_TYPE] = bpf_map__fd(s->maps.vdev_type);
-	m.fd[VP_UT_VDEV_MR] = bpf_map__fd(s->maps.vdev_mr);
 	return vp_usdt_read_maps(&m, c);
 }
 
@@ -287,10 +277,7 @@ uint64_t vp_usdt_map_bytes(const struct vp_usdt *u)
 
 void vp_usdt_close(struct vp_usdt *u)
 {
-	for (size_t i = 0; i < u->nevent_links; i++)
-		bpf_link__destroy(u->event_links[i]);
-	u->nevent_links = 0;
-	/* Detaches the links stored in skel->links, then unloads. */
+	vp_usdt_detach(u);
 	qemu_usdt__destroy(u->skel);
 	u->skel = NULL;
 }

@@ -58,6 +58,20 @@ struct vp_usdt_maps {
 	uint64_t mark_epoch, dropped_counts, dropped_names;
 };
 int vp_usdt_read_maps(const struct vp_usdt_maps *m, struct vp_usdt_counts *c);
+/* The tables and counters of skeleton s, built on bpf/qemu_usdt_maps.bpf.h. */
+#define VP_USDT_MAPS_OF(s, pid_)                                                                   \
+	((struct vp_usdt_maps){                                                                    \
+		.fd = { [VP_UT_MR_COUNTS] = bpf_map__fd((s)->maps.mr_counts),                      \
+			[VP_UT_MR_NAMES] = bpf_map__fd((s)->maps.mr_names),                        \
+			[VP_UT_ACCESS_MR] = bpf_map__fd((s)->maps.access_mr),                      \
+			[VP_UT_IRQ_COUNTS] = bpf_map__fd((s)->maps.irq_counts),                    \
+			[VP_UT_EVENT_COUNTS] = bpf_map__fd((s)->maps.event_counts),                \
+			[VP_UT_VDEV_TYPE] = bpf_map__fd((s)->maps.vdev_type),                      \
+			[VP_UT_VDEV_MR] = bpf_map__fd((s)->maps.vdev_mr) },                        \
+		.pid = (pid_),                                                                     \
+		.mark_epoch = (s)->bss->mark_epoch,                                                \
+		.dropped_counts = (s)->bss->dropped_counts,                                        \
+		.dropped_names = (s)->bss->dropped_names })
 /* The kernel memory u's maps lock (bpf_memory.h). */
 uint64_t vp_usdt_map_bytes(const struct vp_usdt *u);
 void vp_usdt_close(struct vp_usdt *u);

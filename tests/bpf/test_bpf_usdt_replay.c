@@ -186,23 +186,14 @@ static void run_seed(uint64_t seed, uint32_t nregions, int nevents, struct vp_us
 	struct gen g = { seed };
 	struct pair p = { usdt_synth__open_and_load(), vp_usdt_replay_new() };
 	struct vp_usdt_counts rc;
-	struct vp_usdt_maps m = { .pid = 0 };
+	struct vp_usdt_maps m;
 	char *ktext, *rtext;
 
 	assert_non_null(p.skel);
 	assert_non_null(p.ur);
 	for (int i = 0; i < nevents; i++)
 		random_event(&p, &g, nregions);
-	m.fd[VP_UT_MR_COUNTS] = bpf_map__fd(p.skel->maps.mr_counts);
-	m.fd[VP_UT_MR_NAMES] = bpf_map__fd(p.skel->maps.mr_names);
-	m.fd[VP_UT_ACCESS_MR] = bpf_map__fd(p.skel->maps.access_mr);
-	m.fd[VP_UT_IRQ_COUNTS] = bpf_map__fd(p.skel->maps.irq_counts);
-	m.fd[VP_UT_EVENT_COUNTS] = bpf_map__fd(p.skel->maps.event_counts);
-	m.fd[VP_UT_VDEV_TYPE] = bpf_map__fd(p.skel->maps.vdev_type);
-	m.fd[VP_UT_VDEV_MR] = bpf_map__fd(p.skel->maps.vdev_mr);
-	m.mark_epoch = p.skel->bss->mark_epoch;
-	m.dropped_counts = p.skel->bss->dropped_counts;
-	m.dropped_names = p.skel->bss->dropped_names;
+	m = VP_USDT_MAPS_OF(p.skel, 0); /* no QEMU to name VirtIODevices */
 	assert_int_equal(vp_usdt_read_maps(&m, kc), 0);
 	assert_int_equal(vp_usdt_replay_counts(p.ur, &rc), 0);
 	ktext = canon(kc);
