@@ -2,9 +2,9 @@
 /*
  * What one refresh's read of the kernel tables costs, against how many
  * values it reads: keys of the per-CPU table times the possible CPUs, plus
- * the vCPUs' own keys once.  The tables are filled as a 64-vCPU VM with
- * 64 devices fills them, then read as the live view reads them, batched
- * and key by key, side by side.
+ * the vCPUs' own keys once, and the vCPU threads with the rows they hold.
+ * The tables are filled as a 64-vCPU VM with 64 devices fills them, then
+ * read as the live view reads them, batched and key by key, side by side.
  *
  * usage: map_read [READS]
  */
@@ -57,6 +57,20 @@ static int fill(struct vmexit_synth *skel, int shared, int ncpus)
 				return free(vals), -1;
 		}
 	free(vals);
+	/* Each vCPU thread holds a row per role, of keys of its own. */
+	for (__u32 v = 0; v < VCPUS; v++) {
+		struct vp_thread t = { .vcpu = (__u16)v, .tgid = 1 };
+		__u32 tid = 1000 + v;
+
+		for (int i = 0; i < VP_HELD_N; i++) {
+			t.held[i].key = (struct vp_key){ .kind = VP_K_EXIT,
+							 .vcpu = (__u16)v,
+							 .code = 1000 + (__u32)i };
+			t.held[i].st = one;
+		}
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.threads), &tid, &t, BPF_ANY))
+			return -1;
+	}
 	return 0;
 }
 
@@ -68,7 +82,8 @@ static double time_reads(struct vmexit_synth *skel, int reads, struct vp_result 
 	for (int i = 0; i < reads; i++)
 		if (vp_read_maps(bpf_map__fd(skel->maps.stats), bpf_map__fd(skel->maps.vcpu_stats),
 				 bpf_map__fd(skel->maps.stats_overflow),
-				 bpf_map__fd(skel->maps.counters), r))
+				 bpf_map__fd(skel->maps.counters), r) ||
+		    vp_read_threads(bpf_map__fd(skel->maps.threads), -1, false, true, r))
 			return -1;
 	return (vp_now_s() - start) / reads;
 }
@@ -82,15 +97,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: map_read [READS > 0]\n");
 		return 2;
 	}
-	printf("map reads, %d possible CPUs, %d vCPUs x %d own keys, %d reads each\n", ncpus, VCPUS,
-	       REASONS + HOT_ACCESSES, reads);
+	printf("map reads, %d possible CPUs, %d vCPUs x %d own keys, %d rows held by each vCPU "
+	       "thread, %d reads each\n",
+	       ncpus, VCPUS, REASONS + HOT_ACCESSES, VP_HELD_N, reads);
 	printf("%12s %14s %12s %12s %12s %8s\n", "shared keys", "values read", "batched", "by key",
 	       "ns/value", "ratio");
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		struct vmexit_synth *skel = vmexit_synth__open_and_load();
 		struct vp_result r;
 		double batched, by_key;
-		long values = (long)sizes[s] * ncpus + VCPUS * (REASONS + HOT_ACCESSES);
+		long values = (long)sizes[s] * ncpus + VCPUS * (REASONS + HOT_ACCESSES + VP_HELD_N);
 
 		if (!skel || fill(skel, sizes[s], ncpus)) {
 			fprintf(stderr, "map_read: cannot load or fill the tables (root?)\n");
@@ -103,7 +119,7 @@ int main(int argc, char **argv)
 		vp_stats_reader_use_batches(false);
 		by_key = time_reads(skel, reads, &r);
 		if (batched < 0 || by_key < 0 ||
-		    r.nrows != (size_t)(sizes[s] + VCPUS * (REASONS + HOT_ACCESSES))) {
+		    r.nrows != (size_t)(sizes[s] + VCPUS * (REASONS + HOT_ACCESSES + VP_HELD_N))) {
 			fprintf(stderr, "map_read: the read failed or lost keys (%zu rows)\n",
 				r.nrows);
 			return 1;

@@ -28,7 +28,13 @@ Workloads:
          profiles a VM (the test VMM's, idle; needs a usable /dev/kvm): what
          profiling one VM taxes the rest of the host.
 
+With --before BUILD_DIR, vmexit-prof as built there (an earlier commit)
+runs beside the others as vmexit-prof-before: a change's before and after
+measured in the same rounds; --compare NAME=BUILD_DIR (repeatable) adds
+more builds as vmexit-prof-NAME.  --tracers keeps only the named ones.
+
 usage: overhead.py BUILD_DIR [--exits N] [--rounds R] [--workload port|mmio|cpuid|storm|bystander|all]
+                   [--before BUILD_DIR] [--compare NAME=BUILD_DIR] [--tracers NAME,...]
 """
 import argparse
 import json
@@ -157,12 +163,13 @@ class Tracer:
             return
         if self.name.startswith("vmexit-prof"):
             hook, flavour = VARIANTS[self.name]
+            build = BUILDS.get(self.name, self.build)
             if self.workload.kind in (*VMM_KINDS, "bystander"):
-                cmd = [f"{self.build}/collector/vmexit-prof", "--pid", str(pid), "--interval", "60",
+                cmd = [f"{build}/collector/vmexit-prof", "--pid", str(pid), "--interval", "60",
                        "--run-hook", hook, "--tracepoints", flavour]
                 ready = "vmexit-prof: attached to pid"  # its note on stderr, merged below
             else:
-                cmd = [f"{self.build}/bench/attach_fd", str(pid), str(self.workload.fd), hook, flavour]
+                cmd = [f"{build}/bench/attach_fd", str(pid), str(self.workload.fd), hook, flavour]
                 ready = "attached"
         elif self.name == "bpftrace":
             script = BPFTRACE_ENTRY if KVM_ENTRY_FIRES else BPFTRACE_SYSCALLS
@@ -233,12 +240,12 @@ class Tracer:
 VARIANTS = {"vmexit-prof": ("auto", "auto"), "vmexit-prof-fentry": ("fentry", "auto"),
             "vmexit-prof-fallback": ("syscalls", "classic")}
 TRACERS = ["untraced", *VARIANTS, "bpftrace", "perf"]
+BUILDS = {}  # --before, --compare: tracer name -> the build its vmexit-prof is from
 # The exit kinds the test VMM makes, by the option that sets their count.
 VMM_KINDS = {"port": "--out", "mmio": "--mmio-write", "cpuid": "--cpuid"}
 
 
-def bench(kind, build, exits, rounds):
-    names = TRACERS
+def bench(kind, build, exits, rounds, names):
     elapsed = {n: [] for n in names}
     bpf = {n: [0, 0] for n in names}
     progs = {n: {} for n in names}
@@ -293,7 +300,7 @@ def bench(kind, build, exits, rounds):
         ratios[n] = med / base
         per = f"{bpf[n][0] / bpf[n][1]:.0f}" if bpf[n][1] and n not in ("untraced", "perf") else "-"
         print(f"{n:<21} {med / 1e6:>8.1f}ms {ratios[n]:>7.3f} {spread:>6.1%} {per:>12}  {hooks.get(n, '')}")
-    if bpf["bpftrace"][0]:
+    if bpf.get("bpftrace", [0])[0]:
         for n in (v for v in VARIANTS if v in names):
             print(f"BPF time of {n} / bpftrace's: {bpf[n][0] / bpf['bpftrace'][0]:.2f}")
     for n in (v for v in (*VARIANTS, "bpftrace") if v in names):
@@ -305,7 +312,8 @@ def bench(kind, build, exits, rounds):
             continue  # no line says when perf is ready: its attach time is not measured
         print(f"{n}: attach {statistics.median(attach[n]) * 1000:.0f} ms (median), "
               f"peak RSS {rss[n] / 1024:.1f} MiB" + (" (targets: <= 500 ms, <= 64 MiB)" if n == "vmexit-prof" else ""))
-    best = min((n for n in ("vmexit-prof", "bpftrace", "perf") if n in ratios), key=lambda n: ratios[n])
+    best = min((n for n in ("vmexit-prof", "bpftrace", "perf") if n in ratios), key=lambda n: ratios[n],
+               default="-")
     print(f"lowest overhead: {best}" + (" (target: vmexit-prof <= 1.02 and lowest)" if kind in VMM_KINDS else
                                       " (target: vmexit-prof <= 1.02)" if kind == "bystander" else ""))
     return ratios
@@ -317,7 +325,25 @@ def main():
     ap.add_argument("--exits", type=int, default=200000)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--workload", choices=[*VMM_KINDS, "storm", "bystander", "all"], default="all")
+    ap.add_argument("--before", metavar="BUILD_DIR")
+    ap.add_argument("--compare", metavar="NAME=BUILD_DIR", action="append", default=[])
+    ap.add_argument("--tracers", help="comma-separated; untraced always runs")
     a = ap.parse_args()
+    names = list(TRACERS)
+    extra = ([f"before={a.before}"] if a.before else []) + a.compare
+    for i, spec in enumerate(extra):
+        name, sep, build = spec.partition("=")
+        if not sep or not name or not build:
+            sys.exit(f"overhead: --compare wants NAME=BUILD_DIR, not {spec!r}")
+        BUILDS[f"vmexit-prof-{name}"] = build
+        VARIANTS[f"vmexit-prof-{name}"] = VARIANTS["vmexit-prof"]
+        names.insert(names.index("vmexit-prof") + 1 + i, f"vmexit-prof-{name}")
+    if a.tracers:
+        keep = set(a.tracers.split(","))
+        unknown = keep - set(names)
+        if unknown:
+            sys.exit(f"overhead: no tracer named {', '.join(sorted(unknown))} (have: {', '.join(names)})")
+        names = [n for n in names if n == "untraced" or n in keep]
     if os.geteuid() != 0:
         sys.exit("overhead: needs root to attach tracers")
     subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
@@ -325,7 +351,7 @@ def main():
         kinds = [*VMM_KINDS, "storm", "bystander"] if a.workload == "all" else [a.workload]
         for kind in kinds:
             try:
-                bench(kind, a.build, a.exits, a.rounds)
+                bench(kind, a.build, a.exits, a.rounds, names)
             except RuntimeError as e:
                 print(f"\n{kind}: skipped: {e}")
     finally:

@@ -119,7 +119,6 @@ static __always_inline void rec_head(struct vp_rec_ev *r, const struct vp_ev *ev
  * threads map only remembers which were told. */
 static __always_inline void rec_thread(const struct vp_ev *ev)
 {
-	struct vp_thread seen = {};
 	struct vp_rec_thread *r;
 
 	if (bpf_map_lookup_elem(&threads, &ev->tid))
@@ -135,8 +134,7 @@ static __always_inline void rec_thread(const struct vp_ev *ev)
 	r->ev.a[2] = 0;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	bpf_ringbuf_submit(r, rec_wakeup());
-	seen.tgid = ev->tgid;
-	bpf_map_update_elem(&threads, &ev->tid, &seen, BPF_NOEXIST);
+	new_thread(ev->tid, ev->tgid, VP_VCPU_UNKNOWN);
 }
 
 static __always_inline int rec(const struct vp_ev *ev, __u8 type, __u8 flags, __u64 a0, __u64 a1,

@@ -59,8 +59,8 @@
  * Threads: only threads that call KVM_RUN or take a vCPU's tracepoints
  * enter the map, i.e. the 64 vCPU threads.  Entries are never removed, so
  * a vCPU thread that ended (unplug and replug) keeps its slot: 1024 is
- * 16 x 64 vCPUs, at 80 B a value (80 KiB), so hot-plug churn does not fill
- * it.  A host-wide profile removes a VM's threads when the VM is gone.
+ *  16 x 64 vCPUs, at 1120 B a value with its held rows (1.1 MiB), so
+ * hot-plug churn does not fill it.  A host-wide profile removes a VM's threads when the VM is gone.
  *
  * VMs: a host-wide profile follows up to VP_MAX_VMS VMM processes at once.
  */
@@ -221,6 +221,29 @@ struct vp_guest_stat {
  * counted only when the vCPU enters the guest again; the collector counts
  * what is still open (in_exit, in_user, acc_n) at a read.
  */
+/*
+ * The rows a vCPU thread holds before they reach the tables, one per role
+ * its exits play: a vCPU repeats its exits (the same reason, the same
+ * return to the VMM, the same register), so each role's row is added to
+ * in the thread's own entry while its key stays the same, and is added
+ * to the table only when the thread's next exit in that role has another
+ * key.  The lookups an exit makes are then the thread's alone.  A reader
+ * adds what the threads hold to what the tables hold.
+ */
+enum vp_held_role {
+	VP_HELD_EXIT,	     /* VP_K_EXIT */
+	VP_HELD_USER,	     /* VP_K_USER */
+	VP_HELD_EXIT_ACCESS, /* VP_K_EXIT_ACCESS */
+	VP_HELD_ACCESS,	     /* the device access: VP_K_PIO, VP_K_MMIO */
+	VP_HELD_EVENT,	     /* the exit's own event: VP_K_CPUID, VP_K_MSR, VP_K_HYPERCALL */
+	VP_HELD_N,
+};
+
+struct vp_held {
+	struct vp_key key; /* kind 0: nothing held */
+	struct vp_stat st;
+};
+
 struct vp_thread {
 	__u64 exit_ts;	    /* when the kernel clock of the exit in progress last started */
 	__u64 kern_ns;	    /* kernel time of the exit in progress so far */
@@ -243,6 +266,8 @@ struct vp_thread {
 	__u8 in_user; /* user_exit_ts is set: the VMM is handling an exit */
 	__u8 pad;
 	__u32 tgid; /* its process: which VM, in a host-wide profile */
+	__u32 pad2;
+	struct vp_held held[VP_HELD_N];
 };
 
 /* A vCPU fd of one VMM process. */

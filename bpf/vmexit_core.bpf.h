@@ -38,7 +38,7 @@ static __always_inline int vcpu_wanted(const struct vp_thread *t)
 
 static __always_inline void count_key(struct vp_key *k)
 {
-	struct vp_stat *s = stat_of(k);
+	struct vp_stat *s = stat_of(k, 1);
 
 	if (s)
 		s->count++;
@@ -54,6 +54,39 @@ static __always_inline void count_device(struct vp_key *k)
 	if (g)
 		g->count++;
 }
+
+/* The row thread t holds for role, made to hold key k (vmexit.h,
+ * vp_held): what it held under another key goes to the table first. */
+static __always_inline struct vp_stat *held_stat(struct vp_thread *t, __u32 role,
+						 const struct vp_key *k)
+{
+	struct vp_held *h;
+	struct vp_stat *s;
+
+	if (role >= VP_HELD_N)
+		return NULL;
+	h = &t->held[role];
+	if (keys_equal(&h->key, k))
+		return &h->st;
+	if (h->key.kind) {
+		/* a row of times alone is one update folded */
+		s = stat_of(&h->key, h->st.count ? h->st.count : 1);
+		if (s)
+			stat_merge(s, &h->st);
+	}
+	h->key = *k;
+	__builtin_memset(&h->st, 0, sizeof(h->st));
+	return &h->st;
+}
+
+static __always_inline void count_held(struct vp_thread *t, __u32 role, const struct vp_key *k)
+{
+	struct vp_stat *s = held_stat(t, role, k);
+
+	if (s)
+		s->count++;
+}
+
 static __always_inline void exit_key(struct vp_key *k, const struct vp_thread *t)
 {
 	__builtin_memset(k, 0, sizeof(*k));
@@ -101,7 +134,7 @@ static __always_inline void flush_access(struct vp_thread *t)
 
 	if (t->acc_kind && (t->acc_n || t->acc_timed)) {
 		access_key(&k, t);
-		add_pending(stat_of(&k), guest_stat_of(&k), t);
+		add_pending(held_stat(t, VP_HELD_ACCESS, &k), guest_stat_of(&k), t);
 	}
 	t->acc_n = 0;
 	t->acc_timed = 0;
@@ -113,8 +146,13 @@ static __always_inline void flush_access(struct vp_thread *t)
 static __always_inline void note_access(struct vp_thread *t, struct vp_key *k, int counted)
 {
 	if (!count_at_entry) {
-		if (counted)
-			count_device(k);
+		if (counted) {
+			struct vp_guest_stat *g = guest_stat_of(k);
+
+			count_held(t, VP_HELD_ACCESS, k);
+			if (g)
+				g->count++;
+		}
 	} else if (t->acc_kind != k->kind || t->acc_dir != k->dir || t->acc_size != k->size ||
 		   t->acc_addr != k->addr) {
 		flush_access(t);
@@ -150,7 +188,7 @@ static __always_inline void end_user(struct vp_thread *t, __u64 now)
 	k.kind = VP_K_USER;
 	k.vcpu = t->vcpu;
 	k.code = t->user_reason;
-	s = stat_of(&k);
+	s = held_stat(t, VP_HELD_USER, &k);
 	if (s) {
 		s->count++;
 		add_user_time(s, user);
@@ -176,7 +214,7 @@ static __always_inline void count_open_exit(struct vp_thread *t)
 	if (!vcpu_wanted(t))
 		return;
 	exit_key(&k, t);
-	count_key(&k);
+	count_held(t, VP_HELD_EXIT, &k);
 }
 
 static __always_inline void handle_exit(const struct vp_ev *ev, __u32 reason, __u32 isa,
@@ -205,7 +243,7 @@ static __always_inline void handle_exit(const struct vp_ev *ev, __u32 reason, __
 	/* Counted now, timed at kvm_entry: the exit that ends the VM (a HLT or
 	 * shutdown the VMM does not resume) has no entry but was still taken. */
 	exit_key(&k, t);
-	count_key(&k);
+	count_held(t, VP_HELD_EXIT, &k);
 }
 
 static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, int has_vcpu)
@@ -232,7 +270,7 @@ static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, 
 	if (!vcpu_wanted(t))
 		goto done;
 	exit_key(&k, t);
-	s = stat_of(&k);
+	s = held_stat(t, VP_HELD_EXIT, &k);
 	if (s) {
 		if (count_at_entry)
 			s->count++;
@@ -248,14 +286,14 @@ static __always_inline void handle_entry(const struct vp_ev *ev, __u32 vcpu_id, 
 		k.kind = VP_K_EXIT_ACCESS;
 		k.dir = t->acc_kind;
 		k.addr = t->acc_addr;
-		s = stat_of(&k);
+		s = held_stat(t, VP_HELD_EXIT_ACCESS, &k);
 		if (s) {
 			s->count++;
 			s->kern_count++;
 			s->kern_ns += kern;
 		}
 		access_key(&k, t);
-		s = stat_of(&k);
+		s = held_stat(t, VP_HELD_ACCESS, &k);
 		g = guest_stat_of(&k);
 		add_pending(s, g, t);
 		if (s) {
@@ -300,7 +338,7 @@ static __always_inline void handle_user_exit(const struct vp_ev *ev, __u32 reaso
 	k.kind = VP_K_USER;
 	k.vcpu = t->vcpu;
 	k.code = reason;
-	count_key(&k);
+	count_held(t, VP_HELD_USER, &k);
 }
 
 /* The device key a user-space exit was for, read from the VMM's kvm_run. */
@@ -360,7 +398,7 @@ static __always_inline void handle_run_enter(const struct vp_ev *ev, const struc
 	k.kind = VP_K_USER;
 	k.vcpu = t->vcpu;
 	k.code = t->user_reason;
-	s = stat_of(&k);
+	s = held_stat(t, VP_HELD_USER, &k);
 	if (s)
 		add_user_time(s, user);
 	if (t->user_reason != VP_KVM_EXIT_IO && t->user_reason != VP_KVM_EXIT_MMIO)
@@ -369,7 +407,7 @@ static __always_inline void handle_run_enter(const struct vp_ev *ev, const struc
 		count_event(VP_C_RUN_UNREAD);
 		return;
 	}
-	s = stat_of(&k);
+	s = held_stat(t, VP_HELD_ACCESS, &k);
 	if (s)
 		add_user_time(s, user);
 	g = guest_stat_of(&k);
@@ -394,7 +432,7 @@ static __always_inline void handle_run_exit(const struct vp_ev *ev)
 		return;
 	k.kind = VP_K_RUN;
 	k.vcpu = t->vcpu;
-	s = stat_of(&k);
+	s = stat_of(&k, 1);
 	if (s) {
 		__u64 d = ev->now - t->run_enter_ts;
 
@@ -468,7 +506,7 @@ static __always_inline void handle_simple(const struct vp_ev *ev, __u32 counter,
 		return;
 	key_device(&k, kind, dir, 0, addr);
 	k.code = code;
-	count_key(&k);
+	count_held(t, VP_HELD_EVENT, &k);
 }
 
 /* Interrupts are VM-wide: any thread of the target may raise them. */

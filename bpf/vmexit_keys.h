@@ -12,10 +12,7 @@
 #define VMEXIT_KEYS_H
 
 #include "vmexit.h"
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
+#include "vmexit_stat.h"
 
 /* "CPU 3/KVM" -> 3: QEMU's vCPU thread names, when nothing better is known. */
 static __always_inline __u16 vcpu_from_comm(const __u8 *comm)

@@ -106,6 +106,35 @@ struct {
 	__type(value, struct vp_stat);
 } zero_stat SEC(".maps");
 
+/* Zero-filled template for new threads (too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vp_thread);
+} zero_thread SEC(".maps");
+
+/* tid's entry in threads, made from zero_thread if new; NULL when full. */
+static __always_inline struct vp_thread *new_thread(__u32 tid, __u32 tgid, __u16 vcpu)
+{
+	struct vp_thread *z, *t;
+	__u32 zero = 0;
+	long err;
+
+	z = bpf_map_lookup_elem(&zero_thread, &zero);
+	if (!z)
+		return NULL;
+	err = bpf_map_update_elem(&threads, &tid, z, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST */)
+		return NULL;
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (t && !err) {
+		t->tgid = tgid;
+		t->vcpu = vcpu;
+	}
+	return t;
+}
+
 #ifndef VP_LIVE
 /* The process of the synthetic event being driven (one at a time). */
 __u32 synth_tgid = 0;
@@ -138,18 +167,22 @@ struct vp_ev {
 #endif
 };
 
-static __always_inline void count_event(__u32 c)
+static __always_inline void count_events(__u32 c, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &c);
 
 	if (v)
-		(*v)++;
+		*v += n;
+}
+
+static __always_inline void count_event(__u32 c)
+{
+	count_events(c, 1);
 }
 
 static __always_inline struct vp_thread *thread_of(const struct vp_ev *ev)
 {
-	struct vp_thread *t, fresh = {};
-	long err;
+	struct vp_thread *t;
 
 	if (!is_vm(ev->tgid))
 		return NULL;
@@ -162,21 +195,17 @@ static __always_inline struct vp_thread *thread_of(const struct vp_ev *ev)
 		__u8 comm[16];
 
 		bpf_get_current_comm(comm, sizeof(comm));
-		fresh.vcpu = vcpu_from_comm(comm);
+		t = new_thread(ev->tid, ev->tgid, vcpu_from_comm(comm));
 	}
 #else
-	fresh.vcpu = vcpu_from_comm(ev->comm);
+	t = new_thread(ev->tid, ev->tgid, vcpu_from_comm(ev->comm));
 #endif
-	fresh.tgid = ev->tgid;
-	err = bpf_map_update_elem(&threads, &ev->tid, &fresh, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST */) {
+	if (!t)
 		count_event(VP_C_THREADS_FULL);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&threads, &ev->tid);
+	return t;
 }
 
-static __always_inline struct vp_stat *stat_in(void *map, const struct vp_key *key)
+static __always_inline struct vp_stat *stat_in(void *map, const struct vp_key *key, __u64 events)
 {
 	struct vp_stat *s = bpf_map_lookup_elem(map, key);
 	__u32 zero = 0;
@@ -191,14 +220,15 @@ static __always_inline struct vp_stat *stat_in(void *map, const struct vp_key *k
 	if (err && err != -17 /* EEXIST */) {
 		__u32 kind = key->kind;
 
-		count_event(VP_C_STATS_FULL);
+		count_events(VP_C_STATS_FULL, events);
 		return bpf_map_lookup_elem(&stats_overflow, &kind);
 	}
 	return bpf_map_lookup_elem(map, key);
 }
 
-/* key's entry, made if new: in vcpu_stats when the key is one vCPU's. */
-static __always_inline struct vp_stat *stat_of(const struct vp_key *key)
+/* key's entry, made if new: in vcpu_stats when the key is one vCPU's;
+ * `events` are what the caller adds, counted as folded if it does not fit. */
+static __always_inline struct vp_stat *stat_of(const struct vp_key *key, __u64 events)
 {
 	void *map = key->vcpu < VP_VCPU_ANY ? (void *)&vcpu_stats : (void *)&stats;
 
@@ -206,9 +236,9 @@ static __always_inline struct vp_stat *stat_of(const struct vp_key *key)
 		struct vp_key k = *key;
 
 		k.vm = current_vm();
-		return stat_in(map, &k);
+		return stat_in(map, &k, events);
 	}
-	return stat_in(map, key);
+	return stat_in(map, key, events);
 }
 
 /* key's part after the firmware, restarted when a newer marker came; none

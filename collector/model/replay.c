@@ -91,7 +91,7 @@ static inline struct vp_thread *thread_of(const struct vp_ev *ev)
 	return &t->t;
 }
 
-static inline struct vp_stat *stat_of(const struct vp_key *key)
+static inline struct vp_stat *stat_of(const struct vp_key *key, __u64 events)
 {
 	struct vp_fhash *h = key->vcpu < VP_VCPU_ANY ? &cur->vcpu_stats : &cur->stats;
 	struct vp_stat *s;
@@ -104,7 +104,7 @@ static inline struct vp_stat *stat_of(const struct vp_key *key)
 		cur->err = -ENOMEM;
 		return NULL;
 	}
-	count_event(VP_C_STATS_FULL);
+	cur->counters[VP_C_STATS_FULL] += events;
 	return key->kind < VP_K_NKINDS ? &cur->overflow[key->kind] : NULL;
 }
 
@@ -394,6 +394,7 @@ static int append_table(const struct vp_fhash *h, struct vp_result *r)
 
 int vp_replay_result(struct vp_replay *rp, struct vp_result *r)
 {
+	struct vp_result held;
 	const struct rp_thread *x;
 	const void *key;
 	size_t pos = 0;
@@ -411,8 +412,13 @@ int vp_replay_result(struct vp_replay *rp, struct vp_result *r)
 		if (s->count || s->user_count || s->kern_count)
 			err = vp_result_append(r, &k, s);
 	}
-	while (!err && rp->o.count_at_entry && (x = vp_fhash_next(&rp->threads, &pos, &key)))
-		err = vp_result_add_open(r, &x->t, rp->o.vcpu_filter, false);
+	vp_result_init(&held);
+	while (!err && (x = vp_fhash_next(&rp->threads, &pos, &key)))
+		err = vp_result_add_thread(&held, &x->t, rp->o.vcpu_filter, false,
+					   rp->o.count_at_entry);
+	if (!err)
+		err = vp_result_merge(r, &held);
+	vp_result_free(&held);
 	return err;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "result.h"
 #include "growbuf.h"
+#include "vmexit_stat.h"
 
 #include <errno.h>
 #include <math.h>
@@ -37,34 +38,80 @@ void vp_result_clear(struct vp_result *r)
 	memset(r->counters, 0, sizeof(r->counters));
 }
 
-static bool key_eq(const struct vp_key *a, const struct vp_key *b)
-{
-	return a->kind == b->kind && a->dir == b->dir && a->isa == b->isa && a->size == b->size &&
-	       a->vcpu == b->vcpu && a->code == b->code && a->addr == b->addr &&
-	       a->flags == b->flags && a->vm == b->vm;
-}
-
 const struct vp_row *vp_result_find(const struct vp_result *r, const struct vp_key *key)
 {
 	for (size_t i = 0; i < r->nrows; i++)
-		if (key_eq(&r->rows[i].key, key))
+		if (keys_equal(&r->rows[i].key, key))
 			return &r->rows[i];
 	return NULL;
 }
 
 void vp_stat_merge(struct vp_stat *dst, const struct vp_stat *src)
 {
-	dst->count += src->count;
-	dst->user_count += src->user_count;
-	dst->user_ns += src->user_ns;
-	dst->kern_count += src->kern_count;
-	dst->kern_ns += src->kern_ns;
-	if (src->min_ns && (!dst->min_ns || src->min_ns < dst->min_ns))
-		dst->min_ns = src->min_ns;
-	if (src->max_ns > dst->max_ns)
-		dst->max_ns = src->max_ns;
-	for (int i = 0; i < VP_HIST_SLOTS; i++)
-		dst->slots[i] += src->slots[i];
+	stat_merge(dst, src);
+}
+
+static uint64_t key_hash(const struct vp_key *k)
+{
+	uint64_t h = 1469598103934665603ull;
+	const uint64_t words[] = { (uint64_t)k->kind | (uint64_t)k->dir << 8 |
+					   (uint64_t)k->isa << 16 | (uint64_t)k->size << 24 |
+					   (uint64_t)k->vcpu << 32 | (uint64_t)k->flags << 48,
+				   (uint64_t)k->code | (uint64_t)k->vm << 32, k->addr };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		h ^= words[i];
+		h *= 1099511628211ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+int vp_result_merge(struct vp_result *dst, const struct vp_result *src)
+{
+	size_t size = 16, mask;
+	size_t *slot; /* index into src's rows + 1, 0: empty */
+	bool *seen;
+	int err = 0;
+
+	if (!src->nrows)
+		return 0;
+	while (size < 2 * src->nrows)
+		size *= 2;
+	mask = size - 1;
+	slot = calloc(size, sizeof(*slot));
+	seen = calloc(src->nrows, sizeof(*seen));
+	if (!slot || !seen) {
+		free(slot);
+		free(seen);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < src->nrows; i++) {
+		size_t h = key_hash(&src->rows[i].key) & mask;
+
+		while (slot[h])
+			h = (h + 1) & mask;
+		slot[h] = i + 1;
+	}
+	for (size_t j = 0; j < dst->nrows; j++) {
+		const struct vp_key *k = &dst->rows[j].key;
+
+		for (size_t h = key_hash(k) & mask; slot[h]; h = (h + 1) & mask) {
+			size_t i = slot[h] - 1;
+
+			if (keys_equal(&src->rows[i].key, k)) {
+				stat_merge(&dst->rows[j].st, &src->rows[i].st);
+				seen[i] = true;
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; !err && i < src->nrows; i++)
+		if (!seen[i])
+			err = vp_result_append(dst, &src->rows[i].key, &src->rows[i].st);
+	free(slot);
+	free(seen);
+	return err;
 }
 
 int vp_result_append(struct vp_result *r, const struct vp_key *key, const struct vp_stat *st)
@@ -145,11 +192,11 @@ void vp_result_resolve_vcpu(struct vp_result *r, uint16_t vcpu)
 			 * looked at in their turn, and merge into this one then. */
 			same = NULL;
 			for (size_t j = 0; j < kept && !same; j++)
-				if (key_eq(&r->rows[j].key, &row.key))
+				if (keys_equal(&r->rows[j].key, &row.key))
 					same = &r->rows[j];
 			if (!same)
 				for (size_t j = i + 1; j < r->nrows && !same; j++)
-					if (key_eq(&r->rows[j].key, &row.key))
+					if (keys_equal(&r->rows[j].key, &row.key))
 						same = &r->rows[j];
 			if (same) {
 				vp_stat_merge(&same->st, &row.st);
@@ -332,14 +379,23 @@ static int add_count(struct vp_result *r, struct vp_key k, uint64_t n)
 	return vp_result_add(r, &k, &st);
 }
 
-int vp_result_add_open(struct vp_result *r, const struct vp_thread *t, int vcpu_filter,
-		       bool host_wide)
+int vp_result_add_thread(struct vp_result *r, const struct vp_thread *t, int vcpu_filter,
+			 bool host_wide, bool count_at_entry)
 {
 	uint32_t vm = host_wide ? t->tgid : 0;
 	int err = 0;
 
-	if (vcpu_filter >= 0 && t->vcpu != (uint16_t)vcpu_filter)
-		return 0;
+	for (int i = 0; !err && i < VP_HELD_N; i++) {
+		struct vp_key k = t->held[i].key;
+		const struct vp_stat *st = &t->held[i].st;
+
+		if (!k.kind || !(st->count || st->user_count || st->kern_count))
+			continue;
+		k.vm = vm;
+		err = vp_result_add(r, &k, st);
+	}
+	if (err || !count_at_entry || (vcpu_filter >= 0 && t->vcpu != (uint16_t)vcpu_filter))
+		return err;
 	if (t->in_exit)
 		err = add_count(r,
 				(struct vp_key){ .kind = VP_K_EXIT,

@@ -48,6 +48,10 @@ int vp_result_add(struct vp_result *r, const struct vp_key *key, const struct vp
 /* Adds a row whose key is known to be new (keys read from one map are unique). */
 int vp_result_append(struct vp_result *r, const struct vp_key *key, const struct vp_stat *st);
 const struct vp_row *vp_result_find(const struct vp_result *r, const struct vp_key *key);
+/* Adds every row of src to dst as vp_result_add would, in one pass over
+ * dst's rows (src's keys unique, as vp_result_add leaves them); counters
+ * and metadata are dst's.  0 or -ENOMEM. */
+int vp_result_merge(struct vp_result *dst, const struct vp_result *src);
 
 /*
  * Rows of one kind, most costly first (time spent, then count).  Returns the
@@ -67,14 +71,15 @@ void vp_result_resolve_vcpu(struct vp_result *r, uint16_t vcpu);
  * host's.  0 or -ENOMEM. */
 int vp_result_of_vm(const struct vp_result *all, uint32_t vm, struct vp_result *out);
 
-/* Adds what one thread of the kernel's threads map holds open (struct
- * vp_thread), for programs loaded with count_at_entry: its exit not yet
- * followed by kvm_entry, its return to the VMM not yet ended, its access
- * not yet counted; counts only.  A thread of a vCPU other than
+/* Adds what one thread of the kernel's threads map holds (struct
+ * vp_thread): the rows it holds before the tables (vp_held), and for
+ * programs loaded with count_at_entry what it holds open: its exit not
+ * yet followed by kvm_entry, its return to the VMM not yet ended, its
+ * access not yet counted (counts only).  A thread of a vCPU other than
  * vcpu_filter (>= 0) adds nothing, as the kernel counts nothing of it;
  * host_wide keys it by its VM.  0 or -ENOMEM. */
-int vp_result_add_open(struct vp_result *r, const struct vp_thread *t, int vcpu_filter,
-		       bool host_wide);
+int vp_result_add_thread(struct vp_result *r, const struct vp_thread *t, int vcpu_filter,
+			 bool host_wide, bool count_at_entry);
 
 /* True when kvm_exit/kvm_entry fired, so in-kernel handling time exists. */
 bool vp_result_has_exit_events(const struct vp_result *r);

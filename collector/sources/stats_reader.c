@@ -224,18 +224,26 @@ int vp_read_guest_map(int guest_fd, uint64_t epoch, struct vp_result *r)
 	return err;
 }
 
-int vp_read_open_exits(int threads_fd, int vcpu_filter, bool host_wide, struct vp_result *r)
+int vp_read_threads(int threads_fd, int vcpu_filter, bool host_wide, bool count_at_entry,
+		    struct vp_result *r)
 {
 	__u32 key, next, *prev = NULL;
+	struct vp_result held;
 	struct vp_thread t;
 	int err = 0;
 
+	/* Gathered apart, then merged in one pass: a refresh must not search
+	 * the tables' thousands of rows once per row a thread holds. */
+	vp_result_init(&held);
 	while (!err && !bpf_map_get_next_key(threads_fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(threads_fd, &key, &t))
 			continue; /* the thread's entry went away meanwhile */
-		err = vp_result_add_open(r, &t, vcpu_filter, host_wide);
+		err = vp_result_add_thread(&held, &t, vcpu_filter, host_wide, count_at_entry);
 	}
+	if (!err)
+		err = vp_result_merge(r, &held);
+	vp_result_free(&held);
 	return err;
 }

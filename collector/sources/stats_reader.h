@@ -25,12 +25,10 @@ int vp_read_guest_map(int guest_fd, uint64_t epoch, struct vp_result *r);
  * system calls a key; the benchmark measures both. */
 void vp_stats_reader_use_batches(bool on);
 
-/* Adds to r what the threads map holds open (struct vp_thread), for
- * programs loaded with count_at_entry: each exit not yet followed by
- * kvm_entry, each return to the VMM not yet ended, each access not yet
- * counted; counts only, their times are not known yet.  Threads of vCPUs
- * other than vcpu_filter (>= 0) are left out, as the kernel leaves them;
- * host_wide keys each by its thread's VM. */
-int vp_read_open_exits(int threads_fd, int vcpu_filter, bool host_wide, struct vp_result *r);
+/* Adds to r what each thread of the threads map holds
+ * (vp_result_add_thread): after vp_read_maps, so the rows the threads
+ * hold join the tables' rows. */
+int vp_read_threads(int threads_fd, int vcpu_filter, bool host_wide, bool count_at_entry,
+		    struct vp_result *r);
 
 #endif

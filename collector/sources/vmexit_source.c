@@ -384,9 +384,10 @@ int vp_live_read(struct vp_live *l, struct vp_result *r)
 		bpf_map__fd(l->skel->maps.stats), bpf_map__fd(l->skel->maps.vcpu_stats),
 		bpf_map__fd(l->skel->maps.stats_overflow), bpf_map__fd(l->skel->maps.counters), r);
 
-	if (!err && l->hook == VP_RUN_HOOK_NONE)
-		err = vp_read_open_exits(bpf_map__fd(l->skel->maps.threads),
-					 l->skel->rodata->target_vcpu, l->skel->rodata->all_vms, r);
+	if (!err)
+		err = vp_read_threads(bpf_map__fd(l->skel->maps.threads),
+				      l->skel->rodata->target_vcpu, l->skel->rodata->all_vms,
+				      l->hook == VP_RUN_HOOK_NONE, r);
 	return err;
 }
 

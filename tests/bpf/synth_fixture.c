@@ -98,11 +98,10 @@ void read_back(struct fixture *f)
 				      bpf_map__fd(f->skel->maps.stats_overflow),
 				      bpf_map__fd(f->skel->maps.counters), &f->res),
 			 0);
-	if (f->count_at_entry)
-		assert_int_equal(vp_read_open_exits(bpf_map__fd(f->skel->maps.threads),
-						    f->skel->rodata->target_vcpu,
-						    f->skel->rodata->all_vms, &f->res),
-				 0);
+	assert_int_equal(vp_read_threads(bpf_map__fd(f->skel->maps.threads),
+					 f->skel->rodata->target_vcpu, f->skel->rodata->all_vms,
+					 f->count_at_entry, &f->res),
+			 0);
 }
 
 const struct vp_stat *row(struct fixture *f, uint8_t kind, uint8_t dir, uint8_t size, uint16_t vcpu,

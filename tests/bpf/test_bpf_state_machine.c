@@ -337,10 +337,15 @@ static void full_map_folds_into_the_overflow_row(void **state)
 	mmio_run(&run, 1, 0xfe000000, 4);
 	EV(f, .type = VP_SYN_USER_EXIT, .ts = 1000000, .a = { KVM_EXIT_MMIO });
 	run_enter_after(f, 1002000, &run);
+	/* the vCPU's next access, to another address, sends the one it held
+	 * to the table; this one it holds, a row like any other */
+	EV(f, .type = VP_SYN_PIO, .ts = 1003000, .a = { VP_KVM_PIO_OUT, 40000 + extra, 2, 1 });
 	read_back(f);
 
-	assert_int_equal(f->res.counters[VP_C_EV_PIO], VP_MAX_STATS + extra * each);
-	assert_int_equal(count_of_kind(f, VP_K_PIO), VP_MAX_STATS + extra * each);
+	assert_int_equal(f->res.counters[VP_C_EV_PIO], VP_MAX_STATS + extra * each + 1);
+	assert_int_equal(count_of_kind(f, VP_K_PIO), VP_MAX_STATS + extra * each + 1);
+	assert_int_equal(row(f, VP_K_PIO, VP_DIR_WRITE, 2, VP_VCPU_ANY, 0, 40000 + extra, 0)->count,
+			 1);
 	fk = vp_key_folded(VP_K_PIO);
 	r = vp_result_find(&f->res, &fk);
 	assert_non_null(r);
@@ -356,8 +361,9 @@ static void full_map_folds_into_the_overflow_row(void **state)
 	assert_int_equal(r->st.user_count, 1);
 	assert_int_equal(r->st.user_ns, 2000);
 	assert_int_equal(r->st.max_ns, 2000);
-	/* the table itself, a folded row per kind that folded, the user exit */
-	assert_int_equal(f->res.nrows, VP_MAX_STATS + 3);
+	/* the table itself, a folded row per kind that folded, the user exit,
+	 * the access held */
+	assert_int_equal(f->res.nrows, VP_MAX_STATS + 4);
 	/* 60 port events, the exit's address timed */
 	assert_int_equal(f->res.counters[VP_C_STATS_FULL], extra * each + 1);
 	unload(f);

@@ -370,6 +370,47 @@ static void test_copy_is_independent(void **state)
 	vp_result_free(&dst);
 }
 
+/* Rows held by threads join the tables' rows: same key, one row, its
+ * counts and times summed; a new key, a row more; the counters stay. */
+static void test_merge_joins_rows(void **state)
+{
+	struct vp_result dst, src;
+	struct vp_key k;
+	struct vp_stat a = {
+		.count = 2, .kern_count = 2, .kern_ns = 300, .min_ns = 100, .max_ns = 200
+	};
+	struct vp_stat b = {
+		.count = 3, .kern_count = 3, .kern_ns = 900, .min_ns = 50, .max_ns = 500
+	};
+
+	(void)state;
+	vp_result_init(&dst);
+	vp_result_init(&src);
+	for (int i = 0; i < 5000; i++) {
+		k = (struct vp_key){ .kind = VP_K_PIO, .vcpu = VP_VCPU_ANY, .addr = (uint64_t)i };
+		assert_int_equal(vp_result_append(&dst, &k, &a), 0);
+	}
+	dst.counters[VP_C_EV_PIO] = 10000;
+	for (int i = 4990; i < 5010; i++) {
+		k = (struct vp_key){ .kind = VP_K_PIO, .vcpu = VP_VCPU_ANY, .addr = (uint64_t)i };
+		assert_int_equal(vp_result_add(&src, &k, &b), 0);
+	}
+	assert_int_equal(vp_result_merge(&dst, &src), 0);
+	assert_int_equal(dst.nrows, 5010);
+	assert_int_equal(dst.counters[VP_C_EV_PIO], 10000);
+	k = (struct vp_key){ .kind = VP_K_PIO, .vcpu = VP_VCPU_ANY, .addr = 4995 };
+	assert_int_equal(vp_result_find(&dst, &k)->st.count, 5);
+	assert_int_equal(vp_result_find(&dst, &k)->st.kern_ns, 1200);
+	assert_int_equal(vp_result_find(&dst, &k)->st.min_ns, 50);
+	assert_int_equal(vp_result_find(&dst, &k)->st.max_ns, 500);
+	k.addr = 5005;
+	assert_int_equal(vp_result_find(&dst, &k)->st.count, 3);
+	k.addr = 10;
+	assert_int_equal(vp_result_find(&dst, &k)->st.count, 2);
+	vp_result_free(&dst);
+	vp_result_free(&src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_stat_merge),
 		cmocka_unit_test(test_add_merges_same_key),
 		cmocka_unit_test(test_add_many_rows),
+		cmocka_unit_test(test_merge_joins_rows),
 		cmocka_unit_test(test_select_and_totals),
 		cmocka_unit_test(test_has_exit_events),
 		cmocka_unit_test(test_copy_is_independent),
